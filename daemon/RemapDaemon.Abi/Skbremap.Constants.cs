@@ -1,0 +1,49 @@
+namespace RemapDaemon.Abi;
+
+/// <summary>
+/// The #defines of skbremap.h with their C names and C types (int for plain literals,
+/// uint for 1U &lt;&lt; n). Use with <c>using static RemapDaemon.Abi.Skbremap;</c>.
+/// </summary>
+public static partial class Skbremap
+{
+    public const int SKBREMAP_MAGIC = 0x52424b53;       // "SKBR" little-endian
+    public const int SKBREMAP_INFO_MAGIC = 0x4f464e49;  // "INFO" little-endian
+    public const int SKBREMAP_ABI_VERSION = 1;
+
+    public const string SKBREMAP_DEVICE_NAME = "skbremap"; // /dev/skbremap
+
+    // Limits a configuration is checked against (SKBREMAP_IOC_CONFIGURE).
+    public const int SKBREMAP_MIN_WINDOWS = 2;
+    public const int SKBREMAP_MAX_WINDOWS = 256;
+    public const int SKBREMAP_MAX_PAGES_PER_WINDOW = 512;
+    public const int SKBREMAP_MAX_SNAPLEN = 262144;
+    public const int SKBREMAP_MAX_RETIRE_USEC = 10000000;
+    public const int SKBREMAP_MAX_QUEUE_LIMIT = 65536;
+
+    // Defaults used for a field left 0 in skbremap_config.
+    public const int SKBREMAP_DEF_WINDOWS = 16;
+    public const int SKBREMAP_DEF_PAGES_PER_WINDOW = 64;
+    public const int SKBREMAP_DEF_RETIRE_USEC = 10000;
+    public const int SKBREMAP_DEF_QUEUE_LIMIT = 4096;
+
+    // skbremap_version.features
+    public const uint SKBREMAP_FEAT_BOUNCE = 1U << 0;
+
+    // skbremap_win_ctl.status
+    public const int SKBREMAP_WIN_KERNEL = 0;    // (k) kernel owns it (free or filling)
+    public const int SKBREMAP_WIN_READY = 1;     // (k) published: user space owns it
+    public const int SKBREMAP_WIN_RELEASED = 2;  // (u) user space is done with it
+
+    // skbremap_info_hdr.flags
+    public const uint SKBREMAP_INFO_RETIRED = 1U << 0;  // published part-full on timeout
+    public const uint SKBREMAP_INFO_FLUSH = 1U << 1;    // published part-full on stop
+
+    // skbremap_info_entry.path
+    public const int SKBREMAP_PATH_BOUNCE = 1;   // copied into a zeroed pool page
+
+    // skbremap_info_entry.flags
+    public const uint SKBREMAP_PKT_VLAN = 1U << 0;       // tag in metadata: put it back as libpcap does
+    public const uint SKBREMAP_PKT_TRUNCATED = 1U << 1;  // caplen < wirelen
+
+    public const int SKBREMAP_IOC_MAGIC = 0xbb;
+}

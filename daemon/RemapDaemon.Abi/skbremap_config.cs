@@ -1,0 +1,16 @@
+using System.Runtime.InteropServices;
+
+namespace RemapDaemon.Abi;
+
+/// <summary>SKBREMAP_IOC_CONFIGURE: size the region. All fields (u); 0 takes the SKBREMAP_DEF_*.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct skbremap_config
+{
+    public uint windows;
+    public uint pages_per_window;
+    public uint snaplen;
+    public uint retire_usec;
+    public uint queue_limit;
+    public uint flags;
+    public fixed ulong reserved[2];
+}

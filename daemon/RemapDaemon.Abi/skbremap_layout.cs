@@ -1,0 +1,28 @@
+using System.Runtime.InteropServices;
+
+namespace RemapDaemon.Abi;
+
+/// <summary>
+/// SKBREMAP_IOC_LAYOUT: where everything is. All fields (k). Consumers use these numbers,
+/// not sizeof; RemapDaemon.Capture.RegionLayout validates them once per capture.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct skbremap_layout
+{
+    public ulong ctl_offset;
+    public ulong ctl_size;
+    public ulong win_offset;
+    public ulong win_size;
+    public ulong win_stride;
+    public uint windows;
+    public uint pages_per_window;
+    public uint page_size;
+    public uint snaplen;
+    public uint info_hdr_size;
+    public uint info_entry_size;
+    public uint info_entries_max;
+    public uint win_ctl_offset;
+    public uint win_ctl_size;
+    public uint reserved0;
+    public fixed ulong reserved[4];
+}

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Logging;
+using RemapDaemon.Abi;
+
+namespace RemapDaemon.Backends;
+
+/// <summary>
+/// One running capture: the backend, configured, bound, mapped and started. It owns the
+/// backend and the region; Dispose unmaps the region, then closes the capture, which makes
+/// the module (or emulator) return every page and skb still held.
+/// </summary>
+public sealed class CaptureSession : IDisposable
+{
+    private CaptureSession(ICaptureBackend backend, skbremap_version version, int ifindex, Region region)
+    {
+        Backend = backend;
+        Version = version;
+        Ifindex = ifindex;
+        Region = region;
+    }
+
+    public ICaptureBackend Backend { get; }
+
+    public skbremap_version Version { get; }
+
+    /// <summary>The bound interface, 0 = all.</summary>
+    public int Ifindex { get; }
+
+    public Region Region { get; }
+
+    public bool Stopped { get; private set; }
+
+    /// <summary>
+    /// The open sequence of the ABI: VERSION (before anything else), CONFIGURE, BIND, LAYOUT,
+    /// mmap of the control part and of the windows part exactly as the layout says, START.
+    /// Takes ownership of <paramref name="backend"/>; on failure everything is undone in
+    /// reverse order and the backend is closed.
+    /// </summary>
+    public static CaptureSession Open(ICaptureBackend backend, CaptureSettings settings, ILogger logger)
+    {
+        Region? region = null;
+        try
+        {
+            skbremap_version version = backend.CheckVersion();
+            Log.VersionChecked(logger, backend.Name, version.abi_version, version.page_size, version.features);
+
+            // Resolved before CONFIGURE so a typo fails as "unknown interface", not later.
+            int ifindex = NetworkInterfaces.Resolve(settings.InterfaceName);
+            if (settings.Source is not null)
+            {
+                backend.SetSource(settings.Source);
+            }
+
+            backend.Configure(new skbremap_config
+            {
+                windows = settings.Windows,
+                pages_per_window = settings.PagesPerWindow,
+                snaplen = settings.Snaplen,
+                retire_usec = settings.RetireUsec,
+                queue_limit = settings.QueueLimit,
+            });
+            backend.Bind(ifindex, settings.InterfaceName ?? "all");
+
+            skbremap_layout layout = backend.Layout();
+            SafeMappingHandle control = backend.Map(layout.ctl_offset, layout.ctl_size, writable: true);
+            SafeMappingHandle windows;
+            try
+            {
+                windows = backend.Map(layout.win_offset, layout.win_size, writable: false);
+            }
+            catch
+            {
+                control.Dispose();
+                throw;
+            }
+
+            region = new Region(layout, control, windows);
+            Log.RegionMapped(logger, layout.windows, layout.pages_per_window, layout.page_size, layout.ctl_size, layout.win_size);
+
+            backend.Start();
+            Log.CaptureStarted(logger, backend.Name, NetworkInterfaces.NameOf(ifindex), settings.Source ?? "network stack");
+            return new CaptureSession(backend, version, ifindex, region);
+        }
+        catch
+        {
+            region?.Dispose();
+            backend.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>SKBREMAP_IOC_STATS; callable from any thread at any time.</summary>
+    public skbremap_stats Stats() => Backend.Stats();
+
+    /// <summary>SKBREMAP_IOC_STOP once: the module publishes the part-full window (flush).</summary>
+    public void Stop()
+    {
+        if (!Stopped)
+        {
+            Backend.Stop();
+            Stopped = true;
+        }
+    }
+
+    public void Dispose()
+    {
+        Region.Dispose();
+        Backend.Dispose();
+    }
+}

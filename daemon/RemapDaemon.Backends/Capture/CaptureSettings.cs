@@ -1,0 +1,25 @@
+namespace RemapDaemon.Backends;
+
+/// <summary>
+/// What one capture asks skbremap for. A size left 0 takes the module's SKBREMAP_DEF_*;
+/// the module checks every value (it must: they are hostile input to it).
+/// </summary>
+public sealed record CaptureSettings
+{
+    /// <summary>Interface name as given by the user; null = all interfaces.</summary>
+    public string? InterfaceName { get; init; }
+
+    public uint Windows { get; init; }
+
+    public uint PagesPerWindow { get; init; }
+
+    /// <summary>0 = whole packet.</summary>
+    public uint Snaplen { get; init; }
+
+    public uint RetireUsec { get; init; }
+
+    public uint QueueLimit { get; init; }
+
+    /// <summary>Emulator packet source spec; null = the backend's default (afpacket).</summary>
+    public string? Source { get; init; }
+}

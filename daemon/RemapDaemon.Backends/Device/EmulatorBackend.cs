@@ -1,0 +1,93 @@
+namespace RemapDaemon.Backends;
+
+/// <summary>
+/// The workqueue remap emulation (libskbremap_emu.so) in this process: the same ioctls and
+/// region as the module, reached by function calls.
+/// </summary>
+public sealed class EmulatorBackend : ICaptureBackend
+{
+    public const string LibraryFileName = "libskbremap_emu.so";
+
+    private readonly SafeEmulatorHandle _emu;
+    private bool _finiteSource;
+
+    private EmulatorBackend(SafeEmulatorHandle emu)
+    {
+        _emu = emu;
+    }
+
+    public BackendKind Kind => BackendKind.Emulator;
+
+    public string Name => LibraryFileName;
+
+    public bool HasFiniteSource => _finiteSource;
+
+    public bool SourceDone => _finiteSource && Interop.SkbremapEmu.SourceDone(_emu) == 1;
+
+    public static unsafe EmulatorBackend Open()
+    {
+        nint emu;
+        int rc;
+        try
+        {
+            rc = Interop.SkbremapEmu.Open(&emu);
+        }
+        catch (DllNotFoundException)
+        {
+            throw new NoDeviceException("skbremap_emu_open", 0,
+                $"{LibraryFileName} not found next to the program: build it with 'make -C tools/emulator'");
+        }
+
+        if (rc < 0)
+        {
+            throw SkbremapException.FromErrno("skbremap_emu_open", -rc);
+        }
+
+        return new EmulatorBackend(new SafeEmulatorHandle(emu));
+    }
+
+    public unsafe int Ioctl(uint cmd, void* arg) => Interop.SkbremapEmu.Ioctl(_emu, cmd, arg);
+
+    public unsafe SafeMappingHandle Map(ulong offset, ulong length, bool writable)
+    {
+        int prot = Interop.Sys.PROT_READ | (writable ? Interop.Sys.PROT_WRITE : 0);
+        nint address;
+        int rc = Interop.SkbremapEmu.Mmap(_emu, offset, length, prot, &address);
+        if (rc < 0)
+        {
+            throw SkbremapException.FromErrno($"skbremap_emu_mmap offset {offset} length {length}", -rc);
+        }
+
+        return new SafeEmulatorMappingHandle(_emu, address, length);
+    }
+
+    public bool Poll(int timeoutMs)
+    {
+        int rc = Interop.SkbremapEmu.Poll(_emu, timeoutMs);
+        if (rc < 0)
+        {
+            return rc == -Interop.Errno.EINTR ? false : throw SkbremapException.FromErrno("skbremap_emu_poll", -rc);
+        }
+
+        return rc > 0;
+    }
+
+    public void SetSource(string spec)
+    {
+        int rc = Interop.SkbremapEmu.SetSource(_emu, spec);
+        if (rc < 0)
+        {
+            throw rc switch
+            {
+                -Interop.Errno.ENOENT => new BackendUsageException("skbremap_emu_set_source", -rc, $"--source {spec}: no such file"),
+                -Interop.Errno.EINVAL => new BackendUsageException("skbremap_emu_set_source", -rc,
+                    $"--source {spec}: not a source (afpacket, pcap:FILE or synthetic:count=N,min=A,max=B,rate=R)"),
+                _ => SkbremapException.FromErrno("skbremap_emu_set_source", -rc),
+            };
+        }
+
+        _finiteSource = !spec.StartsWith("afpacket", StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _emu.Dispose();
+}

@@ -1,0 +1,93 @@
+using System.Runtime.InteropServices;
+using static RemapDaemon.Abi.Skbremap;
+
+namespace RemapDaemon.Backends;
+
+/// <summary>skbremap.ko through /dev/skbremap: open/ioctl/mmap/poll on the device fd.</summary>
+public sealed class KernelBackend : ICaptureBackend
+{
+    public const string DevicePath = "/dev/" + SKBREMAP_DEVICE_NAME;
+
+    private readonly SafeDeviceHandle _fd;
+
+    private KernelBackend(SafeDeviceHandle fd)
+    {
+        _fd = fd;
+    }
+
+    public BackendKind Kind => BackendKind.Kernel;
+
+    public string Name => DevicePath;
+
+    public bool HasFiniteSource => false;
+
+    public bool SourceDone => false;
+
+    public static bool DeviceExists => File.Exists(DevicePath);
+
+    public static KernelBackend Open(string path = DevicePath)
+    {
+        int fd = Interop.Sys.Open(path, Interop.Sys.O_RDWR | Interop.Sys.O_CLOEXEC);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                Interop.Errno.ENOENT or Interop.Errno.ENXIO or Interop.Errno.ENODEV => new NoDeviceException(
+                    "open", errno, $"{path}: no such device: is skbremap.ko loaded? (use --backend emulator to run without it)"),
+                _ => SkbremapException.FromErrno($"open {path}", errno),
+            };
+        }
+
+        var handle = new SafeDeviceHandle();
+        Marshal.InitHandle(handle, fd);
+        return new KernelBackend(handle);
+    }
+
+    public unsafe int Ioctl(uint cmd, void* arg)
+    {
+        int rc = Interop.Sys.Ioctl(_fd, cmd, arg);
+        return rc < 0 ? -Marshal.GetLastPInvokeError() : rc;
+    }
+
+    public SafeMappingHandle Map(ulong offset, ulong length, bool writable)
+    {
+        int prot = Interop.Sys.PROT_READ | (writable ? Interop.Sys.PROT_WRITE : 0);
+        nint address = Interop.Sys.Mmap(0, checked((nuint)length), prot, Interop.Sys.MAP_SHARED, _fd, checked((long)offset));
+        if (address == Interop.Sys.MAP_FAILED)
+        {
+            throw SkbremapException.FromErrno($"mmap offset {offset} length {length}", Marshal.GetLastPInvokeError());
+        }
+
+        return new SafeMmapHandle(address, length);
+    }
+
+    public unsafe bool Poll(int timeoutMs)
+    {
+        bool added = false;
+        _fd.DangerousAddRef(ref added);
+        try
+        {
+            var pfd = new Interop.Sys.PollFd { Fd = _fd.Fd, Events = Interop.Sys.POLLIN };
+            int rc = Interop.Sys.Poll(&pfd, 1, timeoutMs);
+            if (rc < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                // A signal (SIGINT handled by PosixSignalRegistration) interrupts poll: not an error.
+                return errno == Interop.Errno.EINTR ? false : throw SkbremapException.FromErrno("poll", errno);
+            }
+
+            return rc > 0 && (pfd.REvents & Interop.Sys.POLLIN) != 0;
+        }
+        finally
+        {
+            _fd.DangerousRelease();
+        }
+    }
+
+    public void SetSource(string spec) =>
+        throw new BackendUsageException("set source", Interop.Errno.EINVAL,
+            $"--source {spec}: the kernel backend captures from the network stack; sources are for --backend emulator");
+
+    public void Dispose() => _fd.Dispose();
+}

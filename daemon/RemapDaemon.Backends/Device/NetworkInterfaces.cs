@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+
+namespace RemapDaemon.Backends;
+
+/// <summary>
+/// Interface names to ifindex and back, resolved here so an unknown name fails clearly
+/// before the backend is touched (BIND only sees a number).
+/// </summary>
+public static class NetworkInterfaces
+{
+    /// <summary>The ifindex of <paramref name="name"/>; null or empty (all interfaces) is 0.</summary>
+    public static int Resolve(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return 0;
+        }
+
+        if (name.Length >= Interop.Sys.IF_NAMESIZE)
+        {
+            throw new UnknownInterfaceException("if_nametoindex", Interop.Errno.ENODEV, name);
+        }
+
+        uint ifindex = Interop.Sys.IfNameToIndex(name);
+        if (ifindex == 0)
+        {
+            throw new UnknownInterfaceException("if_nametoindex", Marshal.GetLastPInvokeError(), name);
+        }
+
+        return checked((int)ifindex);
+    }
+
+    /// <summary>The name of <paramref name="ifindex"/>, "all" for 0, the number if it is gone.</summary>
+    public static unsafe string NameOf(int ifindex)
+    {
+        if (ifindex == 0)
+        {
+            return "all";
+        }
+
+        byte* buf = stackalloc byte[Interop.Sys.IF_NAMESIZE];
+        byte* name = Interop.Sys.IfIndexToName((uint)ifindex, buf);
+        return name == null ? ifindex.ToString(System.Globalization.CultureInfo.InvariantCulture) : Marshal.PtrToStringUTF8((nint)name) ?? "?";
+    }
+}

@@ -1,0 +1,12 @@
+namespace RemapDaemon.Backends;
+
+/// <summary>The backend asked for is not there: /dev/skbremap absent, or no emulator library.</summary>
+public sealed class NoDeviceException : SkbremapException
+{
+    public NoDeviceException(string operation, int errno, string message)
+        : base(operation, errno, message)
+    {
+    }
+
+    public override ExitCode ExitCode => ExitCode.NoDevice;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host-independent core of skbremap, compiled into skbremap.ko and into
+ * the user-space emulation (tools/emulator) and its tests (tests/c): one
+ * source of truth for configuration checks, the region layout, the window
+ * state machine, info-page encoding and the reading of user-written
+ * control words.
+ *
+ * Nothing here allocates, sleeps or locks. The caller serialises every
+ * call on one window (in the module: the capture's worker, or close after
+ * the worker is stopped).
+ */
+#ifndef SKBREMAP_CORE_H
+#define SKBREMAP_CORE_H
+
+#include "host.h"
+#include <linux/skbremap.h>
+
+/* config.c */
+
+/*
+ * Check a user-supplied configuration one field at a time and fill the
+ * defaults for fields left 0. Returns 0 and writes *out, or -EINVAL.
+ */
+int skbremap_config_resolve(const struct skbremap_config *in,
+			    struct skbremap_config *out);
+/* Layout of a region for a resolved configuration. */
+void skbremap_layout_fill(const struct skbremap_config *cfg, u32 page_size,
+			  struct skbremap_layout *out);
+u32 skbremap_info_entries_max(u32 page_size);
+/*
+ * Classify an mmap request against the layout: 1 = control part,
+ * 2 = windows part, -EINVAL for anything else (wrong offset or length),
+ * -EPERM for a writable mapping of the windows part.
+ */
+#define SKBREMAP_MAP_CTL	1
+#define SKBREMAP_MAP_WINDOWS	2
+int skbremap_mmap_check(const struct skbremap_layout *l, u64 offset,
+			u64 length, bool writable);
+
+/* window.c */
+
+enum skbremap_win_state {
+	SKBREMAP_WS_FREE,	/* kernel owns it, nothing in it */
+	SKBREMAP_WS_FILLING,	/* kernel owns it, the worker adds packets */
+	SKBREMAP_WS_USER,	/* published: user space owns it */
+};
+
+/* Kernel-private record of one window; never in shared memory. */
+struct skbremap_win {
+	enum skbremap_win_state state;
+	u32 index;		/* position in the region */
+	u64 seq;		/* seq published, valid in USER */
+	u32 count;		/* entries written */
+	u32 pages_used;		/* data pages given out */
+	u32 pages_max;		/* pages_per_window */
+	u32 entries_max;	/* info_entries_max */
+};
+
+void skbremap_win_init(struct skbremap_win *w, u32 index, u32 pages_max,
+		       u32 entries_max);
+/* FREE -> FILLING. -EBUSY in any other state. */
+int skbremap_win_open(struct skbremap_win *w);
+/*
+ * Room for one packet whose first byte lies at @offset in its page and
+ * which is @len bytes long. It gets fresh pages (a page never holds two
+ * packets, so a page shown to user space holds this packet only). Returns
+ * 0 and the first page in *page and the entry slot in *entry, or -ENOSPC
+ * when this window cannot take it (publish and retry in the next one).
+ */
+int skbremap_win_place(struct skbremap_win *w, u32 offset, u32 len,
+		       u32 page_size, u32 *page, u32 *entry);
+/* Whether a packet could fit even an empty window. */
+bool skbremap_win_fits_empty(u32 pages_max, u32 offset, u32 len,
+			     u32 page_size);
+/*
+ * FILLING -> USER. Call after the data and info pages are written: the
+ * release store orders them before the status word (smp_wmb() on the
+ * host side first where pages need flushing).
+ */
+void skbremap_win_publish(struct skbremap_win *w, u64 seq,
+			  struct skbremap_win_ctl *ctl);
+/*
+ * For a window in USER: true when user space has RELEASED it. *bad is
+ * incremented when the (hostile) status word holds something that is
+ * neither READY nor RELEASED; such a window stays with user space.
+ */
+bool skbremap_win_released(const struct skbremap_win *w,
+			   const struct skbremap_win_ctl *ctl, u64 *bad);
+/* USER -> FREE after the host took back pages and skbs. */
+void skbremap_win_reclaim(struct skbremap_win *w,
+			  struct skbremap_win_ctl *ctl);
+/* FILLING -> FREE without publishing (teardown). */
+void skbremap_win_abandon(struct skbremap_win *w);
+
+/* info.c */
+
+void skbremap_ctl_init(void *ctl_part, const struct skbremap_layout *l);
+struct skbremap_win_ctl *skbremap_win_ctl_at(void *ctl_part,
+					     const struct skbremap_layout *l,
+					     u32 window);
+void skbremap_info_begin(void *info_page, u32 window);
+void skbremap_info_put(void *info_page, u32 slot,
+		       const struct skbremap_info_entry *e);
+void skbremap_info_finish(void *info_page, const struct skbremap_win *w,
+			  u64 seq, u64 drops, u32 flags);
+
+#endif /* SKBREMAP_CORE_H */

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The window state machine:
+ *
+ *   FREE --open--> FILLING --publish--> USER --released+reclaim--> FREE
+ *                     \---abandon (teardown)---> FREE
+ *
+ * Only USER windows are user space's; their status word is the one (u)
+ * field the host reads, and it is read as hostile input: anything but
+ * RELEASED keeps the window with user space.
+ */
+#include "skbremap_core.h"
+
+void skbremap_win_init(struct skbremap_win *w, u32 index, u32 pages_max,
+		       u32 entries_max)
+{
+	memset(w, 0, sizeof(*w));
+	w->state = SKBREMAP_WS_FREE;
+	w->index = index;
+	w->pages_max = pages_max;
+	w->entries_max = entries_max;
+}
+
+int skbremap_win_open(struct skbremap_win *w)
+{
+	if (w->state != SKBREMAP_WS_FREE)
+		return -EBUSY;
+	w->state = SKBREMAP_WS_FILLING;
+	w->count = 0;
+	w->pages_used = 0;
+	return 0;
+}
+
+/* Pages a packet spans, in u64 so that no u32 input can wrap. */
+static u64 pages_spanned(u32 offset, u32 len, u32 page_size)
+{
+	return ((u64)offset + len + page_size - 1) / page_size;
+}
+
+bool skbremap_win_fits_empty(u32 pages_max, u32 offset, u32 len,
+			     u32 page_size)
+{
+	return len && offset < page_size &&
+	       pages_spanned(offset, len, page_size) <= pages_max;
+}
+
+int skbremap_win_place(struct skbremap_win *w, u32 offset, u32 len,
+		       u32 page_size, u32 *page, u32 *entry)
+{
+	u64 need;
+
+	if (w->state != SKBREMAP_WS_FILLING)
+		return -EINVAL;
+	if (!len || offset >= page_size)
+		return -EINVAL;
+	need = pages_spanned(offset, len, page_size);
+	if (w->count >= w->entries_max ||
+	    need > (u64)(w->pages_max - w->pages_used))
+		return -ENOSPC;
+
+	*page = w->pages_used;
+	*entry = w->count;
+	w->pages_used += (u32)need;
+	w->count++;
+	return 0;
+}
+
+void skbremap_win_publish(struct skbremap_win *w, u64 seq,
+			  struct skbremap_win_ctl *ctl)
+{
+	w->state = SKBREMAP_WS_USER;
+	w->seq = seq;
+	WRITE_ONCE(ctl->seq, seq);
+	/* Orders the info and data pages and seq before the status word. */
+	smp_store_release(&ctl->status, (u32)SKBREMAP_WIN_READY);
+}
+
+bool skbremap_win_released(const struct skbremap_win *w,
+			   const struct skbremap_win_ctl *ctl, u64 *bad)
+{
+	u32 status;
+
+	if (w->state != SKBREMAP_WS_USER)
+		return false;
+	status = READ_ONCE(ctl->status);
+	if (status == SKBREMAP_WIN_RELEASED)
+		return true;
+	if (status != SKBREMAP_WIN_READY)
+		(*bad)++;
+	return false;
+}
+
+void skbremap_win_reclaim(struct skbremap_win *w,
+			  struct skbremap_win_ctl *ctl)
+{
+	w->state = SKBREMAP_WS_FREE;
+	w->count = 0;
+	w->pages_used = 0;
+	WRITE_ONCE(ctl->status, (u32)SKBREMAP_WIN_KERNEL);
+}
+
+void skbremap_win_abandon(struct skbremap_win *w)
+{
+	w->state = SKBREMAP_WS_FREE;
+	w->count = 0;
+	w->pages_used = 0;
+}

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * skbremap: zero-copy packet capture by remapping pages into user space.
+ *
+ * This header is the only definition of the ABI between skbremap.ko (and
+ * its user-space emulation, tools/emulator) and its consumers (remapd,
+ * remapctl). The C# mirror in daemon/RemapDaemon.Abi is checked against it
+ * by a test that compiles C. A new layout is a new SKBREMAP_ABI_VERSION,
+ * never a silent change.
+ *
+ * Markings: (k) written by the kernel only, (u) written by user space only,
+ * (k/u) written by both under the protocol described at the field.
+ * Everything (u) is hostile input to the kernel.
+ *
+ * The region of one capture (one open() of /dev/skbremap) is two mappings,
+ * both MAP_SHARED, each of exactly the size SKBREMAP_IOC_LAYOUT returns:
+ *
+ *   mmap offset 0, ctl_size bytes, PROT_READ | PROT_WRITE
+ *   +----------------------------------------------------------------+
+ *   | struct skbremap_ctl_hdr (k)                                    |
+ *   | struct skbremap_win_ctl[windows] at win_ctl_offset (k/u)       |
+ *   +----------------------------------------------------------------+
+ *   the control part: the only user-writable memory of the region.
+ *
+ *   mmap offset win_offset, win_size bytes, PROT_READ only
+ *   (VM_MAYWRITE cleared: mprotect(PROT_WRITE) fails)
+ *   +-----------+--------+--------+-----+--------+-----------+-----
+ *   | info page | data 0 | data 1 | ... | data   | info page | ...
+ *   | window 0  |        |        |     | P - 1  | window 1  |
+ *   +-----------+--------+--------+-----+--------+-----------+-----
+ *   |<------------------ win_stride ------------>|
+ *
+ * Each window is one info page followed by P = pages_per_window data
+ * pages. The kernel fills a window in a worker (never in the packet hook),
+ * then publishes it:
+ *
+ *   kernel (publish)                     user space (consume)
+ *   write data pages, info page          s = load_acquire(&ctl->status)
+ *   flush_dcache_page(), smp_wmb()       if (s != SKBREMAP_WIN_READY) wait
+ *   WRITE_ONCE(ctl->seq, seq)            read ctl->seq, info page, data
+ *   store_release(&ctl->status, READY)   store_release(&ctl->status,
+ *   wake poll waiters                                    RELEASED)
+ *
+ * After RELEASED the window belongs to the kernel again: it unmaps the
+ * window's data pages, frees the skbs that backed them and reuses the
+ * window. The kernel keeps its own record of who owns each window and
+ * reads ctl->status only for windows it has handed to user space; any
+ * other value than RELEASED means "still in use". A window whose status
+ * user space forges gains it nothing: the kernel never trusts a (u) field
+ * for anything but "this window may be taken back".
+ */
+#ifndef _UAPI_LINUX_SKBREMAP_H
+#define _UAPI_LINUX_SKBREMAP_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define SKBREMAP_MAGIC		0x52424b53	/* "SKBR" little-endian */
+#define SKBREMAP_INFO_MAGIC	0x4f464e49	/* "INFO" little-endian */
+#define SKBREMAP_ABI_VERSION	1
+
+#define SKBREMAP_DEVICE_NAME	"skbremap"	/* /dev/skbremap */
+
+/* Limits a configuration is checked against (SKBREMAP_IOC_CONFIGURE). */
+#define SKBREMAP_MIN_WINDOWS		2
+#define SKBREMAP_MAX_WINDOWS		256
+#define SKBREMAP_MAX_PAGES_PER_WINDOW	512
+#define SKBREMAP_MAX_SNAPLEN		262144
+#define SKBREMAP_MAX_RETIRE_USEC	10000000	/* 10 s */
+#define SKBREMAP_MAX_QUEUE_LIMIT	65536
+
+/* Defaults used for a field left 0 in struct skbremap_config. */
+#define SKBREMAP_DEF_WINDOWS		16
+#define SKBREMAP_DEF_PAGES_PER_WINDOW	64
+#define SKBREMAP_DEF_RETIRE_USEC	10000	/* 10 ms */
+#define SKBREMAP_DEF_QUEUE_LIMIT	4096
+
+/* struct skbremap_version.features */
+#define SKBREMAP_FEAT_BOUNCE	(1U << 0)	/* bounce path */
+
+/* SKBREMAP_IOC_VERSION: the first call of every consumer. */
+struct skbremap_version {
+	__u32 magic;		/* (k) SKBREMAP_MAGIC */
+	__u32 abi_version;	/* (k) SKBREMAP_ABI_VERSION */
+	__u32 page_size;	/* (k) PAGE_SIZE of the host */
+	__u32 features;		/* (k) SKBREMAP_FEAT_* */
+	__u64 reserved[2];	/* (k) zero */
+};
+
+/*
+ * SKBREMAP_IOC_CONFIGURE: size the region. Allowed only while the capture is
+ * stopped and nothing is mapped. A field left 0 takes its SKBREMAP_DEF_*.
+ */
+struct skbremap_config {
+	__u32 windows;		/* (u) MIN_WINDOWS..MAX_WINDOWS */
+	__u32 pages_per_window;	/* (u) data pages, 1..MAX_PAGES_PER_WINDOW */
+	__u32 snaplen;		/* (u) 0 = whole packet, else 1..MAX_SNAPLEN */
+	__u32 retire_usec;	/* (u) publish a part-full window after this */
+	__u32 queue_limit;	/* (u) skbs queued between hook and worker */
+	__u32 flags;		/* (u) none defined: must be 0 */
+	__u64 reserved[2];	/* (u) must be 0 */
+};
+
+/* SKBREMAP_IOC_LAYOUT: where everything is; consumers use these, not sizeof. */
+struct skbremap_layout {
+	__u64 ctl_offset;	/* (k) mmap offset of the control part: 0 */
+	__u64 ctl_size;		/* (k) its exact mmap length */
+	__u64 win_offset;	/* (k) mmap offset of window 0 */
+	__u64 win_size;		/* (k) exact mmap length of all windows */
+	__u64 win_stride;	/* (k) bytes from one window to the next */
+	__u32 windows;		/* (k) number of windows */
+	__u32 pages_per_window;	/* (k) data pages per window */
+	__u32 page_size;	/* (k) */
+	__u32 snaplen;		/* (k) effective snaplen (0 = whole packet) */
+	__u32 info_hdr_size;	/* (k) sizeof(struct skbremap_info_hdr) */
+	__u32 info_entry_size;	/* (k) sizeof(struct skbremap_info_entry) */
+	__u32 info_entries_max;	/* (k) entries that fit in one info page */
+	__u32 win_ctl_offset;	/* (k) offset of win_ctl[0] in the control part */
+	__u32 win_ctl_size;	/* (k) sizeof(struct skbremap_win_ctl) */
+	__u32 reserved0;	/* (k) zero */
+	__u64 reserved[4];	/* (k) zero */
+};
+
+/* SKBREMAP_IOC_BIND: which packets the hook sees. Only while stopped. */
+struct skbremap_bind {
+	__s32 ifindex;		/* (u) 0 = all interfaces */
+	__u32 flags;		/* (u) none defined: must be 0 */
+	__u64 reserved;		/* (u) must be 0 */
+};
+
+/*
+ * SKBREMAP_IOC_STATS: counters of this capture. Every counter only grows
+ * (never reset) except the ones marked "gauge". After SKBREMAP_IOC_STOP
+ * has returned:
+ *   seen == captured + drop_queue_full + drop_no_window + drop_nomem
+ *           + drop_too_big
+ * and while running the difference is in_flight.
+ */
+struct skbremap_stats {
+	__u64 seen;		/* packets handed to the hook that matched bind */
+	__u64 captured;		/* packets in a published window */
+	__u64 captured_bytes;	/* sum of their captured lengths */
+	__u64 wire_bytes;	/* sum of their wire lengths */
+	__u64 drop_queue_full;	/* hook: queue at queue_limit */
+	__u64 drop_no_window;	/* worker: every window held by user space */
+	__u64 drop_nomem;	/* skb clone or page allocation failed */
+	__u64 drop_too_big;	/* larger than a window's data pages */
+	__u64 in_flight;	/* gauge: queued or in a filling window */
+	__u64 windows_published;
+	__u64 windows_retired;	/* published part-full by the retire timeout */
+	__u64 windows_released;	/* taken back after user space released them */
+	__u64 windows_user;	/* gauge: published and not yet released */
+	__u64 bounced;		/* packets copied into a pool page (bounce) */
+	__u64 pages_mapped;	/* data pages inserted into the region */
+	__u64 pages_held;	/* gauge: pool pages this capture holds */
+	__u64 skbs_held;	/* gauge: skbs kept until their window's release */
+	__u64 skbs_freed;	/* skbs freed after release (deferred free) */
+	__u64 bad_release;	/* ctl status values that were neither READY
+				 * nor RELEASED (user space scribbled) */
+	__u64 reserved[13];	/* zero */
+};
+
+/*
+ * SKBREMAP_IOC_GLOBAL: module-wide gauges. After every capture is closed
+ * all of them are 0; that is how teardown is proven.
+ */
+struct skbremap_global {
+	__u64 captures;		/* gauge: open captures */
+	__u64 pages_held;	/* gauge: pool pages allocated, all captures */
+	__u64 skbs_held;	/* gauge: skbs referenced, all captures */
+	__u64 mappings;		/* gauge: live VMAs of our regions */
+	__u64 reserved[4];	/* zero */
+};
+
+/*
+ * SKBREMAP_IOC_CAPTURES: one open capture of the module (of the process, in
+ * the emulator), for remapctl. Set index to 0, 1, 2, ... until -ENOENT.
+ */
+struct skbremap_capture_info {
+	__u32 index;		/* (u) which capture */
+	__u32 id;		/* (k) capture id, unique since load */
+	__s32 pid;		/* (k) thread group of the opener */
+	__s32 ifindex;		/* (k) bound interface, 0 = all */
+	__u32 running;		/* (k) 1 between START and STOP */
+	__u32 windows;		/* (k) windows in the region (0: no region) */
+	__u32 windows_free;	/* (k) kernel-owned, empty */
+	__u32 windows_filling;	/* (k) kernel-owned, being filled */
+	__u32 windows_user;	/* (k) published, not yet released */
+	__u32 pages_per_window;	/* (k) */
+	__u32 snaplen;		/* (k) */
+	__u32 reserved0;	/* (k) zero */
+	struct skbremap_stats stats;	/* (k) as SKBREMAP_IOC_STATS */
+	__u64 reserved[4];	/* (k) zero */
+};
+
+/* Control part header at offset 0 of the region. */
+struct skbremap_ctl_hdr {
+	__u32 magic;		/* (k) SKBREMAP_MAGIC */
+	__u32 abi_version;	/* (k) SKBREMAP_ABI_VERSION */
+	__u32 windows;		/* (k) */
+	__u32 pages_per_window;	/* (k) */
+	__u64 reserved[6];	/* (k) zero */
+};
+
+/* struct skbremap_win_ctl.status */
+#define SKBREMAP_WIN_KERNEL	0	/* (k) kernel owns it (free or filling) */
+#define SKBREMAP_WIN_READY	1	/* (k) published: user space owns it */
+#define SKBREMAP_WIN_RELEASED	2	/* (u) user space is done with it */
+
+/* One per window, in the control part at win_ctl_offset. */
+struct skbremap_win_ctl {
+	__u32 status;		/* (k/u) SKBREMAP_WIN_*, see the top comment */
+	__u32 reserved0;	/* zero */
+	__u64 seq;		/* (k) sequence number of the published window */
+};
+
+/* struct skbremap_info_hdr.flags */
+#define SKBREMAP_INFO_RETIRED	(1U << 0)	/* published part-full on timeout */
+#define SKBREMAP_INFO_FLUSH	(1U << 1)	/* published part-full on stop */
+
+/* First bytes of every window's info page (all (k)). */
+struct skbremap_info_hdr {
+	__u32 magic;		/* SKBREMAP_INFO_MAGIC */
+	__u32 abi_version;	/* SKBREMAP_ABI_VERSION */
+	__u64 seq;		/* window sequence number: 1, 2, 3, ... */
+	__u32 count;		/* entries that follow the header */
+	__u32 pages_used;	/* data pages holding packet data */
+	__u64 drops;		/* packets dropped since the previous window */
+	__u32 flags;		/* SKBREMAP_INFO_* */
+	__u32 window;		/* index of this window in the region */
+	__u64 reserved[3];	/* zero */
+};
+
+/* struct skbremap_info_entry.path: how the data got into the window */
+#define SKBREMAP_PATH_BOUNCE	1	/* copied into a zeroed pool page */
+
+/* struct skbremap_info_entry.flags */
+#define SKBREMAP_PKT_VLAN	(1U << 0)	/* vlan_tci/vlan_proto valid: the
+						 * tag was in skb metadata, not in
+						 * the data (put it back as libpcap
+						 * does)
+						 */
+#define SKBREMAP_PKT_TRUNCATED	(1U << 1)	/* caplen < wirelen */
+
+/*
+ * One per packet, after the info header (all (k)). The packet's captured
+ * bytes are contiguous in the window's data area: they start at byte
+ * offset of data page page and run on into the following pages. Consumers
+ * check page, offset and caplen against pages_used before touching data.
+ */
+struct skbremap_info_entry {
+	__u32 page;		/* first data page, 0..pages_per_window - 1 */
+	__u32 offset;		/* byte offset in that page */
+	__u32 caplen;		/* bytes present */
+	__u32 wirelen;		/* bytes on the wire */
+	__u64 tstamp_ns;	/* CLOCK_REALTIME nanoseconds (skb->tstamp) */
+	__s32 ifindex;		/* receiving or sending interface */
+	__u16 protocol;		/* skb->protocol, network byte order */
+	__u8 pkttype;		/* PACKET_HOST, PACKET_OUTGOING, ... */
+	__u8 path;		/* SKBREMAP_PATH_* */
+	__u16 vlan_tci;		/* host byte order, if SKBREMAP_PKT_VLAN */
+	__u16 vlan_proto;	/* network byte order, if SKBREMAP_PKT_VLAN */
+	__u32 flags;		/* SKBREMAP_PKT_* */
+	__u64 reserved;		/* zero */
+};
+
+#define SKBREMAP_IOC_MAGIC	0xbb
+
+#define SKBREMAP_IOC_VERSION	_IOR(SKBREMAP_IOC_MAGIC, 0x00, struct skbremap_version)
+#define SKBREMAP_IOC_CONFIGURE	_IOW(SKBREMAP_IOC_MAGIC, 0x01, struct skbremap_config)
+#define SKBREMAP_IOC_LAYOUT	_IOR(SKBREMAP_IOC_MAGIC, 0x02, struct skbremap_layout)
+#define SKBREMAP_IOC_BIND	_IOW(SKBREMAP_IOC_MAGIC, 0x03, struct skbremap_bind)
+#define SKBREMAP_IOC_START	_IO(SKBREMAP_IOC_MAGIC, 0x04)
+#define SKBREMAP_IOC_STOP	_IO(SKBREMAP_IOC_MAGIC, 0x05)
+#define SKBREMAP_IOC_STATS	_IOR(SKBREMAP_IOC_MAGIC, 0x06, struct skbremap_stats)
+#define SKBREMAP_IOC_GLOBAL	_IOR(SKBREMAP_IOC_MAGIC, 0x07, struct skbremap_global)
+#define SKBREMAP_IOC_CAPTURES	_IOWR(SKBREMAP_IOC_MAGIC, 0x08, struct skbremap_capture_info)
+
+#endif /* _UAPI_LINUX_SKBREMAP_H */

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install what building and testing RemapDaemon needs on Debian bookworm.
+# Idempotent: installs only what is missing. Usage: tools/deps.sh [run|test]
+set -euo pipefail
+want=(gcc make libpcap-dev tcpdump)
+if [ "${1:-run}" = test ]; then
+	want+=(tshark qemu-system-x86 busybox-static cpio iproute2 iputils-ping kmod
+	       xz-utils linux-source-6.1 zlib1g-dev)
+fi
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null || { echo "deps: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }

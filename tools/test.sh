@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Run every test lane of RemapDaemon on a fresh Debian bookworm machine.
+# Installs what it needs (apt packages, the 6.1 cloud kernel for the VM lane
+# into build/vm/, NuGet packages). .ci/run calls exactly this.
+#
+#   lane 1  host unit tests: the shared C core + emulator (ASan/UBSan),
+#           the C# ABI mirror, info-page parser and pcap writer
+#   lane 2  emulator lane: remapd/remapctl against the emulator end to end
+#   lane 3  VM-kernel lane: skbremap.ko in Debian's 6.1 kernel under QEMU
+#
+# Usage: tools/test.sh [lane...]   (lanes: unit emulator vm; default all)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+lanes=("$@")
+[ ${#lanes[@]} -gt 0 ] || lanes=(unit emulator vm)
+start=$(date +%s)
+
+tools/deps.sh test
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+declare -A took
+for lane in "${lanes[@]}"; do
+	t0=$(date +%s)
+	echo "=== lane: $lane ==="
+	case "$lane" in
+	unit)
+		make -C tests/c check
+		dotnet test tests/RemapDaemon.Tests/RemapDaemon.Tests.csproj \
+			--logger "console;verbosity=normal"
+		;;
+	emulator)
+		make -C tools/emulator
+		dotnet test tests/RemapDaemon.EmulatorLane.Tests/RemapDaemon.EmulatorLane.Tests.csproj \
+			--logger "console;verbosity=normal"
+		;;
+	vm)
+		tests/vm/run.sh
+		;;
+	*)
+		echo "unknown lane: $lane (lanes: unit emulator vm)" >&2
+		exit 2
+		;;
+	esac
+	took[$lane]=$(( $(date +%s) - t0 ))
+done
+
+echo "=== all lanes passed ==="
+for lane in "${lanes[@]}"; do
+	printf '  %-9s %4ss\n' "$lane" "${took[$lane]}"
+done
+printf '  %-9s %4ss\n' total "$(( $(date +%s) - start ))"

@@ -1,0 +1,146 @@
+#!/bin/sh
+# Pack the VM lane's initramfs: build/vm/initramfs.cpio.gz
+#
+#   /init                     tools/vm/init.sh
+#   /bin/busybox + applets    static busybox
+#   /usr/sbin/ip /usr/bin/tcpdump + shared libs (ldd)   iproute2, the oracle
+#   /lib/modules/<kver>/      veth, pktgen, virtio_pci, virtio_blk + deps
+#   /vm/skbremap.ko           kernel/skbremap.ko (MODULE_KO= to change, empty to omit)
+#   /opt/remap/{remapd,remapctl}   NativeAOT binaries from build/vm/aot (if published)
+#   /vm/lib.sh /vm/scenarios/*.sh  tests/vm
+#   /vm/udpsend               tools/vm/udpsend.c, gcc -static
+#
+# Missing module or AOT binaries are left out with a note; the scenarios
+# that need them then fail with a message saying so.
+set -eu
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+VM=${SKBREMAP_VM_DIR:-$REPO/build/vm}
+STAGE=$VM/initramfs.d
+OUT=$VM/initramfs.cpio.gz
+AOT=$VM/aot
+MODULE_KO=${MODULE_KO-$REPO/kernel/skbremap.ko}
+BUSYBOX=${BUSYBOX:-/usr/bin/busybox}
+
+log() { echo "build-initramfs: $*" >&2; }
+die() { echo "build-initramfs: ERROR: $*" >&2; exit 1; }
+
+[ -f "$VM/kernel.env" ] || die "no $VM/kernel.env: run tools/vm/fetch-kernel.sh first"
+# shellcheck disable=SC1091
+. "$VM/kernel.env"
+
+file -L "$BUSYBOX" | grep -q 'statically linked' ||
+	die "$BUSYBOX is not static (apt-get install busybox-static)"
+for t in /usr/sbin/ip /usr/bin/tcpdump gcc cpio gzip ldd; do
+	command -v "$t" >/dev/null || die "missing host tool $t"
+done
+
+rm -rf "$STAGE"
+mkdir -p "$STAGE"
+cd "$STAGE"
+mkdir -p bin sbin usr/bin usr/sbin lib lib64 etc proc sys dev run tmp out \
+	var opt/remap vm/scenarios "lib/modules/$KVER"
+ln -s ../run var/run
+
+# busybox and its applets as symlinks (/init runs before anything could
+# "busybox --install" them).
+cp "$BUSYBOX" bin/busybox
+for applet in $("$BUSYBOX" --list-full); do
+	[ -e "$applet" ] || ln -s /bin/busybox "$applet"
+done
+
+# A dynamically linked host binary at the same path, with the libraries ldd
+# finds (at their paths as ldd prints them, plus the loader).
+copy_with_libs() {
+	src=$1
+	dst=${2:-$1}
+	mkdir -p "$STAGE$(dirname "$dst")"
+	rm -f "$STAGE$dst"
+	cp -L "$src" "$STAGE$dst"
+	ldd "$src" 2>/dev/null | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+		while read -r lib; do
+			[ -e "$STAGE$lib" ] && continue
+			mkdir -p "$STAGE$(dirname "$lib")"
+			cp -L "$lib" "$STAGE$lib"
+		done
+}
+# Debian's busybox prefers its own "ip" applet over PATH: scripts call these
+# by full path. busybox's "ip link add ... type veth peer name" misnames the pair.
+copy_with_libs /usr/sbin/ip
+copy_with_libs /usr/bin/tcpdump
+[ -d /etc/iproute2 ] && cp -r /etc/iproute2 etc/
+
+# tcpdump drops privileges to its own user and needs it in passwd/group.
+cat >etc/passwd <<'PW'
+root:x:0:0:root:/root:/bin/sh
+tcpdump:x:101:102::/nonexistent:/bin/false
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+PW
+cat >etc/group <<'GR'
+root:x:0:
+tcpdump:x:102:
+nogroup:x:65534:
+GR
+echo "127.0.0.1 localhost" >etc/hosts
+
+# Kernel modules with their dependencies, per the cache's modules.dep
+# (made by fetch-kernel.sh). .ko.xz/.ko.zst are unpacked: busybox's
+# modprobe reads plain .ko only.
+MODS="veth pktgen virtio_pci virtio_blk"
+: >"lib/modules/$KVER/modules.dep"
+for m in $MODS; do
+	line=$(grep -E "(^|/)$m\.ko(\.xz|\.zst|\.gz)?:" "$MODDIR/modules.dep") ||
+		die "module $m not in $MODDIR/modules.dep"
+	for f in $(echo "$line" | tr -d ':'); do
+		plain=$(echo "$f" | sed -E 's/\.(xz|zst|gz)$//')
+		grep -q "^$plain:" "lib/modules/$KVER/modules.dep" && continue
+		mkdir -p "lib/modules/$KVER/$(dirname "$plain")"
+		case $f in
+		*.xz) xz -dc "$MODDIR/$f" >"lib/modules/$KVER/$plain" ;;
+		*.zst) zstd -qdc "$MODDIR/$f" >"lib/modules/$KVER/$plain" ;;
+		*.gz) gzip -dc "$MODDIR/$f" >"lib/modules/$KVER/$plain" ;;
+		*) cp "$MODDIR/$f" "lib/modules/$KVER/$plain" ;;
+		esac
+		deps=$(grep -E "^$f:" "$MODDIR/modules.dep" | cut -d: -f2 | sed -E 's/\.(xz|zst|gz)( |$)/\2/g')
+		echo "$plain:$deps" >>"lib/modules/$KVER/modules.dep"
+	done
+done
+log "kernel modules: $(cut -d: -f1 "lib/modules/$KVER/modules.dep" | xargs -n1 basename | tr '\n' ' ')"
+
+# The module under test.
+if [ -n "$MODULE_KO" ] && [ -f "$MODULE_KO" ]; then
+	cp "$MODULE_KO" vm/skbremap.ko
+	log "skbremap.ko: $(modinfo -F vermagic "$MODULE_KO")"
+else
+	log "NOTE: no skbremap.ko (${MODULE_KO:-omitted}): module scenarios will fail"
+fi
+
+# NativeAOT daemon and CLI; P/Invoked libraries (dlopen) are not seen by
+# ldd, so libpcap comes along explicitly when present.
+for b in remapd remapctl; do
+	if [ -x "$AOT/$b" ]; then
+		copy_with_libs "$AOT/$b" "/opt/remap/$b"
+		log "$b: $(stat -c %s "$AOT/$b") bytes"
+	else
+		log "NOTE: no $AOT/$b (not published): scenarios needing it will fail"
+	fi
+done
+for so in "$AOT"/*.so; do
+	[ -f "$so" ] && cp "$so" opt/remap/
+done
+for lib in /usr/lib/x86_64-linux-gnu/libpcap.so.0.8; do
+	[ -e "$lib" ] || continue
+	[ -e "$STAGE$lib" ] || { mkdir -p "$STAGE$(dirname "$lib")"; cp -L "$lib" "$STAGE$lib"; }
+	ln -sf "$(basename "$lib")" "$STAGE$(dirname "$lib")/libpcap.so"
+done
+
+# Traffic source and the tests.
+gcc -static -O2 -Wall -Wextra -Werror -o vm/udpsend "$REPO/tools/vm/udpsend.c"
+cp "$REPO/tools/vm/init.sh" init
+cp "$REPO/tests/vm/lib.sh" vm/lib.sh
+cp "$REPO"/tests/vm/scenarios/*.sh vm/scenarios/
+chmod 755 init vm/udpsend vm/lib.sh vm/scenarios/*.sh
+
+find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0 | gzip -1 >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+log "wrote $OUT ($(du -h "$OUT" | cut -f1))"
