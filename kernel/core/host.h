@@ -22,17 +22,26 @@
 #include <errno.h>
 #include <linux/types.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int32_t s32;
+/*
+ * The kernel's u64 is __u64 (unsigned long long); so must ours be, or a
+ * u64 * and a pointer to a __u64 field of a uapi struct would not mix.
+ */
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s32 s32;
 
-#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+/* Relaxed single-copy accesses, as the kernel's (scalars only). */
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+/* Orders earlier accesses before the store (the status word publish). */
 #define smp_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+/* Orders the load (the status word) before later accesses. */
 #define smp_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+/* Orders earlier stores before later stores (info/data before seq). */
 #define smp_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+/* Orders earlier loads before later loads. */
 #define smp_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #endif
 

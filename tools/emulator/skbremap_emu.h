@@ -25,11 +25,18 @@ extern "C" {
 
 struct skbremap_emu;
 
+/* The library is built with hidden visibility; these are its exports. */
+#if defined(__GNUC__)
+#define SKBREMAP_EMU_API __attribute__((visibility("default")))
+#else
+#define SKBREMAP_EMU_API
+#endif
+
 /* open("/dev/skbremap"). *out is valid until skbremap_emu_close(). */
-int skbremap_emu_open(struct skbremap_emu **out);
+SKBREMAP_EMU_API int skbremap_emu_open(struct skbremap_emu **out);
 
 /* ioctl(fd, cmd, arg) with the SKBREMAP_IOC_* commands; -ENOTTY otherwise. */
-int skbremap_emu_ioctl(struct skbremap_emu *e, unsigned long cmd, void *arg);
+SKBREMAP_EMU_API int skbremap_emu_ioctl(struct skbremap_emu *e, unsigned long cmd, void *arg);
 
 /*
  * mmap(NULL, length, prot, MAP_SHARED, fd, offset) with the same strict
@@ -37,40 +44,91 @@ int skbremap_emu_ioctl(struct skbremap_emu *e, unsigned long cmd, void *arg);
  * exactly the windows part of SKBREMAP_IOC_LAYOUT; the windows part only
  * without PROT_WRITE. On success *addr is the mapping.
  */
-int skbremap_emu_mmap(struct skbremap_emu *e, uint64_t offset, uint64_t length,
+SKBREMAP_EMU_API int skbremap_emu_mmap(struct skbremap_emu *e, uint64_t offset, uint64_t length,
 		      int prot, void **addr);
-int skbremap_emu_munmap(struct skbremap_emu *e, void *addr, uint64_t length);
+SKBREMAP_EMU_API int skbremap_emu_munmap(struct skbremap_emu *e, void *addr, uint64_t length);
 
 /*
  * poll(fd, POLLIN, timeout_ms): returns 1 when at least one window is
  * READY, 0 on timeout. Like the module's poll, it first lets the worker
  * take back windows user space has RELEASED.
  */
-int skbremap_emu_poll(struct skbremap_emu *e, int timeout_ms);
+SKBREMAP_EMU_API int skbremap_emu_poll(struct skbremap_emu *e, int timeout_ms);
 
 /*
  * Packet source (emulator only; the module's source is the network stack).
- * Set before SKBREMAP_IOC_START; the default is "afpacket".
+ * Set while stopped (before SKBREMAP_IOC_START); the default is
+ * "afpacket". Each START starts the source afresh (a pcap file is replayed
+ * from its beginning, the generator restarts at index 0).
  *   "afpacket"                      AF_PACKET socket on the bound ifindex
- *                                   (SKBREMAP_IOC_BIND; 0 = all)
- *   "pcap:<path>"                   replay a pcap file (any link type,
- *                                   ns or us timestamps), then end
- *   "synthetic:count=N,min=A,max=B,rate=R"
+ *                                   (SKBREMAP_IOC_BIND; 0 = all); START
+ *                                   fails with -EPERM without CAP_NET_RAW
+ *   "pcap:<path>"                   replay a pcap file (ns or us
+ *                                   timestamps), then end
+ *   "synthetic:count=N,min=A,max=B,rate=R[,lossless=1]"
  *                                   N Ethernet/IPv4/UDP frames of sizes
  *                                   A..B (cycling), R per second (0 = as
  *                                   fast as possible), then end
- * -EINVAL with a bad spec, -ENOENT for a missing pcap file.
+ * -EINVAL with a bad spec, -ENOENT for a missing pcap file (-EINVAL for
+ * one libpcap cannot read or of a link type listed below as unsupported),
+ * -EBUSY while running.
+ *
+ * Every packet reaches the consumer as an Ethernet frame, since the ABI
+ * carries no link type: pcap files of link type EN10MB pass unchanged;
+ * LINUX_SLL, LINUX_SLL2, RAW/IPV4/IPV6 and NULL/LOOP get a 14-byte
+ * Ethernet header (MACs zero, or the SLL source address; the EtherType of
+ * the packet) in place of theirs, wirelen adjusted by the same amount;
+ * other link types are -EINVAL. afpacket does the same for devices without
+ * a link-layer header (tun, wireguard, ...).
+ *
+ * Loss: afpacket and synthetic behave like the module: a full queue drops
+ * (drop_queue_full, socket buffer overruns included for afpacket) and a
+ * worker without a free window drops (drop_no_window). pcap replay, and
+ * synthetic with lossless=1, wait for room instead (a file is not a wire):
+ * the source waits for queue space and the worker for a window user space
+ * releases; STOP ends the waiting and drops what is left as no_window.
+ *
+ * synthetic: count=0 means until STOP; defaults count=0, min=60, max=1514,
+ * rate=0, lossless=0; 1 <= min <= max <= 65535. Packet i (from 0) is
+ * skbremap_emu_synthetic_frame(i, min + i % (max - min + 1)), stamped with
+ * CLOCK_REALTIME at generation, ifindex = the bound ifindex, PACKET_HOST.
  */
-int skbremap_emu_set_source(struct skbremap_emu *e, const char *spec);
+SKBREMAP_EMU_API int skbremap_emu_set_source(struct skbremap_emu *e, const char *spec);
 
 /*
  * 1 once a finite source (pcap, synthetic) has ended and every packet it
- * produced is published or counted as dropped; 0 otherwise.
+ * produced is published or counted as dropped; 0 otherwise (always 0 for
+ * afpacket, and 0 again after the next START). The worker publishes the
+ * part-full window at once when the source ends (SKBREMAP_INFO_FLUSH), and
+ * a poll() waiting at that moment returns early. A consumer reads
+ * source_done, then drains every READY window, then stops if it read 1.
  */
-int skbremap_emu_source_done(struct skbremap_emu *e);
+SKBREMAP_EMU_API int skbremap_emu_source_done(struct skbremap_emu *e);
+
+/*
+ * Additions of the emulator, not in the module:
+ *
+ * Where a bounced packet starts in its first data page. The module uses
+ * the in-page offset of the packet's data in its skb; the emulator has no
+ * skb, so it uses 2, NET_IP_ALIGN's usual value (the IP header after a
+ * 14-byte Ethernet header is then 4-byte aligned). Consumers read the
+ * offset from each info entry and must not rely on this value.
+ */
+#define SKBREMAP_EMU_BOUNCE_OFFSET	2
+
+/*
+ * Write frame @index of the synthetic source, @len bytes, into @buf: an
+ * Ethernet/IPv4/UDP frame (198.18.0.1:40000 -> 198.18.0.2:9, IP id = low 16
+ * bits of index, correct IP and UDP checksums; source MAC 02:00 followed by
+ * the index as big-endian u32) whose UDP payload starts with the index as a
+ * big-endian u64 and continues with a pattern of (index, byte position).
+ * For @len < 42 the frame is the first @len bytes of the 42-byte frame of
+ * that index (a runt). Returns 0, or -EINVAL for len 0 or above 65535.
+ */
+SKBREMAP_EMU_API int skbremap_emu_synthetic_frame(uint64_t index, uint32_t len, uint8_t *buf);
 
 /* close(fd): stops the capture, returns every page and packet. */
-void skbremap_emu_close(struct skbremap_emu *e);
+SKBREMAP_EMU_API void skbremap_emu_close(struct skbremap_emu *e);
 
 #ifdef __cplusplus
 }

@@ -3,12 +3,15 @@
 #
 #   /init                     tools/vm/init.sh
 #   /bin/busybox + applets    static busybox
-#   /usr/sbin/ip /usr/bin/tcpdump + shared libs (ldd)   iproute2, the oracle
+#   /usr/sbin/ip /usr/bin/tcpdump /usr/bin/ping + shared libs (ldd)
+#                             iproute2, the oracle, iputils ping
 #   /lib/modules/<kver>/      veth, pktgen, virtio_pci, virtio_blk + deps
 #   /vm/skbremap.ko           kernel/skbremap.ko (MODULE_KO= to change, empty to omit)
 #   /opt/remap/{remapd,remapctl}   NativeAOT binaries from build/vm/aot (if published)
 #   /vm/lib.sh /vm/scenarios/*.sh  tests/vm
 #   /vm/udpsend               tools/vm/udpsend.c, gcc -static
+#   /vm/skbremap-gauges       tools/vm/skbremap-gauges.c, gcc -static
+#   /vm/skbremap-smoke        tests/kernel/skbremap-smoke, if built
 #
 # Missing module or AOT binaries are left out with a note; the scenarios
 # that need them then fail with a message saying so.
@@ -31,7 +34,7 @@ die() { echo "build-initramfs: ERROR: $*" >&2; exit 1; }
 
 file -L "$BUSYBOX" | grep -q 'statically linked' ||
 	die "$BUSYBOX is not static (apt-get install busybox-static)"
-for t in /usr/sbin/ip /usr/bin/tcpdump gcc cpio gzip ldd; do
+for t in /usr/sbin/ip /usr/bin/tcpdump /usr/bin/ping gcc cpio gzip ldd; do
 	command -v "$t" >/dev/null || die "missing host tool $t"
 done
 
@@ -68,6 +71,7 @@ copy_with_libs() {
 # by full path. busybox's "ip link add ... type veth peer name" misnames the pair.
 copy_with_libs /usr/sbin/ip
 copy_with_libs /usr/bin/tcpdump
+copy_with_libs /usr/bin/ping /usr/bin/ping
 [ -d /etc/iproute2 ] && cp -r /etc/iproute2 etc/
 
 # tcpdump drops privileges to its own user and needs it in passwd/group.
@@ -136,10 +140,17 @@ done
 
 # Traffic source and the tests.
 gcc -static -O2 -Wall -Wextra -Werror -o vm/udpsend "$REPO/tools/vm/udpsend.c"
+gcc -static -O2 -Wall -Wextra -Werror -I"$REPO/kernel/include/uapi" \
+	-o vm/skbremap-gauges "$REPO/tools/vm/skbremap-gauges.c"
+if [ -x "$REPO/tests/kernel/skbremap-smoke" ]; then
+	cp "$REPO/tests/kernel/skbremap-smoke" vm/
+else
+	log "NOTE: no tests/kernel/skbremap-smoke (not built): left out"
+fi
 cp "$REPO/tools/vm/init.sh" init
 cp "$REPO/tests/vm/lib.sh" vm/lib.sh
 cp "$REPO"/tests/vm/scenarios/*.sh vm/scenarios/
-chmod 755 init vm/udpsend vm/lib.sh vm/scenarios/*.sh
+chmod 755 init vm/udpsend vm/skbremap-gauges vm/lib.sh vm/scenarios/*.sh
 
 find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0 | gzip -1 >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"

@@ -25,6 +25,13 @@ cache_valid() {
 		[ -f "$MODDIR/modules.dep" ] && [ -x "$KDIR/scripts/basic/fixdep" ]
 }
 
+# One fetch at a time: the module build and the lane may both call this.
+mkdir -p "$VM"
+if [ -z "${SKBREMAP_FETCH_LOCKED:-}" ] && command -v flock >/dev/null; then
+	export SKBREMAP_FETCH_LOCKED=1
+	exec flock "$VM/.fetch.lock" "$0" "$@"
+fi
+
 if [ "${REFRESH:-0}" != 1 ] && cache_valid; then
 	log "cached: $KVER"
 	cat "$ENV_FILE"

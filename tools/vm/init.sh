@@ -1,8 +1,12 @@
 #!/bin/sh
-# /init of the VM lane's initramfs: mount, load the disk and network
-# modules, run /vm/scenarios/*.sh in order, print the verdict marker, write
-# /out as a tar onto the raw results disk (/dev/vda) and reboot (QEMU runs
-# with -no-reboot, so that ends the run).
+# /init of the VM lane's initramfs: mount, load the results-disk driver, run
+# /vm/scenarios/*.sh in order, print the verdict marker, write /out as a tar
+# onto the raw results disk (/dev/vda) and reboot (QEMU runs with
+# -no-reboot, so that ends the run).
+#
+# A scenario reports checks as "SCENARIO <check>: PASS|FAIL ..." lines; it
+# fails when any check fails, when it reports none, or on its timeout.
+# The run passes ("SKBREMAP-VM: PASS") only if every scenario passed.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export HOME=/root
 # NativeAOT without ICU in the initramfs.
@@ -18,21 +22,20 @@ mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mkdir -p /out/logs /run/netns
-chmod 1777 /out /out/logs
 hostname skbremap-vm
 
 # No IPv6 autoconf chatter (router/neighbour solicitations, MLD) on the
-# test interfaces: both captures must see the same packets.
+# test interfaces.
 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 /usr/sbin/ip link set lo up
 
-echo "SKBREMAP-VM: kernel $(uname -r), $(nproc) cpus, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
+echo "SKBREMAP-VM: kernel $(uname -r), $(nproc) cpus, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), booted in $(cut -d' ' -f1 /proc/uptime)s"
 
 modprobe virtio_pci && modprobe virtio_blk ||
 	echo "SKBREMAP-VM: note: virtio_blk did not load, results cannot be written"
 
-SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-240}
+SCENARIO_TIMEOUT=240
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	skbremap.scenario_timeout=*) SCENARIO_TIMEOUT=${arg#*=} ;;
@@ -42,35 +45,35 @@ done
 
 failed=
 total=0
+: >/out/results.txt
 for s in /vm/scenarios/*.sh; do
 	name=$(basename "$s" .sh)
 	if [ -n "${ONLY:-}" ] && ! echo ",$ONLY," | grep -q ",$name,"; then
 		continue
 	fi
 	total=$((total + 1))
+	log=/out/logs/$name.log
 	echo "=== SKBREMAP-VM: run $name"
 	start=$(date +%s)
-	# One scenario that hangs must not take the whole run with it.
-	timeout -s TERM -k 10 "$SCENARIO_TIMEOUT" sh "$s" >/out/logs/"$name".log 2>&1 &
-	tpid=$!
-	tail -f /out/logs/"$name".log &
-	tailpid=$!
-	wait $tpid
-	rc=$?
-	sleep 0.2
-	kill $tailpid 2>/dev/null
-	wait $tailpid 2>/dev/null
+	# One scenario that hangs must not take the whole run with it. Its
+	# output goes to the console as it happens and to its log.
+	{
+		timeout -s TERM -k 10 "$SCENARIO_TIMEOUT" sh "$s" 2>&1
+		echo $? >/tmp/rc
+	} | tee "$log"
+	rc=$(cat /tmp/rc)
 	secs=$(($(date +%s) - start))
-	verdict=$(grep -E "^SCENARIO $name: (PASS|FAIL)" /out/logs/"$name".log | tail -n 1)
-	if [ $rc -eq 143 ] || [ $rc -eq 137 ]; then
-		echo "SCENARIO $name: FAIL (killed after ${SCENARIO_TIMEOUT}s timeout)"
+	checks=$(grep -cE '^SCENARIO [^ ]+: (PASS|FAIL)' "$log")
+	if [ $rc -eq 143 ] || [ $rc -eq 137 ] || [ $rc -eq 124 ]; then
+		echo "SCENARIO $name: FAIL (killed after ${SCENARIO_TIMEOUT}s timeout)" | tee -a "$log"
 		failed="$failed $name"
-	elif [ -z "$verdict" ]; then
-		echo "SCENARIO $name: FAIL (exited $rc without a verdict)"
+	elif [ "$checks" -eq 0 ]; then
+		echo "SCENARIO $name: FAIL (exited $rc without a verdict)" | tee -a "$log"
 		failed="$failed $name"
-	elif echo "$verdict" | grep -q ": FAIL"; then
+	elif grep -qE '^SCENARIO [^ ]+: FAIL' "$log"; then
 		failed="$failed $name"
 	fi
+	grep -E '^SCENARIO [^ ]+: (PASS|FAIL)' "$log" | sed "s/^/$name ${secs}s /" >>/out/results.txt
 	echo "=== SKBREMAP-VM: $name took ${secs}s"
 done
 
@@ -85,8 +88,11 @@ else
 fi
 
 if [ -b /dev/vda ]; then
-	tar cf /dev/vda -C / out && sync && echo "SKBREMAP-VM: results written to /dev/vda ($(du -sk /out | cut -f1) kB)" ||
+	if tar cf /dev/vda -C / out && sync; then
+		echo "SKBREMAP-VM: results written to /dev/vda ($(du -sk /out | cut -f1) kB)"
+	else
 		echo "SKBREMAP-VM: FAIL writing results to /dev/vda"
+	fi
 else
 	echo "SKBREMAP-VM: FAIL no /dev/vda for results"
 fi

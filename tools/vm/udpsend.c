@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * udpsend: one UDP datagram of every payload size from MIN to MAX, in order,
- * for the VM lane's traffic (busybox nc cannot send exact sizes).
+ * udpsend: the VM lane's UDP traffic (busybox nc cannot send exact sizes).
  *
  *   udpsend DST_IPV4 PORT MIN MAX [GAP_USEC]
+ *	one datagram of every payload size from MIN to MAX, in order
+ *   udpsend -l PORT
+ *	sink: bind 0.0.0.0:PORT and read datagrams until killed, so the
+ *	sender's datagrams draw no ICMP port unreachable (which would only
+ *	double the traffic both captures have to agree on)
  *
  * Byte j of the datagram of size n is (n + j) & 0xff, so a capture that
  * shifts, truncates or mixes up pages shows up as a byte difference.
@@ -37,6 +41,33 @@ static long udpsend_arg(const char *s, long lo, long hi, const char *what)
 	return v;
 }
 
+static int udpsend_sink(const char *port)
+{
+	static unsigned char buf[UDPSEND_MAX_PAYLOAD];
+	struct sockaddr_in me = { .sin_family = AF_INET };
+	int fd, rcvbuf = 4 << 20;
+
+	me.sin_port = htons(udpsend_arg(port, 1, 65535, "port"));
+	me.sin_addr.s_addr = htonl(INADDR_ANY);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		perror("udpsend: socket");
+		return 1;
+	}
+	/* Best effort: a full receive queue drops after the taps saw it. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&me, sizeof(me)) < 0) {
+		perror("udpsend: bind");
+		return 1;
+	}
+	for (;;) {
+		if (recv(fd, buf, sizeof(buf), 0) < 0 && errno != EINTR) {
+			perror("udpsend: recv");
+			return 1;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static unsigned char buf[UDPSEND_MAX_PAYLOAD];
@@ -45,8 +76,11 @@ int main(int argc, char **argv)
 	long min, max, gap_us = 200, n, sent = 0;
 	int fd;
 
+	if (argc == 3 && strcmp(argv[1], "-l") == 0)
+		return udpsend_sink(argv[2]);
 	if (argc != 5 && argc != 6) {
-		fprintf(stderr, "usage: udpsend DST_IPV4 PORT MIN MAX [GAP_USEC]\n");
+		fprintf(stderr, "usage: udpsend DST_IPV4 PORT MIN MAX [GAP_USEC]\n"
+				"       udpsend -l PORT\n");
 		return 2;
 	}
 	if (inet_pton(AF_INET, argv[1], &dst.sin_addr) != 1) {
@@ -72,11 +106,11 @@ int main(int argc, char **argv)
 		for (j = 0; j < n; j++)
 			buf[j] = (unsigned char)(n + j);
 		/*
-		 * ECONNREFUSED is the ICMP port unreachable of an earlier
-		 * datagram (nobody listens): expected, send this one again.
+		 * ENOBUFS: the qdisc or the device queue is full for a moment
+		 * (veth under TCG); nothing was sent, so send it again.
 		 */
 		while (sendto(fd, buf, n, 0, (struct sockaddr *)&dst, sizeof(dst)) != n) {
-			if (errno == ECONNREFUSED || errno == EINTR)
+			if (errno == ENOBUFS || errno == EINTR || errno == ECONNREFUSED)
 				continue;
 			fprintf(stderr, "udpsend: sendto size %ld: %s\n", n, strerror(errno));
 			return 1;

@@ -32,6 +32,8 @@ public sealed class CaptureSession : IDisposable
     /// <summary>
     /// The open sequence of the ABI: VERSION (before anything else), CONFIGURE, BIND, LAYOUT,
     /// mmap of the control part and of the windows part exactly as the layout says, START.
+    /// The interface is resolved by the caller (<see cref="NetworkInterfaces.Resolve"/>) before
+    /// the backend is opened, so a typo fails as "unknown interface" whatever the backend.
     /// Takes ownership of <paramref name="backend"/>; on failure everything is undone in
     /// reverse order and the backend is closed.
     /// </summary>
@@ -43,8 +45,7 @@ public sealed class CaptureSession : IDisposable
             skbremap_version version = backend.CheckVersion();
             Log.VersionChecked(logger, backend.Name, version.abi_version, version.page_size, version.features);
 
-            // Resolved before CONFIGURE so a typo fails as "unknown interface", not later.
-            int ifindex = NetworkInterfaces.Resolve(settings.InterfaceName);
+            int ifindex = settings.Ifindex;
             if (settings.Source is not null)
             {
                 backend.SetSource(settings.Source);
@@ -58,7 +59,7 @@ public sealed class CaptureSession : IDisposable
                 retire_usec = settings.RetireUsec,
                 queue_limit = settings.QueueLimit,
             });
-            backend.Bind(ifindex, settings.InterfaceName ?? "all");
+            backend.Bind(ifindex, NetworkInterfaces.NameOf(ifindex));
 
             skbremap_layout layout = backend.Layout();
             SafeMappingHandle control = backend.Map(layout.ctl_offset, layout.ctl_size, writable: true);
@@ -77,7 +78,8 @@ public sealed class CaptureSession : IDisposable
             Log.RegionMapped(logger, layout.windows, layout.pages_per_window, layout.page_size, layout.ctl_size, layout.win_size);
 
             backend.Start();
-            Log.CaptureStarted(logger, backend.Name, NetworkInterfaces.NameOf(ifindex), settings.Source ?? "network stack");
+            Log.CaptureStarted(logger, ifindex == 0 ? "every interface" : NetworkInterfaces.NameOf(ifindex), backend.Name,
+                settings.Source ?? (backend.Kind == BackendKind.Kernel ? "the network stack" : "afpacket"));
             return new CaptureSession(backend, version, ifindex, region);
         }
         catch

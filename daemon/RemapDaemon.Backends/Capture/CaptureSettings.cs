@@ -6,8 +6,8 @@ namespace RemapDaemon.Backends;
 /// </summary>
 public sealed record CaptureSettings
 {
-    /// <summary>Interface name as given by the user; null = all interfaces.</summary>
-    public string? InterfaceName { get; init; }
+    /// <summary>The interface to bind (<see cref="NetworkInterfaces.Resolve"/>); 0 = all.</summary>
+    public int Ifindex { get; init; }
 
     public uint Windows { get; init; }
 

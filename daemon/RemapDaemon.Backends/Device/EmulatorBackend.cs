@@ -26,16 +26,18 @@ public sealed class EmulatorBackend : ICaptureBackend
 
     public static unsafe EmulatorBackend Open()
     {
-        nint emu;
+        EmulatorLibraryResolver.Install();
+        nint emu = 0;
         int rc;
         try
         {
             rc = Interop.SkbremapEmu.Open(&emu);
         }
-        catch (DllNotFoundException)
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             throw new NoDeviceException("skbremap_emu_open", 0,
-                $"{LibraryFileName} not found next to the program: build it with 'make -C tools/emulator'");
+                $"the emulator backend needs {LibraryFileName} (build it with 'make -C tools/emulator'); " +
+                $"looked in: {string.Join(", ", EmulatorLibraryResolver.Candidates())}");
         }
 
         if (rc < 0)

@@ -8,10 +8,13 @@ namespace RemapDaemon.Backends;
 /// </summary>
 public static class NetworkInterfaces
 {
-    /// <summary>The ifindex of <paramref name="name"/>; null or empty (all interfaces) is 0.</summary>
+    /// <summary>The name that means every interface (as tcpdump -i any).</summary>
+    public const string Any = "any";
+
+    /// <summary>The ifindex of <paramref name="name"/>; null, empty or "any" (all interfaces) is 0.</summary>
     public static int Resolve(string? name)
     {
-        if (string.IsNullOrEmpty(name))
+        if (string.IsNullOrEmpty(name) || name == Any)
         {
             return 0;
         }
@@ -30,12 +33,15 @@ public static class NetworkInterfaces
         return checked((int)ifindex);
     }
 
-    /// <summary>The name of <paramref name="ifindex"/>, "all" for 0, the number if it is gone.</summary>
+    /// <summary>The ifindex of the loopback device "lo"; 0 if there is none.</summary>
+    public static int Loopback => (int)Interop.Sys.IfNameToIndex("lo");
+
+    /// <summary>The name of <paramref name="ifindex"/>, "any" for 0, the number if it is gone.</summary>
     public static unsafe string NameOf(int ifindex)
     {
         if (ifindex == 0)
         {
-            return "all";
+            return Any;
         }
 
         byte* buf = stackalloc byte[Interop.Sys.IF_NAMESIZE];

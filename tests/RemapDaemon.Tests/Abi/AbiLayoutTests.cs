@@ -75,6 +75,21 @@ public sealed class AbiLayoutTests
     }
 
     [Fact]
+    public void Check_fails_when_an_ioctl_number_is_wrong()
+    {
+        var mirror = AbiMirror.FromAssembly();
+        var broken = mirror with
+        {
+            Constants = [.. mirror.Constants.Select(k => k.Name == nameof(Skbremap.SKBREMAP_IOC_LAYOUT) ? k with { Value = (uint)k.Value + 1 } : k)],
+        };
+
+        var result = Compile(AbiCheckSource.Generate(broken));
+
+        result.ExitCode.Should().NotBe(0, "{0}", result);
+        result.Stderr.Should().Contain("SKBREMAP_IOC_LAYOUT is not 0x");
+    }
+
+    [Fact]
     public void Ioctl_numbers_follow_the_asm_generic_encoding()
     {
         // _IOR('\xbb', 0, struct skbremap_version): read, 32 bytes.

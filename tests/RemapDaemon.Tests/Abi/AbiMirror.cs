@@ -10,7 +10,11 @@ internal sealed record AbiField(string Name, int Offset, string CType);
 internal sealed record AbiStruct(string Name, int Size, IReadOnlyList<AbiField> Fields);
 
 /// <summary>A constant as C sees it: its C type ("int", "unsigned int", "string") and value.</summary>
-internal sealed record AbiConstant(string Name, string CType, object Value);
+internal sealed record AbiConstant(string Name, string CType, object Value)
+{
+    /// <summary>CType of an ioctl request number: its value is checked, its C type is not.</summary>
+    public const string IoctlRequest = "ioctl request";
+}
 
 /// <summary>
 /// What the C# mirror claims about skbremap.h, read by reflection from RemapDaemon.Abi:
@@ -93,6 +97,14 @@ internal sealed record AbiMirror(IReadOnlyList<AbiStruct> Structs, IReadOnlyList
     private static AbiConstant DescribeConstant(FieldInfo field)
     {
         var value = field.GetValue(null)!;
+
+        // _IOR/_IOW/_IOWR fold sizeof() into the number, so in C they are unsigned long while
+        // _IO is unsigned int; ioctl(2) takes unsigned long either way. Only the value is ABI.
+        if (field.IsInitOnly && value is uint && field.Name.StartsWith("SKBREMAP_IOC_", StringComparison.Ordinal))
+        {
+            return new AbiConstant(field.Name, AbiConstant.IoctlRequest, value);
+        }
+
         var cType = value switch
         {
             int => "int",

@@ -155,8 +155,9 @@ struct skbremap_stats {
 	__u64 pages_held;	/* gauge: pool pages this capture holds */
 	__u64 skbs_held;	/* gauge: skbs kept until their window's release */
 	__u64 skbs_freed;	/* skbs freed after release (deferred free) */
-	__u64 bad_release;	/* ctl status values that were neither READY
-				 * nor RELEASED (user space scribbled) */
+	__u64 bad_release;	/* ctl status values that were neither
+				 * READY nor RELEASED (user scribbled)
+				 */
 	__u64 reserved[13];	/* zero */
 };
 
@@ -245,8 +246,9 @@ struct skbremap_info_hdr {
 /*
  * One per packet, after the info header (all (k)). The packet's captured
  * bytes are contiguous in the window's data area: they start at byte
- * offset of data page page and run on into the following pages. Consumers
- * check page, offset and caplen against pages_used before touching data.
+ * .offset of data page number .page and run on into the following pages.
+ * Consumers check page, offset and caplen against pages_used before
+ * touching data.
  */
 struct skbremap_info_entry {
 	__u32 page;		/* first data page, 0..pages_per_window - 1 */

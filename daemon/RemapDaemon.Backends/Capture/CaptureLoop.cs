@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using RemapDaemon.Abi;
+using RemapDaemon.Capture;
+using static RemapDaemon.Abi.Skbremap;
+
+namespace RemapDaemon.Backends;
+
+/// <summary>
+/// The consumer side of the window protocol, run on its own thread: wait with poll, take
+/// every READY window in sequence order (acquire), check its sequence number, parse its info
+/// page with <see cref="InfoPageReader"/> (spans over the mapping, no per-packet copy), hand each
+/// packet to the sink, then release the window (release-store of RELEASED) so skbremap can
+/// free its skbs. A window whose info page is bad is logged, counted and still released.
+/// <para>
+/// Stopping (a signal, the count, the duration or the end of a finite source): drain what is
+/// published, SKBREMAP_IOC_STOP (which publishes the part-full window), drain again until no
+/// window is READY, flush the sink. Nothing skbremap captured is left unread.
+/// </para>
+/// Threading: only the loop thread touches the region, the backend and the sink;
+/// <see cref="RequestStop"/> is the one member other threads may call.
+/// </summary>
+public sealed class CaptureLoop
+{
+    private const int PollTimeoutMs = 100;
+
+    // linux/if_packet.h
+    private const byte PacketOutgoing = 4;
+
+    private readonly CaptureSession _session;
+    private readonly IPacketSink _sink;
+    private readonly CaptureLimits _limits;
+    private readonly ILogger _logger;
+    private readonly WindowGeometry _geometry;
+    private readonly Stopwatch _clock = new();
+
+    private volatile string? _stopRequest;
+    private ulong _expectedSeq = 1;
+    private ulong _packets;
+    private ulong _bytes;
+    private ulong _packetsAfterLimit;
+    private ulong _loopbackOutgoingSkipped;
+    private ulong _windows;
+    private ulong _badWindows;
+    private ulong _seqGaps;
+
+    public CaptureLoop(CaptureSession session, IPacketSink sink, CaptureLimits limits, ILogger logger)
+    {
+        _session = session;
+        _sink = sink;
+        _limits = limits;
+        _logger = logger;
+        skbremap_layout layout = session.Region.Layout;
+        _geometry = WindowGeometry.FromLayout(in layout);
+    }
+
+    /// <summary>Raised on the loop thread every <see cref="CaptureLimits.ProgressInterval"/>.</summary>
+    public event Action<CaptureProgress>? Progress;
+
+    /// <summary>Ask the loop to stop, drain and return; safe from any thread (signal handlers).</summary>
+    public void RequestStop(string reason) => _stopRequest ??= reason;
+
+    /// <summary>Runs the capture until it stops; call on the capture thread.</summary>
+    public CaptureResult Run()
+    {
+        _clock.Start();
+        TimeSpan? interval = _limits.ProgressInterval;
+        TimeSpan nextProgress = interval ?? TimeSpan.MaxValue;
+        string? stopReason = null;
+
+        while (stopReason is null)
+        {
+            int consumed = DrainReady();
+            stopReason = StopReason();
+            if (_clock.Elapsed >= nextProgress)
+            {
+                Progress?.Invoke(Snapshot());
+                nextProgress = _clock.Elapsed + interval!.Value;
+            }
+
+            if (stopReason is null)
+            {
+                // Poll also lets skbremap take back the windows released above.
+                _session.Backend.Poll(consumed > 0 ? 0 : PollTimeoutMs);
+            }
+        }
+
+        Log.Stopping(_logger, stopReason);
+        DrainReady();
+        _session.Stop();
+
+        // STOP has published the part-full window and nothing else will be published:
+        // every window is now READY (ours to read) or the kernel's, free.
+        DrainReady();
+        _sink.Flush();
+        CaptureProgress final = Snapshot();
+        if (final.Stats.captured != final.PacketsRead)
+        {
+            Log.CapturedMismatch(_logger, final.PacketsRead, final.Stats.captured);
+        }
+
+        return new CaptureResult(final, stopReason);
+    }
+
+    private string? StopReason()
+    {
+        if (_stopRequest is { } requested)
+        {
+            return requested;
+        }
+
+        if (_limits.MaxPackets != 0 && _packets >= _limits.MaxPackets)
+        {
+            return $"{_limits.MaxPackets} packets written";
+        }
+
+        if (_limits.Duration is { } duration && _clock.Elapsed >= duration)
+        {
+            return $"{duration.TotalSeconds:0.###} s elapsed";
+        }
+
+        // A finite source is done once every packet it made is published or dropped; the
+        // windows it filled were drained above, so nothing is left but the flush.
+        return _session.Backend.SourceDone ? "source ended" : null;
+    }
+
+    /// <summary>Consumes every READY window, oldest sequence first; returns how many.</summary>
+    private int DrainReady()
+    {
+        int consumed = 0;
+        while (TryTakeOldestReady(out int window, out ulong seq))
+        {
+            ConsumeWindow(window, seq);
+            consumed++;
+        }
+
+        return consumed;
+    }
+
+    private bool TryTakeOldestReady(out int oldest, out ulong oldestSeq)
+    {
+        Region region = _session.Region;
+        oldest = -1;
+        oldestSeq = ulong.MaxValue;
+        for (int w = 0; w < region.Windows; w++)
+        {
+            // Acquire: everything the kernel wrote before publishing READY is visible after this.
+            if (region.Status(w) == SKBREMAP_WIN_READY)
+            {
+                ulong seq = region.Seq(w);
+                if (seq < oldestSeq)
+                {
+                    oldest = w;
+                    oldestSeq = seq;
+                }
+            }
+        }
+
+        return oldest >= 0;
+    }
+
+    private void ConsumeWindow(int window, ulong seq)
+    {
+        Region region = _session.Region;
+        _windows++;
+        if (seq != _expectedSeq)
+        {
+            if (seq > _expectedSeq)
+            {
+                Log.SeqGap(_logger, _expectedSeq, seq, seq - _expectedSeq);
+            }
+            else
+            {
+                // A sequence number already consumed: the kernel (or a scribbler) is confused.
+                Log.SeqGap(_logger, _expectedSeq, seq, 0);
+            }
+
+            _seqGaps++;
+        }
+
+        _expectedSeq = seq + 1;
+        try
+        {
+            InfoPageError error = InfoPageReader.TryOpen(region.Window(window), in _geometry, (uint)window, out InfoPageReader reader);
+            if (error != InfoPageError.None)
+            {
+                Log.BadInfoPage(_logger, window, seq, InfoPageErrorText.Describe(error));
+                _badWindows++;
+                return;
+            }
+
+            if (reader.Sequence != seq)
+            {
+                Log.SeqMismatch(_logger, window, seq, reader.Sequence);
+                _badWindows++;
+                return;
+            }
+
+            uint entry = 0;
+            while (reader.TryReadNext(out CapturedPacket packet, out error))
+            {
+                if (packet.PacketType == PacketOutgoing && packet.IfIndex == _limits.SkipOutgoingOnIfindex)
+                {
+                    _loopbackOutgoingSkipped++;
+                }
+                else if (_limits.MaxPackets != 0 && _packets >= _limits.MaxPackets)
+                {
+                    _packetsAfterLimit++;
+                }
+                else
+                {
+                    _sink.Write(in packet);
+                    _packets++;
+                    _bytes += (ulong)packet.Data.Length;
+                }
+
+                entry++;
+            }
+
+            if (error != InfoPageError.None)
+            {
+                Log.BadInfoEntry(_logger, window, seq, entry, InfoPageErrorText.Describe(error));
+                _badWindows++;
+            }
+        }
+        finally
+        {
+            // Release: every read of this window happens before skbremap may take it back.
+            region.Release(window);
+        }
+    }
+
+    private CaptureProgress Snapshot() => new(
+        _clock.Elapsed, _packets, _bytes, _packetsAfterLimit, _loopbackOutgoingSkipped, _windows, _badWindows, _seqGaps,
+        _session.Region.Windows, _session.Stats());
+}

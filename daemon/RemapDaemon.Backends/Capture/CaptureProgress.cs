@@ -1,0 +1,25 @@
+using RemapDaemon.Abi;
+
+namespace RemapDaemon.Backends;
+
+/// <summary>
+/// What the capture loop has done so far, with the backend's counters read at the same time.
+/// <see cref="Stats"/> counts what skbremap saw and dropped; the other numbers count what this
+/// process read from the windows it was handed: every packet read is written, or counted as
+/// after the -c limit, or as a loopback PACKET_OUTGOING copy skipped.
+/// </summary>
+public readonly record struct CaptureProgress(
+    TimeSpan Elapsed,
+    ulong Packets,
+    ulong Bytes,
+    ulong PacketsAfterLimit,
+    ulong LoopbackOutgoingSkipped,
+    ulong Windows,
+    ulong BadWindows,
+    ulong SeqGaps,
+    int RegionWindows,
+    skbremap_stats Stats)
+{
+    /// <summary>Every packet parsed from a window, written or not.</summary>
+    public ulong PacketsRead => Packets + PacketsAfterLimit + LoopbackOutgoingSkipped;
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace RemapDaemon.Backends;
+
+/// <summary>Every log line of the backends and the capture loop, with stable event IDs (1xx).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(100, LogLevel.Debug, "{Backend}: skbremap ABI {AbiVersion}, page size {PageSize}, features 0x{Features:x}")]
+    public static partial void VersionChecked(ILogger logger, string backend, uint abiVersion, uint pageSize, uint features);
+
+    [LoggerMessage(101, LogLevel.Debug, "region mapped: {Windows} windows of 1 info page + {PagesPerWindow} data pages of {PageSize} bytes (control part {ControlSize} bytes RW, windows part {WindowsSize} bytes RO)")]
+    public static partial void RegionMapped(ILogger logger, uint windows, uint pagesPerWindow, uint pageSize, ulong controlSize, ulong windowsSize);
+
+    [LoggerMessage(102, LogLevel.Information, "capturing on {Interface} through {Backend} from {Source}")]
+    public static partial void CaptureStarted(ILogger logger, string @interface, string backend, string source);
+
+    [LoggerMessage(103, LogLevel.Information, "stopping ({Reason}): publishing the part-full window and draining every published window")]
+    public static partial void Stopping(ILogger logger, string reason);
+
+    [LoggerMessage(110, LogLevel.Error, "window {Window} (seq {Seq}): bad info page: {Error}; window released, its packets are lost")]
+    public static partial void BadInfoPage(ILogger logger, int window, ulong seq, string error);
+
+    [LoggerMessage(111, LogLevel.Error, "window {Window} (seq {Seq}): bad info entry {Entry}: {Error}; rest of the window skipped and released")]
+    public static partial void BadInfoEntry(ILogger logger, int window, ulong seq, uint entry, string error);
+
+    [LoggerMessage(112, LogLevel.Error, "window {Window}: control seq {ControlSeq} but info page seq {InfoSeq}; window released unread")]
+    public static partial void SeqMismatch(ILogger logger, int window, ulong controlSeq, ulong infoSeq);
+
+    [LoggerMessage(113, LogLevel.Warning, "window sequence jumped from {Expected} to {Seq}: {Missing} windows never seen")]
+    public static partial void SeqGap(ILogger logger, ulong expected, ulong seq, ulong missing);
+
+    [LoggerMessage(114, LogLevel.Warning, "after the drain, {Parsed} packets were read from windows but the backend counts {Captured} captured")]
+    public static partial void CapturedMismatch(ILogger logger, ulong parsed, ulong captured);
+}

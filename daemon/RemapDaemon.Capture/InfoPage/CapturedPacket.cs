@@ -1,0 +1,50 @@
+using static RemapDaemon.Abi.Skbremap;
+
+namespace RemapDaemon.Capture;
+
+/// <summary>
+/// One packet of a window, as its info-page entry describes it. <see cref="Data"/> points into
+/// the mapped window: valid only while the window is held (between READY and RELEASED), and
+/// never copied. Byte-order conversions are done: every field here is in host order.
+/// </summary>
+public readonly ref struct CapturedPacket
+{
+    /// <summary>The captured bytes (caplen of them), a slice of the window's data pages.</summary>
+    public ReadOnlySpan<byte> Data { get; init; }
+
+    /// <summary>Length of the packet on the wire (wirelen).</summary>
+    public uint WireLength { get; init; }
+
+    /// <summary>CLOCK_REALTIME nanoseconds (skb->tstamp).</summary>
+    public ulong TimestampNs { get; init; }
+
+    /// <summary>Receiving or sending interface.</summary>
+    public int IfIndex { get; init; }
+
+    /// <summary>skb->protocol (an ETH_P_* value) in host order; the ABI carries it in network order.</summary>
+    public ushort Protocol { get; init; }
+
+    /// <summary>PACKET_HOST, PACKET_OUTGOING, ... (linux/if_packet.h).</summary>
+    public byte PacketType { get; init; }
+
+    /// <summary>SKBREMAP_PATH_*: how the data got into the window.</summary>
+    public byte Path { get; init; }
+
+    /// <summary>VLAN TCI (priority, DEI, id) from skb metadata; meaningful when <see cref="HasVlan"/>.</summary>
+    public ushort VlanTci { get; init; }
+
+    /// <summary>VLAN TPID (0x8100, 0x88a8) in host order; meaningful when <see cref="HasVlan"/>.</summary>
+    public ushort VlanProto { get; init; }
+
+    /// <summary>SKBREMAP_PKT_* as the entry has them.</summary>
+    public uint Flags { get; init; }
+
+    /// <summary>
+    /// The VLAN tag was in skb metadata, not in <see cref="Data"/>: a pcap writer puts it back
+    /// after the MAC addresses, as libpcap does for AF_PACKET.
+    /// </summary>
+    public bool HasVlan => (Flags & SKBREMAP_PKT_VLAN) != 0;
+
+    /// <summary>Fewer bytes were captured than were on the wire (snaplen).</summary>
+    public bool Truncated => (uint)Data.Length < WireLength;
+}

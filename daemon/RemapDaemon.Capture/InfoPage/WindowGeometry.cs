@@ -1,0 +1,77 @@
+using System.Runtime.CompilerServices;
+using RemapDaemon.Abi;
+
+namespace RemapDaemon.Capture;
+
+/// <summary>
+/// The shape of every window of one capture, from SKBREMAP_IOC_LAYOUT: one info page of
+/// <see cref="PageSize"/> bytes, then <see cref="PagesPerWindow"/> data pages. The data pages
+/// are contiguous in the mapping, so a packet larger than a page is one contiguous span.
+/// <see cref="Snaplen"/> 0 means whole packets.
+/// </summary>
+public readonly record struct WindowGeometry(int PageSize, int PagesPerWindow, int InfoEntriesMax, uint Snaplen)
+{
+    /// <summary>Info page plus data pages, in bytes; valid once <see cref="Validate"/> passed.</summary>
+    public int WindowBytes => (PagesPerWindow + 1) * PageSize;
+
+    /// <summary>Bytes of the data area (all data pages).</summary>
+    public int DataBytes => PagesPerWindow * PageSize;
+
+    /// <summary>
+    /// Takes the numbers of a SKBREMAP_IOC_LAYOUT answer, after checking that they describe
+    /// a window this reader can walk (the layout is kernel input like everything else).
+    /// </summary>
+    /// <exception cref="ArgumentException">The layout is not consistent.</exception>
+    public static WindowGeometry FromLayout(in skbremap_layout l)
+    {
+        if (l.info_hdr_size != (uint)Unsafe.SizeOf<skbremap_info_hdr>())
+        {
+            throw new ArgumentException($"layout info_hdr_size {l.info_hdr_size} is not sizeof(skbremap_info_hdr) {Unsafe.SizeOf<skbremap_info_hdr>()}", nameof(l));
+        }
+
+        if (l.info_entry_size != (uint)Unsafe.SizeOf<skbremap_info_entry>())
+        {
+            throw new ArgumentException($"layout info_entry_size {l.info_entry_size} is not sizeof(skbremap_info_entry) {Unsafe.SizeOf<skbremap_info_entry>()}", nameof(l));
+        }
+
+        if (l.page_size > int.MaxValue || l.pages_per_window > int.MaxValue || l.info_entries_max > int.MaxValue)
+        {
+            throw new ArgumentException("layout sizes do not fit an int", nameof(l));
+        }
+
+        var geo = new WindowGeometry((int)l.page_size, (int)l.pages_per_window, (int)l.info_entries_max, l.snaplen);
+        geo.Validate();
+        if (l.win_stride != (ulong)geo.WindowBytes)
+        {
+            throw new ArgumentException($"layout win_stride {l.win_stride} is not (1 + pages_per_window) * page_size = {geo.WindowBytes}", nameof(l));
+        }
+
+        return geo;
+    }
+
+    /// <summary>Throws unless the numbers describe a window a span can hold and the info page can index.</summary>
+    /// <exception cref="ArgumentException">The geometry is not usable.</exception>
+    public void Validate()
+    {
+        if (PageSize < 4096 || PageSize > 65536 || (PageSize & (PageSize - 1)) != 0)
+        {
+            throw new ArgumentException($"page size {PageSize} is not a power of two in 4096..65536");
+        }
+
+        if (PagesPerWindow < 1 || PagesPerWindow > Abi.Skbremap.SKBREMAP_MAX_PAGES_PER_WINDOW)
+        {
+            throw new ArgumentException($"pages per window {PagesPerWindow} is not in 1..{Abi.Skbremap.SKBREMAP_MAX_PAGES_PER_WINDOW}");
+        }
+
+        long entriesEnd = Unsafe.SizeOf<skbremap_info_hdr>() + ((long)InfoEntriesMax * Unsafe.SizeOf<skbremap_info_entry>());
+        if (InfoEntriesMax < 0 || entriesEnd > PageSize)
+        {
+            throw new ArgumentException($"{InfoEntriesMax} info entries do not fit a {PageSize}-byte info page");
+        }
+
+        if (Snaplen > Abi.Skbremap.SKBREMAP_MAX_SNAPLEN)
+        {
+            throw new ArgumentException($"snaplen {Snaplen} exceeds SKBREMAP_MAX_SNAPLEN");
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace RemapDaemon.Capture;
+
+/// <summary>
+/// Writes captured packets as a classic pcap file with nanosecond timestamps (magic
+/// 0xa1b23c4d, version 2.4), which tcpdump, tshark and Wireshark read. Records are assembled
+/// in one pooled buffer and handed to the stream in large writes: <see cref="Write"/>
+/// allocates nothing.
+/// <para>
+/// A packet whose VLAN tag the kernel moved into skb metadata (<see cref="CapturedPacket.HasVlan"/>)
+/// gets the 802.1Q tag back after its MAC addresses, as libpcap does for AF_PACKET auxdata;
+/// caplen and wirelen grow by 4 and caplen is then cut to the snaplen.
+/// </para>
+/// <para>Not thread-safe: one writer per capture loop.</para>
+/// </summary>
+public sealed class PcapWriter : IDisposable, IAsyncDisposable
+{
+    private const int MinBufferSize = 64 * 1024;
+    private const uint NanosecondsPerSecond = 1_000_000_000;
+
+    private readonly Stream _output;
+    private readonly bool _leaveOpen;
+    private byte[]? _buffer;
+    private int _used;
+
+    /// <param name="output">Where the file goes; written from its current position.</param>
+    /// <param name="snaplen">The file's snaplen; 0 means <see cref="PcapFormat.MaximumSnaplen"/> (whole packets).</param>
+    /// <param name="linkType">LINKTYPE_*; VLAN tags are re-inserted only for LINKTYPE_ETHERNET.</param>
+    /// <param name="leaveOpen">Leave <paramref name="output"/> open on dispose.</param>
+    public PcapWriter(Stream output, uint snaplen, uint linkType = PcapFormat.LinkTypeEthernet, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (!output.CanWrite)
+        {
+            throw new ArgumentException("stream is not writable", nameof(output));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(snaplen, PcapFormat.MaximumSnaplen);
+
+        _output = output;
+        _leaveOpen = leaveOpen;
+        Snaplen = snaplen == 0 ? PcapFormat.MaximumSnaplen : snaplen;
+        LinkType = linkType;
+
+        // Any record (header + at most Snaplen bytes) fits an empty buffer.
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(MinBufferSize, PcapFormat.RecordHeaderSize + (int)Snaplen));
+
+        Span<byte> h = _buffer.AsSpan(0, PcapFormat.FileHeaderSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(h, PcapFormat.MagicNanoseconds);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[4..], PcapFormat.VersionMajor);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[6..], PcapFormat.VersionMinor);
+        BinaryPrimitives.WriteInt32LittleEndian(h[8..], 0);   // thiszone: timestamps are UTC
+        BinaryPrimitives.WriteUInt32LittleEndian(h[12..], 0); // sigfigs
+        BinaryPrimitives.WriteUInt32LittleEndian(h[16..], Snaplen);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[20..], LinkType);
+        _used = PcapFormat.FileHeaderSize;
+        BytesWritten = PcapFormat.FileHeaderSize;
+    }
+
+    /// <summary>The snaplen in the file header; no record is longer.</summary>
+    public uint Snaplen { get; }
+
+    public uint LinkType { get; }
+
+    public long PacketsWritten { get; private set; }
+
+    /// <summary>Bytes of the file so far (header and records), including those still buffered.</summary>
+    public long BytesWritten { get; private set; }
+
+    /// <summary>Appends one record. The packet's bytes are copied out before this returns.</summary>
+    /// <exception cref="ArgumentException">The packet has more bytes than its wire length.</exception>
+    public void Write(in CapturedPacket p)
+    {
+        byte[] buffer = _buffer ?? throw new ObjectDisposedException(nameof(PcapWriter));
+        ReadOnlySpan<byte> data = p.Data;
+        if ((uint)data.Length > p.WireLength)
+        {
+            throw new ArgumentException("captured length exceeds wire length", nameof(p));
+        }
+
+        // libpcap re-inserts the tag only when both MAC addresses were captured.
+        bool tag = p.HasVlan && LinkType == PcapFormat.LinkTypeEthernet && data.Length >= PcapFormat.MacAddressesSize;
+        long present = data.Length;
+        uint wirelen = p.WireLength;
+        if (tag)
+        {
+            present += PcapFormat.VlanTagSize;
+            wirelen = wirelen > uint.MaxValue - PcapFormat.VlanTagSize ? uint.MaxValue : wirelen + PcapFormat.VlanTagSize;
+        }
+
+        int caplen = (int)Math.Min(present, Snaplen);
+        int recordSize = PcapFormat.RecordHeaderSize + caplen;
+        if (buffer.Length - _used < recordSize)
+        {
+            FlushBuffer();
+        }
+
+        Span<byte> record = buffer.AsSpan(_used, recordSize);
+        ulong ts = p.TimestampNs;
+        BinaryPrimitives.WriteUInt32LittleEndian(record, unchecked((uint)(ts / NanosecondsPerSecond)));
+        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], (uint)(ts % NanosecondsPerSecond));
+        BinaryPrimitives.WriteUInt32LittleEndian(record[8..], (uint)caplen);
+        BinaryPrimitives.WriteUInt32LittleEndian(record[12..], wirelen);
+
+        Span<byte> body = record[PcapFormat.RecordHeaderSize..];
+        if (tag)
+        {
+            Span<byte> vlan = stackalloc byte[PcapFormat.VlanTagSize];
+            BinaryPrimitives.WriteUInt16BigEndian(vlan, p.VlanProto != 0 ? p.VlanProto : PcapFormat.EthP8021Q);
+            BinaryPrimitives.WriteUInt16BigEndian(vlan[2..], p.VlanTci);
+            body = CopyPart(body, data[..PcapFormat.MacAddressesSize]);
+            body = CopyPart(body, vlan);
+            CopyPart(body, data[PcapFormat.MacAddressesSize..]);
+        }
+        else
+        {
+            data[..caplen].CopyTo(body);
+        }
+
+        _used += recordSize;
+        PacketsWritten++;
+        BytesWritten += recordSize;
+    }
+
+    /// <summary>Hands everything buffered to the stream and flushes it.</summary>
+    public void Flush()
+    {
+        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        FlushBuffer();
+        _output.Flush();
+    }
+
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        byte[] buffer = _buffer ?? throw new ObjectDisposedException(nameof(PcapWriter));
+        await _output.WriteAsync(buffer.AsMemory(0, _used), cancellationToken).ConfigureAwait(false);
+        _used = 0;
+        await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        byte[]? buffer = _buffer;
+        if (buffer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            FlushBuffer();
+            _output.Flush();
+        }
+        finally
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (!_leaveOpen)
+            {
+                _output.Dispose();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        byte[]? buffer = _buffer;
+        if (buffer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _output.WriteAsync(buffer.AsMemory(0, _used)).ConfigureAwait(false);
+            _used = 0;
+            await _output.FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (!_leaveOpen)
+            {
+                await _output.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void FlushBuffer()
+    {
+        if (_used > 0)
+        {
+            _output.Write(_buffer!, 0, _used);
+            _used = 0;
+        }
+    }
+
+    /// <summary>Copies as much of <paramref name="part"/> as fits and returns the space left.</summary>
+    private static Span<byte> CopyPart(Span<byte> destination, scoped ReadOnlySpan<byte> part)
+    {
+        int n = Math.Min(destination.Length, part.Length);
+        part[..n].CopyTo(destination);
+        return destination[n..];
+    }
+}

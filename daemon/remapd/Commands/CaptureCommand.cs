@@ -1,0 +1,165 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using RemapDaemon.Backends;
+using RemapDaemon.Remapd.Cli;
+using RemapDaemon.Remapd.Output;
+using static RemapDaemon.Abi.Skbremap;
+
+namespace RemapDaemon.Remapd.Commands;
+
+/// <summary>
+/// remapd capture: check the options, resolve the interface, open the backend (ABI check
+/// first), configure, bind, map, start; run the capture loop on its own thread until a signal,
+/// -c, -d or the end of a finite source; then STOP, drain, flush, summarise.
+/// </summary>
+internal static class CaptureCommand
+{
+    private const uint PcapWholePacketSnaplen = SKBREMAP_MAX_SNAPLEN;
+
+    internal static int Run(CaptureOptions o, TextWriter stderr)
+    {
+        CheckRanges(o);
+        BackendKind backendKind = ParseBackend(o.Backend);
+        if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
+        {
+            throw new BackendUsageException("--source", 0,
+                "--source is for the emulator backend; the kernel backend captures from the network stack (add --backend emulator)");
+        }
+
+        // Before the backend: an unknown interface is the same mistake whatever the backend.
+        int ifindex = NetworkInterfaces.Resolve(o.Interface);
+
+        LogLevel level = o.Quiet ? LogLevel.Warning : o.Verbose ? LogLevel.Debug : LogLevel.Information;
+        using ILoggerFactory loggers = Logging.Create(level);
+        ILogger logger = loggers.CreateLogger("remapd");
+
+        var settings = new CaptureSettings
+        {
+            Ifindex = ifindex,
+            Windows = o.Windows,
+            PagesPerWindow = o.PagesPerWindow,
+            Snaplen = o.Snaplen,
+            RetireUsec = o.RetireUsec,
+            QueueLimit = o.QueueLimit,
+            Source = o.Source,
+        };
+
+        using CaptureSession session = CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger);
+        using Stream output = OpenOutput(o.Write);
+        using var sink = new PcapPacketSink(output, o.Snaplen == 0 ? PcapWholePacketSnaplen : o.Snaplen, leaveOpen: true);
+        var loop = new CaptureLoop(session, sink, new CaptureLimits
+        {
+            MaxPackets = o.Count,
+            // Packets from the network stack: skip lo's outgoing copies as libpcap (tcpdump) does.
+            SkipOutgoingOnIfindex = o.Source is null or "afpacket" ? NetworkInterfaces.Loopback : 0,
+            Duration = o.Duration > 0 ? TimeSpan.FromSeconds(o.Duration) : null,
+            ProgressInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null,
+        }, logger);
+
+        var live = new LiveLine(stderr, terminal: !Console.IsErrorRedirected);
+        loop.Progress += p => live.Show(StatsFormat.Live(p));
+
+        // Ctrl-C and SIGTERM ask the loop to stop and drain; a second one ends the process.
+        int signals = 0;
+        void OnSignal(PosixSignalContext context)
+        {
+            if (Interlocked.Increment(ref signals) == 1)
+            {
+                context.Cancel = true;
+                loop.RequestStop(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
+            }
+        }
+
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+        CaptureResult result = RunOnCaptureThread(loop);
+        output.Flush();
+        live.End();
+
+        // The summary is not a log line: -q keeps it, and scripts read it.
+        foreach (string line in StatsFormat.Summary(result, o.Write == "-" ? "stdout" : o.Write))
+        {
+            stderr.WriteLine($"remapd: {line}");
+        }
+
+        return result.NothingLost ? (int)ExitCode.Ok : (int)ExitCode.RuntimeError;
+    }
+
+    /// <summary>The poll loop on a dedicated thread (it blocks in poll); its exception, if any, comes back here.</summary>
+    private static CaptureResult RunOnCaptureThread(CaptureLoop loop)
+    {
+        CaptureResult? result = null;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                result = loop.Run();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        })
+        {
+            Name = "remapd capture",
+            IsBackground = false,
+        };
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return result!;
+    }
+
+    private static Stream OpenOutput(string path)
+    {
+        if (path == "-")
+        {
+            return Console.OpenStandardOutput();
+        }
+
+        try
+        {
+            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandException(ExitCode.RuntimeError, $"cannot write {path}: {e.Message}");
+        }
+    }
+
+    internal static BackendKind ParseBackend(string value) => value switch
+    {
+        "auto" => BackendKind.Auto,
+        "kernel" => BackendKind.Kernel,
+        "emulator" => BackendKind.Emulator,
+        _ => throw new CommandException(ExitCode.Usage, $"--backend {value}: not a backend (auto, kernel or emulator)"),
+    };
+
+    private static void CheckRanges(CaptureOptions o)
+    {
+        static void Check(bool ok, string message)
+        {
+            if (!ok)
+            {
+                throw new CommandException(ExitCode.Usage, message);
+            }
+        }
+
+        Check(o.Unexpected is null, $"unexpected argument '{o.Unexpected}' (the commands are capture and version)");
+        Check(o.Write.Length > 0, "-w/--write: give a file name, or '-' for stdout");
+        Check(o.Duration >= 0 && double.IsFinite(o.Duration), "-d/--duration: seconds, 0 or more");
+        Check(o.StatsInterval >= 0 && double.IsFinite(o.StatsInterval), "--stats-interval: seconds, 0 or more");
+        Check(o.Snaplen <= SKBREMAP_MAX_SNAPLEN, $"-s/--snaplen: at most {SKBREMAP_MAX_SNAPLEN}");
+        Check(o.Windows == 0 || o.Windows is >= SKBREMAP_MIN_WINDOWS and <= SKBREMAP_MAX_WINDOWS,
+            $"--windows: {SKBREMAP_MIN_WINDOWS}..{SKBREMAP_MAX_WINDOWS} (or 0 for the default)");
+        Check(o.PagesPerWindow <= SKBREMAP_MAX_PAGES_PER_WINDOW, $"--pages-per-window: 1..{SKBREMAP_MAX_PAGES_PER_WINDOW} (or 0 for the default)");
+        Check(o.RetireUsec <= SKBREMAP_MAX_RETIRE_USEC, $"--retire-usec: at most {SKBREMAP_MAX_RETIRE_USEC}");
+        Check(o.QueueLimit <= SKBREMAP_MAX_QUEUE_LIMIT, $"--queue-limit: at most {SKBREMAP_MAX_QUEUE_LIMIT}");
+    }
+}

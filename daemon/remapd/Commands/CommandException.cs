@@ -1,0 +1,15 @@
+using RemapDaemon.Backends;
+
+namespace RemapDaemon.Remapd.Commands;
+
+/// <summary>A failure found by the program itself (not by skbremap), with the exit code it means.</summary>
+internal sealed class CommandException : Exception
+{
+    internal CommandException(ExitCode exitCode, string message)
+        : base(message)
+    {
+        ExitCode = exitCode;
+    }
+
+    internal ExitCode ExitCode { get; }
+}

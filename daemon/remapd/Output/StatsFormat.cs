@@ -1,0 +1,63 @@
+using System.Globalization;
+using RemapDaemon.Abi;
+using RemapDaemon.Backends;
+
+namespace RemapDaemon.Remapd.Output;
+
+/// <summary>The live statistics line and the final summary; both on stderr.</summary>
+internal static class StatsFormat
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>
+    /// e.g. "  3.0s  5012 pkts  2.4 MB  1671 pkt/s  drops 0 (queue 0, window 0, nomem 0, big 0)  windows 1/16 user".
+    /// </summary>
+    internal static string Live(in CaptureProgress p)
+    {
+        skbremap_stats s = p.Stats;
+        double seconds = Math.Max(p.Elapsed.TotalSeconds, 0.001);
+        return string.Create(Invariant,
+            $"{p.Elapsed.TotalSeconds,6:0.0}s  {p.Packets} pkts  {Bytes(p.Bytes)}  {p.Packets / seconds:0} pkt/s  " +
+            $"drops {Drops.Total(s)} (queue {s.drop_queue_full}, window {s.drop_no_window}, nomem {s.drop_nomem}, big {s.drop_too_big})  " +
+            $"windows {s.windows_user}/{p.RegionWindows} user");
+    }
+
+    /// <summary>The final summary: what was written, and skbremap's own account of every packet it saw.</summary>
+    internal static IEnumerable<string> Summary(CaptureResult r, string output)
+    {
+        CaptureProgress p = r.Final;
+        skbremap_stats s = p.Stats;
+        yield return string.Create(Invariant,
+            $"{p.Packets} packets written to {output} ({Bytes(p.Bytes)}) in {p.Elapsed.TotalSeconds:0.00} s; stopped: {r.StopReason}");
+        yield return string.Create(Invariant,
+            $"skbremap: seen {s.seen}, captured {s.captured} ({s.captured_bytes} bytes), dropped {Drops.Total(s)} " +
+            $"(queue full {s.drop_queue_full}, no window {s.drop_no_window}, no memory {s.drop_nomem}, too big {s.drop_too_big}), " +
+            $"in flight {s.in_flight}");
+        yield return string.Create(Invariant,
+            $"windows: {p.Windows} read ({s.windows_published} published, {s.windows_retired} retired part-full, {s.windows_released} taken back), " +
+            $"{p.BadWindows} bad, {p.SeqGaps} sequence gaps; {s.bounced} packets bounced, {s.pages_mapped} pages mapped");
+        if (p.PacketsAfterLimit > 0)
+        {
+            yield return string.Create(Invariant,
+                $"{p.PacketsAfterLimit} packets captured after the count was reached were released unwritten");
+        }
+
+        if (p.LoopbackOutgoingSkipped > 0)
+        {
+            yield return string.Create(Invariant,
+                $"{p.LoopbackOutgoingSkipped} outgoing copies on lo skipped, as libpcap does (each is captured again as it comes in)");
+        }
+
+        yield return r.NothingLost
+            ? "nothing lost: every packet skbremap captured was read from its window"
+            : string.Create(Invariant, $"WARNING: skbremap captured {s.captured} packets but {p.PacketsRead} were read from windows");
+    }
+
+    private static string Bytes(ulong bytes) => bytes switch
+    {
+        < 10_000 => string.Create(Invariant, $"{bytes} B"),
+        < 10_000_000 => string.Create(Invariant, $"{bytes / 1e3:0.0} kB"),
+        < 10_000_000_000 => string.Create(Invariant, $"{bytes / 1e6:0.0} MB"),
+        _ => string.Create(Invariant, $"{bytes / 1e9:0.00} GB"),
+    };
+}

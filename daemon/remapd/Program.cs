@@ -1,0 +1,47 @@
+using RemapDaemon.Backends;
+using RemapDaemon.Remapd.Cli;
+using RemapDaemon.Remapd.Commands;
+
+namespace RemapDaemon.Remapd;
+
+/// <summary>
+/// remapd: zero-copy capture from skbremap (the module or its emulation) into pcap.
+/// Every failure a user can act on ends with one "remapd: error: ..." line and the exit code
+/// of <see cref="ExitCode"/>.
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        TextWriter stdout = Console.Out;
+        TextWriter stderr = Console.Error;
+
+        // CommandLineParser's own --version is off ('version' is our verb); keep the spelling working.
+        if (args is ["--version"])
+        {
+            args = ["version"];
+        }
+
+        CommandLineParsing.Outcome parsed = CommandLineParsing.Parse<CaptureOptions, VersionOptions>(
+            "remapd", args, ExitCodeHelp.Lines, stdout, stderr);
+        try
+        {
+            return parsed.Options switch
+            {
+                CaptureOptions capture => CaptureCommand.Run(capture, stderr),
+                VersionOptions => VersionCommand.Run(stdout),
+                _ => parsed.ExitCode,
+            };
+        }
+        catch (SkbremapException e)
+        {
+            stderr.WriteLine($"remapd: error: {e.Message}");
+            return (int)e.ExitCode;
+        }
+        catch (CommandException e)
+        {
+            stderr.WriteLine($"remapd: error: {e.Message}");
+            return (int)e.ExitCode;
+        }
+    }
+}

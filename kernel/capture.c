@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A capture: one open() of /dev/skbremap. Configuration, bind, start and
+ * stop, statistics, poll, teardown, and the netdevice notifier that ends a
+ * capture whose interface goes away.
+ *
+ * Rule for every function here: no copy_{to,from}_user() under cap->lock
+ * (a fault takes mmap_lock, which ranks above cap->lock); device.c copies
+ * in and out around these calls.
+ */
+#include <linux/file.h>
+#include <linux/if_ether.h>
+#include <linux/netdevice.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/rtnetlink.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+
+#include "skbremap_mod.h"
+
+static atomic_t skbremap_next_id = ATOMIC_INIT(0);
+
+static void __skbremap_set_config(struct skbremap_capture *cap,
+				  const struct skbremap_config *cfg)
+{
+	cap->cfg = *cfg;
+	skbremap_layout_fill(cfg, PAGE_SIZE, &cap->layout);
+	WRITE_ONCE(cap->queue_limit, cfg->queue_limit);
+}
+
+struct skbremap_capture *skbremap_capture_create(void)
+{
+	struct skbremap_config defaults = {};
+	struct skbremap_capture *cap;
+
+	cap = kzalloc(sizeof(*cap), GFP_KERNEL);
+	if (!cap)
+		return NULL;
+	cap->id = atomic_inc_return(&skbremap_next_id);
+	cap->pid = get_pid(task_tgid(current));
+	cap->net = get_net(current->nsproxy->net_ns);
+	mutex_init(&cap->lock);
+	/* All zero always resolves: the region has a layout before CONFIGURE. */
+	skbremap_config_resolve(&defaults, &defaults);
+	__skbremap_set_config(cap, &defaults);
+	atomic_set(&cap->ctl_vmas, 0);
+	atomic_set(&cap->win_vmas, 0);
+	cap->prot_hook.type = htons(ETH_P_ALL);
+	cap->prot_hook.func = skbremap_hook_rcv;
+	skb_queue_head_init(&cap->queue);
+	INIT_WORK(&cap->work, skbremap_worker);
+	INIT_DELAYED_WORK(&cap->retire, skbremap_retire_timer);
+	init_waitqueue_head(&cap->poll_wait);
+
+	mutex_lock(&skbremap_captures_lock);
+	list_add_tail(&cap->node, &skbremap_captures);
+	mutex_unlock(&skbremap_captures_lock);
+	atomic64_inc(&skbremap_gauges.captures);
+	return cap;
+}
+
+/*
+ * release(): every VMA holds the file, so none is left and the region can
+ * go. Order: off the list (notifier), hook off + synchronize_net (nothing
+ * queues), work cancelled (nothing fills), then pages and skbs returned.
+ */
+void skbremap_capture_destroy(struct skbremap_capture *cap)
+{
+	mutex_lock(&skbremap_captures_lock);
+	list_del(&cap->node);
+	mutex_unlock(&skbremap_captures_lock);
+
+	mutex_lock(&cap->lock);
+	__skbremap_unhook(cap);
+	cap->closing = true;
+	mutex_unlock(&cap->lock);
+
+	/* The retire timer queues work; the worker arms the timer. */
+	cancel_delayed_work_sync(&cap->retire);
+	cancel_work_sync(&cap->work);
+	cancel_delayed_work_sync(&cap->retire);
+
+	mutex_lock(&cap->lock);
+	__skbremap_purge(cap);
+	__skbremap_region_free(cap);
+	mutex_unlock(&cap->lock);
+
+	WARN_ON_ONCE(atomic64_read(&cap->skbs_held));
+	WARN_ON_ONCE(atomic64_read(&cap->pages_held));
+	if (cap->mm)
+		mmdrop(cap->mm);
+	put_net(cap->net);
+	put_pid(cap->pid);
+	mutex_destroy(&cap->lock);
+	kfree(cap);
+	atomic64_dec(&skbremap_gauges.captures);
+}
+
+int skbremap_capture_configure(struct skbremap_capture *cap,
+			       const struct skbremap_config *in)
+{
+	struct skbremap_config cfg;
+	int err;
+
+	err = skbremap_config_resolve(in, &cfg);
+	if (err)
+		return err;
+	mutex_lock(&cap->lock);
+	if (cap->running || cap->wins)
+		err = -EBUSY;	/* the region exists: its layout is fixed */
+	else
+		__skbremap_set_config(cap, &cfg);
+	mutex_unlock(&cap->lock);
+	return err;
+}
+
+int skbremap_capture_bind(struct skbremap_capture *cap,
+			  const struct skbremap_bind *b)
+{
+	struct net_device *dev;
+	int err = 0;
+
+	if (b->flags || b->reserved || b->ifindex < 0)
+		return -EINVAL;
+	if (b->ifindex) {
+		dev = dev_get_by_index(cap->net, b->ifindex);
+		if (!dev)
+			return -ENODEV;
+		dev_put(dev);
+	}
+	mutex_lock(&cap->lock);
+	if (cap->running) {
+		err = -EBUSY;
+	} else {
+		cap->ifindex = b->ifindex;
+		cap->dead = false;
+	}
+	mutex_unlock(&cap->lock);
+	return err;
+}
+
+int skbremap_capture_start(struct skbremap_capture *cap)
+{
+	struct net_device *dev = NULL;
+	int err = 0;
+
+	/* rtnl first: the device cannot go between lookup and dev_add_pack. */
+	rtnl_lock();
+	mutex_lock(&cap->lock);
+	if (cap->running) {
+		err = -EBUSY;
+		goto out;
+	}
+	if (!cap->ctl_mapped || !cap->win_mapped ||
+	    !atomic_read(&cap->ctl_vmas) || !atomic_read(&cap->win_vmas)) {
+		err = -EINVAL;	/* map both parts first */
+		goto out;
+	}
+	if (cap->dead) {
+		err = -ENODEV;
+		goto out;
+	}
+	if (cap->ifindex) {
+		dev = __dev_get_by_index(cap->net, cap->ifindex);
+		if (!dev || dev->reg_state != NETREG_REGISTERED) {
+			err = -ENODEV;
+			goto out;
+		}
+		netdev_hold(dev, &cap->dev_tracker, GFP_KERNEL);
+	}
+	cap->dev = dev;
+	cap->prot_hook.dev = dev;
+	cap->flush_req = false;
+	WRITE_ONCE(cap->running, true);
+	dev_add_pack(&cap->prot_hook);
+out:
+	mutex_unlock(&cap->lock);
+	rtnl_unlock();
+	return err;
+}
+
+/* Must hold cap->lock. Unhook; the worker then publishes the rest. */
+static void __skbremap_stop(struct skbremap_capture *cap)
+{
+	lockdep_assert_held(&cap->lock);
+	__skbremap_unhook(cap);
+	cap->flush_req = true;
+	queue_work(skbremap_wq, &cap->work);
+}
+
+int skbremap_capture_stop(struct skbremap_capture *cap)
+{
+	mutex_lock(&cap->lock);
+	if (cap->running)
+		__skbremap_stop(cap);
+	mutex_unlock(&cap->lock);
+	/*
+	 * Not under cap->lock: the worker takes it. Afterwards the queue is
+	 * empty and the part-full window published (SKBREMAP_INFO_FLUSH), so
+	 * seen == captured + drops.
+	 */
+	flush_work(&cap->work);
+	return 0;
+}
+
+/* Must hold cap->lock. */
+static void __skbremap_stats(struct skbremap_capture *cap,
+			     struct skbremap_stats *st)
+{
+	u64 drops;
+
+	lockdep_assert_held(&cap->lock);
+	memset(st, 0, sizeof(*st));
+	st->drop_queue_full = atomic64_read(&cap->drop_queue_full);
+	st->drop_no_window = atomic64_read(&cap->drop_no_window);
+	st->drop_nomem = atomic64_read(&cap->drop_nomem);
+	st->drop_too_big = atomic64_read(&cap->drop_too_big);
+	st->captured = cap->ws.captured;
+	/*
+	 * The hook counts seen before the outcome: reading seen last keeps
+	 * in_flight = seen - captured - drops from going negative.
+	 */
+	smp_rmb();
+	st->seen = atomic64_read(&cap->seen);
+	drops = st->drop_queue_full + st->drop_no_window + st->drop_nomem +
+		st->drop_too_big;
+	st->in_flight = st->seen - st->captured - drops;
+	st->captured_bytes = cap->ws.captured_bytes;
+	st->wire_bytes = cap->ws.wire_bytes;
+	st->windows_published = cap->ws.windows_published;
+	st->windows_retired = cap->ws.windows_retired;
+	st->windows_released = cap->ws.windows_released;
+	st->windows_user = cap->ws.windows_user;
+	st->bounced = cap->ws.bounced;
+	st->pages_mapped = cap->ws.pages_mapped;
+	st->pages_held = atomic64_read(&cap->pages_held);
+	st->skbs_held = atomic64_read(&cap->skbs_held);
+	st->skbs_freed = atomic64_read(&cap->skbs_freed);
+	st->bad_release = cap->ws.bad_release;
+}
+
+void skbremap_capture_stats(struct skbremap_capture *cap,
+			    struct skbremap_stats *st)
+{
+	mutex_lock(&cap->lock);
+	__skbremap_stats(cap, st);
+	mutex_unlock(&cap->lock);
+}
+
+int skbremap_capture_info(u32 index, struct skbremap_capture_info *ci)
+{
+	struct skbremap_capture *cap;
+	int err = -ENOENT;
+	u32 i, n = 0;
+
+	mutex_lock(&skbremap_captures_lock);
+	list_for_each_entry(cap, &skbremap_captures, node) {
+		if (n++ != index)
+			continue;
+		memset(ci, 0, sizeof(*ci));
+		ci->index = index;
+		ci->id = cap->id;
+		ci->pid = pid_vnr(cap->pid);
+		mutex_lock(&cap->lock);
+		ci->ifindex = cap->ifindex;
+		ci->running = cap->running;
+		ci->pages_per_window = cap->layout.pages_per_window;
+		ci->snaplen = cap->layout.snaplen;
+		for (i = 0; cap->wins && i < cap->layout.windows; i++) {
+			switch (cap->wins[i].win.state) {
+			case SKBREMAP_WS_FREE:
+				ci->windows_free++;
+				break;
+			case SKBREMAP_WS_FILLING:
+				ci->windows_filling++;
+				break;
+			case SKBREMAP_WS_USER:
+				ci->windows_user++;
+				break;
+			}
+		}
+		if (cap->wins)
+			ci->windows = cap->layout.windows;
+		__skbremap_stats(cap, &ci->stats);
+		mutex_unlock(&cap->lock);
+		err = 0;
+		break;
+	}
+	mutex_unlock(&skbremap_captures_lock);
+	return err;
+}
+
+/*
+ * POLLIN: a window is READY. A RELEASED one kicks the worker, which takes
+ * it back. POLLERR | POLLHUP: the bound interface is gone.
+ */
+__poll_t skbremap_capture_poll(struct skbremap_capture *cap)
+{
+	struct skbremap_win_ctl *ctl;
+	bool kick = false;
+	__poll_t mask = 0;
+	u32 i, status;
+
+	mutex_lock(&cap->lock);
+	if (cap->dead)
+		mask |= EPOLLERR | EPOLLHUP;
+	for (i = 0; cap->wins && i < cap->layout.windows; i++) {
+		if (cap->wins[i].win.state != SKBREMAP_WS_USER)
+			continue;
+		ctl = skbremap_win_ctl_at(cap->ctl, &cap->layout, i);
+		/* Hostile word, used as a hint only. */
+		status = READ_ONCE(ctl->status);
+		if (status == SKBREMAP_WIN_READY)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		else if (status == SKBREMAP_WIN_RELEASED)
+			kick = true;
+	}
+	if (kick && !cap->closing)
+		queue_work(skbremap_wq, &cap->work);
+	mutex_unlock(&cap->lock);
+	return mask;
+}
+
+/* Must hold rtnl. A capture bound to @dev ends: poll says POLLHUP. */
+static void skbremap_netdev_gone(struct net_device *dev)
+{
+	struct skbremap_capture *cap;
+
+	mutex_lock(&skbremap_captures_lock);
+	list_for_each_entry(cap, &skbremap_captures, node) {
+		mutex_lock(&cap->lock);
+		if (cap->ifindex == dev->ifindex &&
+		    net_eq(cap->net, dev_net(dev))) {
+			if (cap->running)
+				__skbremap_stop(cap);
+			cap->dead = true;
+			wake_up_interruptible(&cap->poll_wait);
+		}
+		mutex_unlock(&cap->lock);
+	}
+	mutex_unlock(&skbremap_captures_lock);
+}
+
+static int skbremap_netdev_event(struct notifier_block *nb,
+				 unsigned long event, void *ptr)
+{
+	if (event == NETDEV_UNREGISTER)
+		skbremap_netdev_gone(netdev_notifier_info_to_dev(ptr));
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block skbremap_netdev_nb = {
+	.notifier_call = skbremap_netdev_event,
+};
+
+int skbremap_netdev_notifier_register(void)
+{
+	return register_netdevice_notifier(&skbremap_netdev_nb);
+}
+
+void skbremap_netdev_notifier_unregister(void)
+{
+	unregister_netdevice_notifier(&skbremap_netdev_nb);
+}

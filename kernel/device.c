@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/skbremap: the misc device and its file operations. Every ioctl
+ * argument is copied into a kernel struct first and checked there (core/
+ * and capture.c); nothing is read from user memory twice. Results are
+ * built in zeroed kernel structs and copied out after every lock is
+ * dropped.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/uaccess.h>
+
+#include "skbremap_mod.h"
+
+static int skbremap_open(struct inode *inode, struct file *file)
+{
+	struct skbremap_capture *cap;
+
+	/* As AF_PACKET: seeing every packet of the namespace. */
+	if (!capable(CAP_NET_RAW))
+		return -EPERM;
+	cap = skbremap_capture_create();
+	if (!cap)
+		return -ENOMEM;
+	file->private_data = cap;
+	return stream_open(inode, file);
+}
+
+static int skbremap_release(struct inode *inode, struct file *file)
+{
+	skbremap_capture_destroy(file->private_data);
+	return 0;
+}
+
+static __poll_t skbremap_poll(struct file *file, poll_table *wait)
+{
+	struct skbremap_capture *cap = file->private_data;
+
+	poll_wait(file, &cap->poll_wait, wait);
+	return skbremap_capture_poll(cap);
+}
+
+static void skbremap_global_fill(struct skbremap_global *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->captures = atomic64_read(&skbremap_gauges.captures);
+	g->pages_held = atomic64_read(&skbremap_gauges.pages_held);
+	g->skbs_held = atomic64_read(&skbremap_gauges.skbs_held);
+	g->mappings = atomic64_read(&skbremap_gauges.mappings);
+}
+
+static long skbremap_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct skbremap_capture *cap = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	union {
+		struct skbremap_version version;
+		struct skbremap_config config;
+		struct skbremap_layout layout;
+		struct skbremap_bind bind;
+		struct skbremap_stats stats;
+		struct skbremap_global global;
+		struct skbremap_capture_info info;
+	} *u, ubuf;
+	long ret;
+
+	/* Zeroed: reserved fields and padding never leak stack bytes. */
+	u = &ubuf;
+	memset(u, 0, sizeof(*u));
+
+	switch (cmd) {
+	case SKBREMAP_IOC_VERSION:
+		u->version.magic = SKBREMAP_MAGIC;
+		u->version.abi_version = SKBREMAP_ABI_VERSION;
+		u->version.page_size = PAGE_SIZE;
+		u->version.features = SKBREMAP_FEAT_BOUNCE;
+		ret = copy_to_user(uarg, &u->version, sizeof(u->version)) ?
+		      -EFAULT : 0;
+		break;
+	case SKBREMAP_IOC_CONFIGURE:
+		ret = -EFAULT;
+		if (!copy_from_user(&u->config, uarg, sizeof(u->config)))
+			ret = skbremap_capture_configure(cap, &u->config);
+		break;
+	case SKBREMAP_IOC_LAYOUT:
+		mutex_lock(&cap->lock);
+		u->layout = cap->layout;
+		mutex_unlock(&cap->lock);
+		ret = copy_to_user(uarg, &u->layout, sizeof(u->layout)) ?
+		      -EFAULT : 0;
+		break;
+	case SKBREMAP_IOC_BIND:
+		ret = -EFAULT;
+		if (!copy_from_user(&u->bind, uarg, sizeof(u->bind)))
+			ret = skbremap_capture_bind(cap, &u->bind);
+		break;
+	case SKBREMAP_IOC_START:
+		ret = skbremap_capture_start(cap);
+		break;
+	case SKBREMAP_IOC_STOP:
+		ret = skbremap_capture_stop(cap);
+		break;
+	case SKBREMAP_IOC_STATS:
+		skbremap_capture_stats(cap, &u->stats);
+		ret = copy_to_user(uarg, &u->stats, sizeof(u->stats)) ?
+		      -EFAULT : 0;
+		break;
+	case SKBREMAP_IOC_GLOBAL:
+		skbremap_global_fill(&u->global);
+		ret = copy_to_user(uarg, &u->global, sizeof(u->global)) ?
+		      -EFAULT : 0;
+		break;
+	case SKBREMAP_IOC_CAPTURES:
+		ret = -EFAULT;
+		if (copy_from_user(&u->info.index, uarg, sizeof(u->info.index)))
+			break;
+		ret = skbremap_capture_info(u->info.index, &u->info);
+		if (!ret && copy_to_user(uarg, &u->info, sizeof(u->info)))
+			ret = -EFAULT;
+		break;
+	default:
+		ret = -ENOTTY;
+		break;
+	}
+	return ret;
+}
+
+static const struct file_operations skbremap_fops = {
+	.owner		= THIS_MODULE,
+	.open		= skbremap_open,
+	.release	= skbremap_release,
+	.unlocked_ioctl	= skbremap_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= skbremap_mmap,
+	.poll		= skbremap_poll,
+	.llseek		= no_llseek,
+};
+
+static struct miscdevice skbremap_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= SKBREMAP_DEVICE_NAME,
+	.fops	= &skbremap_fops,
+	.mode	= 0600,
+};
+
+int skbremap_device_register(void)
+{
+	return misc_register(&skbremap_misc);
+}
+
+void skbremap_device_unregister(void)
+{
+	misc_deregister(&skbremap_misc);
+}

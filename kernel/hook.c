@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * prot_hook.func: the tap. It runs for every packet of the capture's
+ * network namespace (or of the bound interface) in softirq or with BH
+ * disabled, so it never sleeps and never blocks: it takes a private clone,
+ * puts it on the capture's bounded queue and queues the worker. Everything
+ * else (copy, remap, publish) happens in the worker.
+ *
+ * The clone is ours alone (skb_clone() gives it no socket and no
+ * destructor), so its cb holds our per-packet record and its destructor
+ * keeps the skbs_held gauges: the skb stays referenced until user space
+ * releases the window that shows it (the deferred, destructor-based free).
+ */
+#include <linux/ktime.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "skbremap_mod.h"
+
+static void skbremap_skb_destructor(struct sk_buff *skb)
+{
+	struct skbremap_capture *cap = SKBREMAP_SKB_CB(skb)->cap;
+
+	atomic64_dec(&skbremap_gauges.skbs_held);
+	atomic64_inc(&cap->skbs_freed);
+	atomic64_dec(&cap->skbs_held);
+}
+
+/* Wall-clock time of the packet, like AF_PACKET reports it. */
+static u64 skbremap_tstamp_ns(const struct sk_buff *skb)
+{
+	/* A mono delivery time (EDT of TCP) is not a wall-clock stamp. */
+	if (!skb->tstamp || skb->mono_delivery_time)
+		return ktime_get_real_ns();
+	return ktime_to_ns(skb->tstamp);
+}
+
+int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
+		      struct packet_type *pt, struct net_device *orig_dev)
+{
+	struct skbremap_capture *cap =
+		container_of(pt, struct skbremap_capture, prot_hook);
+	struct skbremap_skb_cb *cb;
+	struct sk_buff *nskb;
+	unsigned long flags;
+	u32 limit;
+	int hlen;
+
+	if (!READ_ONCE(cap->running) || !net_eq(dev_net(dev), cap->net))
+		goto out;
+	atomic64_inc(&cap->seen);
+
+	limit = READ_ONCE(cap->queue_limit);
+	/* Cheap early test: do not clone what the queue cannot take. */
+	if (skb_queue_len_lockless(&cap->queue) >= limit) {
+		atomic64_inc(&cap->drop_queue_full);
+		goto out;
+	}
+	nskb = skb_clone(skb, GFP_ATOMIC);
+	if (!nskb) {
+		atomic64_inc(&cap->drop_nomem);
+		goto out;
+	}
+
+	/* Show the frame from its link-layer header, as AF_PACKET does. */
+	if (dev_has_header(dev) && skb_mac_header_was_set(nskb)) {
+		hlen = nskb->data - skb_mac_header(nskb);
+		if (hlen > 0 && hlen <= skb_headroom(nskb))
+			skb_push(nskb, hlen);
+	}
+
+	BUILD_BUG_ON(sizeof(struct skbremap_skb_cb) > sizeof(nskb->cb));
+	cb = SKBREMAP_SKB_CB(nskb);
+	cb->cap = cap;
+	cb->tstamp_ns = skbremap_tstamp_ns(skb);
+	cb->ifindex = dev->ifindex;
+	cb->pkttype = skb->pkt_type;
+
+	/* Hold nothing of the stack's but the data: no dev, dst, conntrack. */
+	nskb->dev = NULL;
+	skb_dst_drop(nskb);
+	nf_reset_ct(nskb);
+	nskb->destructor = skbremap_skb_destructor;
+	atomic64_inc(&cap->skbs_held);
+	atomic64_inc(&skbremap_gauges.skbs_held);
+
+	spin_lock_irqsave(&cap->queue.lock, flags);
+	if (skb_queue_len(&cap->queue) >= limit) {
+		spin_unlock_irqrestore(&cap->queue.lock, flags);
+		atomic64_inc(&cap->drop_queue_full);
+		kfree_skb(nskb);
+		goto out;
+	}
+	__skb_queue_tail(&cap->queue, nskb);
+	spin_unlock_irqrestore(&cap->queue.lock, flags);
+
+	queue_work(skbremap_wq, &cap->work);
+out:
+	consume_skb(skb);
+	return 0;
+}
+
+/*
+ * Must hold cap->lock. Unregisters the hook and waits until no CPU runs it
+ * (dev_remove_pack() includes synchronize_net()); afterwards nothing adds
+ * to cap->queue until the next START.
+ */
+void __skbremap_unhook(struct skbremap_capture *cap)
+{
+	lockdep_assert_held(&cap->lock);
+	if (!cap->running)
+		return;
+	WRITE_ONCE(cap->running, false);
+	dev_remove_pack(&cap->prot_hook);
+	if (cap->dev) {
+		netdev_put(cap->dev, &cap->dev_tracker);
+		cap->dev = NULL;
+	}
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skbremap.ko: zero-copy packet capture by remapping pages into the
+ * capture process (the netdev thread in the project's seed). Module init
+ * and exit, the module-wide gauges and the list of open captures.
+ */
+#include <linux/module.h>
+#include <linux/workqueue.h>
+
+#include "skbremap_mod.h"
+
+struct skbremap_gauges skbremap_gauges;
+struct workqueue_struct *skbremap_wq;
+
+/* Open captures, for SKBREMAP_IOC_CAPTURES and the netdevice notifier. */
+LIST_HEAD(skbremap_captures);
+/*
+ * Rule: skbremap_captures_lock covers membership of skbremap_captures; it
+ * ranks below rtnl (the notifier holds rtnl) and above every cap->lock.
+ */
+DEFINE_MUTEX(skbremap_captures_lock);
+
+static int __init skbremap_init(void)
+{
+	int err;
+
+	/* Unbound: a worker may sleep on page allocation and mmap_lock. */
+	skbremap_wq = alloc_workqueue("skbremap", WQ_UNBOUND, 0);
+	if (!skbremap_wq)
+		return -ENOMEM;
+	err = skbremap_netdev_notifier_register();
+	if (err)
+		goto err_destroy_wq;
+	err = skbremap_device_register();
+	if (err)
+		goto err_unregister_notifier;
+	pr_info("ABI %u loaded\n", SKBREMAP_ABI_VERSION);
+	return 0;
+
+err_unregister_notifier:
+	skbremap_netdev_notifier_unregister();
+err_destroy_wq:
+	destroy_workqueue(skbremap_wq);
+	return err;
+}
+
+/* No capture is open: each holds the module through its file. */
+static void __exit skbremap_exit(void)
+{
+	skbremap_device_unregister();
+	skbremap_netdev_notifier_unregister();
+	destroy_workqueue(skbremap_wq);
+	pr_info("unloaded: captures=%lld pages_held=%lld skbs_held=%lld mappings=%lld\n",
+		atomic64_read(&skbremap_gauges.captures),
+		atomic64_read(&skbremap_gauges.pages_held),
+		atomic64_read(&skbremap_gauges.skbs_held),
+		atomic64_read(&skbremap_gauges.mappings));
+}
+
+module_init(skbremap_init);
+module_exit(skbremap_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Zero-copy packet capture by remapping pages (skbremap)");
+MODULE_AUTHOR("RemapDaemon");

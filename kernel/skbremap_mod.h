@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * skbremap.ko: the kernel host of the skbremap core (core/). One open() of
+ * /dev/skbremap is one struct skbremap_capture. Its life:
+ *
+ *   open ---> CONFIGURE/BIND/LAYOUT ---> mmap ctl + windows ---> START
+ *     prot_hook.func (softirq) --queue--> worker (workqueue, process ctx)
+ *     worker: take back RELEASED windows, bounce queued skbs into pool
+ *             pages of the FILLING window, publish full/old windows
+ *   STOP (flush) ... release(): every page and every skb returned
+ *
+ * Locks, outermost first (never take one to the left while holding one
+ * to its right):
+ *
+ *   rtnl_lock -> skbremap_captures_lock -> mmap_lock (of cap->mm)
+ *     -> cap->lock -> cap->queue.lock
+ *
+ * (rtnl and skbremap_captures_lock are never held together with mmap_lock:
+ * the notifier and START take rtnl, the worker and mmap take mmap_lock.)
+ */
+#ifndef SKBREMAP_MOD_H
+#define SKBREMAP_MOD_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "skbremap_core.h"
+
+/* Kernel side of one window: the core's record plus what backs it. */
+struct skbremap_kwin {
+	struct skbremap_win win;	/* core state machine */
+	struct page *info;		/* info page, mapped at mmap time */
+	struct page **pages;		/* data slots [0, win.pages_used) */
+	struct sk_buff_head skbs;	/* skbs of its packets, freed on
+					 * release (lock unused: cap->lock)
+					 */
+	u64 caplen_sum;			/* bytes captured in this window */
+	u64 wirelen_sum;		/* wire bytes of its packets */
+	unsigned long fill_start;	/* jiffies when it was opened */
+};
+
+/* Counters only the worker or ioctls change; all under cap->lock. */
+struct skbremap_wstats {
+	u64 captured;
+	u64 captured_bytes;
+	u64 wire_bytes;
+	u64 windows_published;
+	u64 windows_retired;
+	u64 windows_released;
+	u64 windows_user;
+	u64 bounced;
+	u64 pages_mapped;
+	u64 bad_release;
+};
+
+struct skbremap_capture {
+	/* On skbremap_captures; under skbremap_captures_lock. */
+	struct list_head node;
+	u32 id;
+	struct pid *pid;		/* thread group of the opener */
+	struct net *net;		/* netns of the opener: the hook sees
+					 * only its devices
+					 */
+
+	/*
+	 * Rule: cap->lock serialises everything below that is not atomic:
+	 * configuration, the region, the windows, the worker. It may sleep
+	 * and is held across synchronize_net() (STOP) and page-table
+	 * changes (worker). Taken inside mmap_lock (mmap(), worker) and
+	 * inside rtnl/skbremap_captures_lock (notifier, START), never the
+	 * other way round. Never taken by the hook.
+	 */
+	struct mutex lock;
+	struct skbremap_config cfg;	/* resolved */
+	struct skbremap_layout layout;
+	int ifindex;			/* BIND: 0 = all */
+	bool running;			/* hook registered (READ_ONCE in hook) */
+	bool dead;			/* bound interface unregistered */
+	bool flush_req;			/* STOP asked for the part-full window */
+	bool closing;			/* release(): do not re-arm work */
+	struct net_device *dev;		/* held while running bound */
+	netdevice_tracker dev_tracker;
+
+	void *ctl;			/* control part (vmalloc_user) */
+	struct skbremap_kwin *wins;	/* NULL until the first mmap */
+	struct page **scratch;		/* pages of one packet being bounced */
+	struct skbremap_kwin *filling;	/* the FILLING window, or NULL */
+	u32 next_win;			/* round-robin start for opening */
+	u64 seq;			/* last published window seq */
+	u64 drops_reported;		/* drops already told in an info hdr */
+	bool ctl_mapped;		/* each part may be mapped once */
+	bool win_mapped;
+	struct mm_struct *mm;		/* mmgrab'd at the first mmap */
+	unsigned long win_addr;		/* vm_start of the windows VMA */
+	struct skbremap_wstats ws;
+
+	/* Live VMAs of each part: changed by mmap/vm_ops under mmap_lock. */
+	atomic_t ctl_vmas;
+	atomic_t win_vmas;
+
+	/*
+	 * Hook side. prot_hook is registered only while running. queue
+	 * holds our clones between hook and worker; rule: queue.lock is
+	 * taken with irqsave (the hook runs in softirq or with BH off) and
+	 * held only to test the limit and link/splice, never to sleep.
+	 */
+	struct packet_type prot_hook;
+	struct sk_buff_head queue;
+	u32 queue_limit;		/* written only while stopped */
+	atomic64_t seen;
+	atomic64_t drop_queue_full;
+	atomic64_t drop_no_window;
+	atomic64_t drop_nomem;
+	atomic64_t drop_too_big;
+	atomic64_t skbs_held;		/* gauge, our skb destructor */
+	atomic64_t skbs_freed;
+	atomic64_t pages_held;		/* gauge, pool.c */
+
+	struct work_struct work;	/* the worker */
+	struct delayed_work retire;	/* queues work at retire time */
+	wait_queue_head_t poll_wait;
+};
+
+/* What our skb->cb holds; the skb is our private clone. */
+struct skbremap_skb_cb {
+	struct skbremap_capture *cap;
+	u64 tstamp_ns;			/* CLOCK_REALTIME */
+	s32 ifindex;
+	u8 pkttype;
+};
+
+#define SKBREMAP_SKB_CB(skb) ((struct skbremap_skb_cb *)(skb)->cb)
+
+/* main.c */
+struct skbremap_gauges {
+	atomic64_t captures;
+	atomic64_t pages_held;
+	atomic64_t skbs_held;
+	atomic64_t mappings;
+};
+
+extern struct skbremap_gauges skbremap_gauges;
+extern struct workqueue_struct *skbremap_wq;
+extern struct list_head skbremap_captures;
+extern struct mutex skbremap_captures_lock;
+
+/* device.c */
+int skbremap_device_register(void);
+void skbremap_device_unregister(void);
+
+/* capture.c */
+struct skbremap_capture *skbremap_capture_create(void);
+void skbremap_capture_destroy(struct skbremap_capture *cap);
+int skbremap_capture_configure(struct skbremap_capture *cap,
+			       const struct skbremap_config *in);
+int skbremap_capture_bind(struct skbremap_capture *cap,
+			  const struct skbremap_bind *b);
+int skbremap_capture_start(struct skbremap_capture *cap);
+int skbremap_capture_stop(struct skbremap_capture *cap);
+void skbremap_capture_stats(struct skbremap_capture *cap,
+			    struct skbremap_stats *st);
+int skbremap_capture_info(u32 index, struct skbremap_capture_info *ci);
+__poll_t skbremap_capture_poll(struct skbremap_capture *cap);
+int skbremap_netdev_notifier_register(void);
+void skbremap_netdev_notifier_unregister(void);
+
+/* hook.c */
+int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
+		      struct packet_type *pt, struct net_device *orig_dev);
+void __skbremap_unhook(struct skbremap_capture *cap);
+
+/* worker.c */
+void skbremap_worker(struct work_struct *work);
+void skbremap_retire_timer(struct work_struct *work);
+void __skbremap_purge(struct skbremap_capture *cap);
+
+/* remap.c */
+int skbremap_mmap(struct file *file, struct vm_area_struct *vma);
+struct vm_area_struct *__skbremap_find_win_vma(struct skbremap_capture *cap,
+					       struct mm_struct *mm);
+int __skbremap_insert_window(struct skbremap_capture *cap,
+			     struct vm_area_struct *vma,
+			     struct skbremap_kwin *kw);
+void __skbremap_zap_window(struct skbremap_capture *cap,
+			   struct vm_area_struct *vma,
+			   struct skbremap_kwin *kw, u32 pages);
+int __skbremap_region_alloc(struct skbremap_capture *cap);
+void __skbremap_region_free(struct skbremap_capture *cap);
+
+/* pool.c */
+struct page *skbremap_pool_get(struct skbremap_capture *cap);
+void skbremap_pool_put(struct skbremap_capture *cap, struct page *page);
+
+#endif /* SKBREMAP_MOD_H */

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The worker: the process-context half of the capture, one work item per
+ * capture on the module's unbound workqueue. Each run:
+ *
+ *   1. takes the capture process's mm (mmget_not_zero), mmap_read_lock,
+ *      cap->lock, and finds the windows VMA (ours, whole);
+ *   2. takes back the windows user space has RELEASED: zaps their data
+ *      slots, returns the pool pages, frees the skbs (deferred free);
+ *   3. bounces every queued skb into zeroed pool pages at the skb's own
+ *      in-page offset, in the FILLING window (core/window.c places it);
+ *   4. publishes a window that is full, older than retire_usec, or asked
+ *      for by STOP: vm_insert_pages of its data pages, info header,
+ *      barriers, status READY, wake poll.
+ *
+ * When the mm is gone (process exited) or the windows part is unmapped,
+ * nobody can see the region any more: everything queued or filled is
+ * dropped and every window returned (__skbremap_purge).
+ */
+#include <linux/highmem.h>
+#include <linux/if_vlan.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+
+#include "skbremap_mod.h"
+
+static u64 skbremap_drops(struct skbremap_capture *cap)
+{
+	return atomic64_read(&cap->drop_queue_full) +
+	       atomic64_read(&cap->drop_no_window) +
+	       atomic64_read(&cap->drop_nomem) +
+	       atomic64_read(&cap->drop_too_big);
+}
+
+static struct skbremap_win_ctl *skbremap_ctl_of(struct skbremap_capture *cap,
+						struct skbremap_kwin *kw)
+{
+	return skbremap_win_ctl_at(cap->ctl, &cap->layout, kw->win.index);
+}
+
+/* Must hold cap->lock. Returns a window's pages and skbs; not its PTEs. */
+static void __skbremap_empty_window(struct skbremap_capture *cap,
+				    struct skbremap_kwin *kw)
+{
+	struct sk_buff *skb;
+	u32 i;
+
+	for (i = 0; i < kw->win.pages_used; i++) {
+		skbremap_pool_put(cap, kw->pages[i]);
+		kw->pages[i] = NULL;
+	}
+	while ((skb = __skb_dequeue(&kw->skbs)))
+		consume_skb(skb);	/* destructor: skbs_held-- */
+	kw->caplen_sum = 0;
+	kw->wirelen_sum = 0;
+}
+
+/*
+ * Must hold cap->lock. The FILLING window is dropped, not published; its
+ * packets are counted in @reason.
+ */
+static void __skbremap_abandon(struct skbremap_capture *cap,
+			       struct skbremap_kwin *kw, atomic64_t *reason)
+{
+	atomic64_add(kw->win.count, reason);
+	__skbremap_empty_window(cap, kw);
+	skbremap_win_abandon(&kw->win);
+	cap->filling = NULL;
+}
+
+/*
+ * Must hold cap->lock; the worker is not running or is the caller. Drops
+ * the queue and the FILLING window, returns the USER windows: only when
+ * no one can map or read the region any more (mm gone, windows part
+ * unmapped, release()).
+ */
+void __skbremap_purge(struct skbremap_capture *cap)
+{
+	struct sk_buff_head batch;
+	struct skbremap_kwin *kw;
+	unsigned long flags;
+	u32 i;
+
+	lockdep_assert_held(&cap->lock);
+	__skb_queue_head_init(&batch);
+	spin_lock_irqsave(&cap->queue.lock, flags);
+	skb_queue_splice_init(&cap->queue, &batch);
+	spin_unlock_irqrestore(&cap->queue.lock, flags);
+	atomic64_add(skb_queue_len(&batch), &cap->drop_no_window);
+	__skb_queue_purge(&batch);
+
+	if (cap->filling)
+		__skbremap_abandon(cap, cap->filling, &cap->drop_no_window);
+	if (!cap->wins)
+		return;
+	for (i = 0; i < cap->layout.windows; i++) {
+		kw = &cap->wins[i];
+		if (kw->win.state != SKBREMAP_WS_USER)
+			continue;
+		__skbremap_empty_window(cap, kw);
+		skbremap_win_reclaim(&kw->win, skbremap_ctl_of(cap, kw));
+		cap->ws.windows_user--;
+	}
+	cap->flush_req = false;
+}
+
+/* Must hold mmap_lock and cap->lock. FILLING -> USER, or dropped. */
+static void __skbremap_publish(struct skbremap_capture *cap,
+			       struct vm_area_struct *vma,
+			       struct skbremap_kwin *kw, u32 flags)
+{
+	void *info = page_address(kw->info);
+	u64 drops;
+
+	if (__skbremap_insert_window(cap, vma, kw)) {
+		/* No page tables for it: its packets are lost, not shown. */
+		__skbremap_abandon(cap, kw, &cap->drop_nomem);
+		return;
+	}
+	cap->ws.pages_mapped += kw->win.pages_used;
+
+	drops = skbremap_drops(cap);
+	skbremap_info_finish(info, &kw->win, ++cap->seq,
+			     drops - cap->drops_reported, flags);
+	cap->drops_reported = drops;
+	flush_dcache_page(kw->info);
+	/* Info and data pages before seq/status (release in the core). */
+	smp_wmb();
+	skbremap_win_publish(&kw->win, cap->seq, skbremap_ctl_of(cap, kw));
+
+	cap->ws.captured += kw->win.count;
+	cap->ws.captured_bytes += kw->caplen_sum;
+	cap->ws.wire_bytes += kw->wirelen_sum;
+	cap->ws.windows_published++;
+	if (flags & SKBREMAP_INFO_RETIRED)
+		cap->ws.windows_retired++;
+	cap->ws.windows_user++;
+	cap->filling = NULL;
+	wake_up_interruptible(&cap->poll_wait);
+}
+
+/* Must hold mmap_lock and cap->lock. */
+static void __skbremap_take_back(struct skbremap_capture *cap,
+				 struct vm_area_struct *vma)
+{
+	struct skbremap_win_ctl *ctl;
+	struct skbremap_kwin *kw;
+	u32 i;
+
+	for (i = 0; i < cap->layout.windows; i++) {
+		kw = &cap->wins[i];
+		ctl = skbremap_ctl_of(cap, kw);
+		/* The status word is hostile; the core decides. */
+		if (!skbremap_win_released(&kw->win, ctl,
+					   &cap->ws.bad_release))
+			continue;
+		__skbremap_zap_window(cap, vma, kw, kw->win.pages_used);
+		__skbremap_empty_window(cap, kw);
+		skbremap_win_reclaim(&kw->win, ctl);
+		cap->ws.windows_released++;
+		cap->ws.windows_user--;
+	}
+}
+
+/* Must hold cap->lock. */
+static bool __skbremap_any_free(struct skbremap_capture *cap)
+{
+	u32 i;
+
+	for (i = 0; i < cap->layout.windows; i++)
+		if (cap->wins[i].win.state == SKBREMAP_WS_FREE)
+			return true;
+	return false;
+}
+
+/* Must hold cap->lock. Opens the next FREE window, round-robin. */
+static struct skbremap_kwin *__skbremap_open(struct skbremap_capture *cap)
+{
+	struct skbremap_kwin *kw;
+	u32 i, n = cap->layout.windows;
+
+	for (i = 0; i < n; i++) {
+		kw = &cap->wins[(cap->next_win + i) % n];
+		if (skbremap_win_open(&kw->win))
+			continue;
+		cap->next_win = (kw->win.index + 1) % n;
+		/* Old entries of this capture only, but keep it tidy. */
+		clear_page(page_address(kw->info));
+		skbremap_info_begin(page_address(kw->info), kw->win.index);
+		kw->fill_start = jiffies;
+		cap->filling = kw;
+		return kw;
+	}
+	return NULL;
+}
+
+/*
+ * Must hold mmap_lock and cap->lock. A window with room for a packet at
+ * @offset of @len bytes, publishing the FILLING one when it is full.
+ * Returns NULL when every window is with user space.
+ */
+static struct skbremap_kwin *__skbremap_place(struct skbremap_capture *cap,
+					      struct vm_area_struct *vma,
+					      u32 offset, u32 len,
+					      u32 *page, u32 *entry)
+{
+	struct skbremap_kwin *kw = cap->filling;
+
+	if (kw && !skbremap_win_place(&kw->win, offset, len, PAGE_SIZE,
+				      page, entry))
+		return kw;
+	if (kw)
+		__skbremap_publish(cap, vma, kw, 0);
+	kw = __skbremap_open(cap);
+	if (!kw)
+		return NULL;
+	/* Cannot fail: the caller checked skbremap_win_fits_empty(). */
+	if (WARN_ON_ONCE(skbremap_win_place(&kw->win, offset, len, PAGE_SIZE,
+					    page, entry))) {
+		skbremap_win_abandon(&kw->win);
+		cap->filling = NULL;
+		return NULL;
+	}
+	return kw;
+}
+
+/* Copies @len bytes of @skb to @pages starting at @offset of pages[0]. */
+static int skbremap_bounce(struct sk_buff *skb, struct page **pages,
+			   u32 offset, u32 len)
+{
+	u32 done = 0, chunk;
+	int err;
+
+	while (done < len) {
+		chunk = min_t(u32, len - done, PAGE_SIZE - offset);
+		err = skb_copy_bits(skb, done, page_address(*pages) + offset,
+				    chunk);
+		if (err)
+			return err;
+		flush_dcache_page(*pages);
+		done += chunk;
+		offset = 0;
+		pages++;
+	}
+	return 0;
+}
+
+/* Must hold mmap_lock and cap->lock. Consumes @skb: placed or dropped. */
+static void __skbremap_capture_skb(struct skbremap_capture *cap,
+				   struct vm_area_struct *vma,
+				   struct sk_buff *skb)
+{
+	const struct skbremap_skb_cb *cb = SKBREMAP_SKB_CB(skb);
+	u32 ppw = cap->layout.pages_per_window;
+	u32 offset = offset_in_page(skb->data);
+	u32 wirelen = skb->len, caplen = wirelen;
+	struct skbremap_info_entry e;
+	struct skbremap_kwin *kw;
+	u32 npages, page, entry, i;
+
+	if (cap->cfg.snaplen && caplen > cap->cfg.snaplen)
+		caplen = cap->cfg.snaplen;
+	/* Also a 0-byte skb: it has nothing a window could show. */
+	if (!skbremap_win_fits_empty(ppw, offset, caplen, PAGE_SIZE)) {
+		atomic64_inc(&cap->drop_too_big);
+		goto drop;
+	}
+	/* Do not copy what no window can take. */
+	if (!cap->filling && !__skbremap_any_free(cap)) {
+		atomic64_inc(&cap->drop_no_window);
+		goto drop;
+	}
+	npages = DIV_ROUND_UP(offset + caplen, PAGE_SIZE);
+
+	for (i = 0; i < npages; i++) {
+		cap->scratch[i] = skbremap_pool_get(cap);
+		if (!cap->scratch[i])
+			goto nomem;
+	}
+	if (skbremap_bounce(skb, cap->scratch, offset, caplen))
+		goto nomem;	/* cannot happen: caplen <= skb->len */
+
+	kw = __skbremap_place(cap, vma, offset, caplen, &page, &entry);
+	if (!kw) {
+		atomic64_inc(&cap->drop_no_window);
+		goto put_pages;
+	}
+	memcpy(&kw->pages[page], cap->scratch, npages * sizeof(*kw->pages));
+
+	memset(&e, 0, sizeof(e));
+	e.page = page;
+	e.offset = offset;
+	e.caplen = caplen;
+	e.wirelen = wirelen;
+	e.tstamp_ns = cb->tstamp_ns;
+	e.ifindex = cb->ifindex;
+	e.protocol = (__force u16)skb->protocol;
+	e.pkttype = cb->pkttype;
+	e.path = SKBREMAP_PATH_BOUNCE;
+	if (skb_vlan_tag_present(skb)) {
+		e.flags |= SKBREMAP_PKT_VLAN;
+		e.vlan_tci = skb_vlan_tag_get(skb);
+		e.vlan_proto = (__force u16)skb->vlan_proto;
+	}
+	if (caplen < wirelen)
+		e.flags |= SKBREMAP_PKT_TRUNCATED;
+	skbremap_info_put(page_address(kw->info), entry, &e);
+
+	__skb_queue_tail(&kw->skbs, skb);	/* freed on release */
+	kw->caplen_sum += caplen;
+	kw->wirelen_sum += wirelen;
+	cap->ws.bounced++;
+
+	if (kw->win.count == kw->win.entries_max ||
+	    kw->win.pages_used == kw->win.pages_max)
+		__skbremap_publish(cap, vma, kw, 0);
+	return;
+
+nomem:
+	atomic64_inc(&cap->drop_nomem);
+put_pages:
+	while (i--)
+		skbremap_pool_put(cap, cap->scratch[i]);
+drop:
+	kfree_skb(skb);
+}
+
+/* Must hold mmap_lock and cap->lock. */
+static void __skbremap_fill(struct skbremap_capture *cap,
+			    struct vm_area_struct *vma)
+{
+	struct sk_buff_head batch;
+	struct sk_buff *skb;
+	unsigned long flags;
+
+	__skb_queue_head_init(&batch);
+	spin_lock_irqsave(&cap->queue.lock, flags);
+	skb_queue_splice_init(&cap->queue, &batch);
+	spin_unlock_irqrestore(&cap->queue.lock, flags);
+
+	while ((skb = __skb_dequeue(&batch))) {
+		__skbremap_capture_skb(cap, vma, skb);
+		cond_resched();
+	}
+}
+
+/* Must hold mmap_lock and cap->lock. Retire or flush the FILLING window. */
+static void __skbremap_retire(struct skbremap_capture *cap,
+			      struct vm_area_struct *vma)
+{
+	struct skbremap_kwin *kw = cap->filling;
+	unsigned long due;
+
+	if (!kw)
+		return;
+	if (cap->flush_req) {
+		__skbremap_publish(cap, vma, kw, SKBREMAP_INFO_FLUSH);
+		return;
+	}
+	due = kw->fill_start + usecs_to_jiffies(cap->cfg.retire_usec);
+	if (time_after_eq(jiffies, due))
+		__skbremap_publish(cap, vma, kw, SKBREMAP_INFO_RETIRED);
+	else if (!cap->closing)
+		queue_delayed_work(skbremap_wq, &cap->retire, due - jiffies);
+}
+
+void skbremap_worker(struct work_struct *work)
+{
+	struct skbremap_capture *cap =
+		container_of(work, struct skbremap_capture, work);
+	struct mm_struct *mm = READ_ONCE(cap->mm);
+	struct vm_area_struct *vma;
+	bool have_mm = mm && mmget_not_zero(mm);
+
+	if (have_mm)
+		mmap_read_lock(mm);
+	mutex_lock(&cap->lock);
+	/* Not mapped yet, unmapped, or the process is gone: no one sees it. */
+	if (!have_mm || !cap->wins || !atomic_read(&cap->win_vmas))
+		goto purge;
+	vma = __skbremap_find_win_vma(cap, mm);
+	if (!vma) {
+		pr_warn_ratelimited("capture %u: windows VMA not found\n",
+				    cap->id);
+		goto purge;
+	}
+
+	__skbremap_take_back(cap, vma);
+	__skbremap_fill(cap, vma);
+	__skbremap_retire(cap, vma);
+	/*
+	 * Anything the hook queued meanwhile has queued this work again
+	 * (PENDING is cleared before a work item runs).
+	 */
+	cap->flush_req = false;
+	goto unlock;
+purge:
+	__skbremap_purge(cap);
+unlock:
+	mutex_unlock(&cap->lock);
+	if (have_mm) {
+		mmap_read_unlock(mm);
+		mmput(mm);
+	}
+}
+
+/* The retire timeout: just run the worker, which decides. */
+void skbremap_retire_timer(struct work_struct *work)
+{
+	struct skbremap_capture *cap =
+		container_of(to_delayed_work(work), struct skbremap_capture,
+			     retire);
+
+	queue_work(skbremap_wq, &cap->work);
+}

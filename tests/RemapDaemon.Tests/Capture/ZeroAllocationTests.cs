@@ -1,0 +1,61 @@
+using RemapDaemon.Capture;
+using static RemapDaemon.Abi.Skbremap;
+
+namespace RemapDaemon.Tests.Capture;
+
+/// <summary>The per-packet path (parse an entry, write a pcap record) allocates nothing on the GC heap.</summary>
+public sealed class ZeroAllocationTests
+{
+    private const int PacketsPerWindow = 50;
+    private const int Packets = 100_000;
+
+    [Fact]
+    public void Reading_and_writing_100k_packets_allocates_zero_bytes_after_warm_up()
+    {
+        var b = new InfoPageBuilder(pagesPerWindow: 32);
+        for (int i = 0; i < PacketsPerWindow; i++)
+        {
+            TestEntry e = b.Add(Frames.Udp(60 + (i * 37), (byte)i), tstampNs: 1_700_000_000_000_000_000UL + (ulong)i);
+            if (i % 3 == 0)
+            {
+                e.Flags |= SKBREMAP_PKT_VLAN;
+                e.VlanTci = 100;
+                e.VlanProto = 0x8100;
+            }
+        }
+
+        byte[] window = b.Build();
+        WindowGeometry geo = b.Geometry;
+        using var writer = new PcapWriter(Stream.Null, snaplen: 0);
+
+        int warm = RunWindows(window, geo, writer, windows: 200);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int packets = RunWindows(window, geo, writer, windows: Packets / PacketsPerWindow);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        warm.Should().Be(200 * PacketsPerWindow);
+        packets.Should().Be(Packets);
+        writer.PacketsWritten.Should().Be(warm + packets);
+        allocated.Should().Be(0, "TryOpen, TryReadNext and PcapWriter.Write must not allocate per packet");
+    }
+
+    private static int RunWindows(byte[] window, in WindowGeometry geo, PcapWriter writer, int windows)
+    {
+        int packets = 0;
+        for (int w = 0; w < windows; w++)
+        {
+            if (InfoPageReader.TryOpen(window, geo, 0, out InfoPageReader reader) != InfoPageError.None)
+            {
+                return -1;
+            }
+
+            while (reader.TryReadNext(out CapturedPacket p, out _))
+            {
+                writer.Write(p);
+                packets++;
+            }
+        }
+
+        return packets;
+    }
+}

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the shared core (kernel/core), built in user space with
+ * ASan/UBSan: configuration limits, region layout, mmap classification,
+ * the window state machine, info-page encoding and the hostile reading of
+ * user-written status words.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "skbremap_core.h"
+
+#define PS 4096u
+
+_Static_assert(sizeof(struct skbremap_info_hdr) == 64, "info hdr");
+_Static_assert(sizeof(struct skbremap_info_entry) == 48, "info entry");
+_Static_assert(sizeof(struct skbremap_win_ctl) == 16, "win ctl");
+_Static_assert(sizeof(struct skbremap_ctl_hdr) == 64, "ctl hdr");
+
+/* ---- config ---------------------------------------------------------- */
+
+static int resolve(struct skbremap_config in, struct skbremap_config *out)
+{
+	return skbremap_config_resolve(&in, out);
+}
+
+static void config_zero_takes_every_default(void)
+{
+	struct skbremap_config out;
+
+	memset(&out, 0xa5, sizeof(out));
+	REQUIRE(resolve((struct skbremap_config){ 0 }, &out) == 0);
+	CHECK_EQ(out.windows, SKBREMAP_DEF_WINDOWS);
+	CHECK_EQ(out.pages_per_window, SKBREMAP_DEF_PAGES_PER_WINDOW);
+	CHECK_EQ(out.snaplen, 0);
+	CHECK_EQ(out.retire_usec, SKBREMAP_DEF_RETIRE_USEC);
+	CHECK_EQ(out.queue_limit, SKBREMAP_DEF_QUEUE_LIMIT);
+	CHECK_EQ(out.flags, 0);
+	CHECK_EQ(out.reserved[0], 0);
+	CHECK_EQ(out.reserved[1], 0);
+}
+
+static void config_rejects_flags_and_reserved(void)
+{
+	struct skbremap_config out, in = { 0 };
+
+	in.flags = 1;
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+	in.flags = 0x80000000u;
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+	in.flags = 0;
+	in.reserved[0] = 1;
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+	in.reserved[0] = 0;
+	in.reserved[1] = 1ULL << 63;
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+}
+
+/* Accepts lo..hi, rejects hi+1 and UINT32_MAX; 0 means the default. */
+#define BOUNDARY(field, lo, hi)						\
+	do {								\
+		struct skbremap_config in = { 0 }, out;			\
+		in.field = (lo);					\
+		CHECK_EQ(resolve(in, &out), 0);				\
+		CHECK_EQ(out.field, (lo));				\
+		in.field = (hi);					\
+		CHECK_EQ(resolve(in, &out), 0);				\
+		CHECK_EQ(out.field, (hi));				\
+		in.field = (hi) + 1;					\
+		CHECK_EQ(resolve(in, &out), -EINVAL);			\
+		in.field = UINT32_MAX;					\
+		CHECK_EQ(resolve(in, &out), -EINVAL);			\
+	} while (0)
+
+static void config_accepts_every_limit_and_rejects_one_past(void)
+{
+	struct skbremap_config in = { 0 }, out;
+
+	BOUNDARY(windows, SKBREMAP_MIN_WINDOWS, SKBREMAP_MAX_WINDOWS);
+	BOUNDARY(pages_per_window, 1, SKBREMAP_MAX_PAGES_PER_WINDOW);
+	BOUNDARY(snaplen, 1, SKBREMAP_MAX_SNAPLEN);
+	BOUNDARY(retire_usec, 1, SKBREMAP_MAX_RETIRE_USEC);
+	BOUNDARY(queue_limit, 1, SKBREMAP_MAX_QUEUE_LIMIT);
+
+	in.windows = SKBREMAP_MIN_WINDOWS - 1;	/* 1: below the minimum */
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+}
+
+static void config_error_leaves_output_untouched(void)
+{
+	struct skbremap_config in = { 0 }, out, before;
+
+	memset(&out, 0x5a, sizeof(out));
+	before = out;
+	in.windows = SKBREMAP_MAX_WINDOWS + 1;
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+	CHECK(!memcmp(&out, &before, sizeof(out)));
+}
+
+/* ---- layout ---------------------------------------------------------- */
+
+static void layout_of_defaults(void)
+{
+	struct skbremap_config c;
+	struct skbremap_layout l;
+	u64 stride = (u64)(1 + SKBREMAP_DEF_PAGES_PER_WINDOW) * PS;
+
+	skbremap_config_resolve(&(struct skbremap_config){ 0 }, &c);
+	memset(&l, 0xff, sizeof(l));
+	skbremap_layout_fill(&c, PS, &l);
+	CHECK_EQ(l.ctl_offset, 0);
+	CHECK_EQ(l.ctl_size, PS);
+	CHECK_EQ(l.win_offset, PS);
+	CHECK_EQ(l.win_stride, stride);
+	CHECK_EQ(l.win_size, stride * SKBREMAP_DEF_WINDOWS);
+	CHECK_EQ(l.windows, SKBREMAP_DEF_WINDOWS);
+	CHECK_EQ(l.pages_per_window, SKBREMAP_DEF_PAGES_PER_WINDOW);
+	CHECK_EQ(l.page_size, PS);
+	CHECK_EQ(l.snaplen, 0);
+	CHECK_EQ(l.info_hdr_size, 64);
+	CHECK_EQ(l.info_entry_size, 48);
+	CHECK_EQ(l.info_entries_max, (PS - 64) / 48);
+	CHECK_EQ(l.win_ctl_offset, sizeof(struct skbremap_ctl_hdr));
+	CHECK_EQ(l.win_ctl_size, sizeof(struct skbremap_win_ctl));
+	CHECK_EQ(l.reserved0, 0);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(l.reserved[i], 0);
+}
+
+static void layout_control_part_grows_by_whole_pages(void)
+{
+	struct skbremap_config c = { .windows = SKBREMAP_MAX_WINDOWS,
+				     .pages_per_window =
+					     SKBREMAP_MAX_PAGES_PER_WINDOW,
+				     .snaplen = 1500 };
+	struct skbremap_layout l;
+	u64 ctl_bytes = 64 + 16ULL * SKBREMAP_MAX_WINDOWS;	/* 4160 */
+
+	skbremap_layout_fill(&c, PS, &l);
+	CHECK_EQ(l.ctl_size, 2 * PS);
+	CHECK(l.ctl_size >= ctl_bytes);
+	CHECK_EQ(l.win_offset, l.ctl_size);
+	CHECK_EQ(l.win_stride, 513ULL * PS);
+	CHECK_EQ(l.win_size, 513ULL * PS * 256);
+	CHECK_EQ(l.snaplen, 1500);
+
+	/* 64 KiB pages: everything scales, no u32 overflow in win_size. */
+	skbremap_layout_fill(&c, 65536, &l);
+	CHECK_EQ(l.ctl_size, 65536);
+	CHECK_EQ(l.win_size, 513ULL * 65536 * 256);
+	CHECK_EQ(l.info_entries_max, (65536 - 64) / 48);
+}
+
+static void layout_every_window_fits_the_entries_it_announces(void)
+{
+	CHECK_EQ(skbremap_info_entries_max(4096), 84);
+	CHECK(64 + 48 * skbremap_info_entries_max(4096) <= 4096);
+	CHECK(64 + 48 * (skbremap_info_entries_max(4096) + 1) > 4096);
+}
+
+/* ---- mmap check ------------------------------------------------------ */
+
+static void mmap_check_accepts_exactly_the_two_parts(void)
+{
+	struct skbremap_config c;
+	struct skbremap_layout l;
+
+	skbremap_config_resolve(&(struct skbremap_config){ 0 }, &c);
+	skbremap_layout_fill(&c, PS, &l);
+	CHECK_EQ(skbremap_mmap_check(&l, 0, l.ctl_size, true),
+		 SKBREMAP_MAP_CTL);
+	CHECK_EQ(skbremap_mmap_check(&l, 0, l.ctl_size, false),
+		 SKBREMAP_MAP_CTL);
+	CHECK_EQ(skbremap_mmap_check(&l, l.win_offset, l.win_size, false),
+		 SKBREMAP_MAP_WINDOWS);
+	CHECK_EQ(skbremap_mmap_check(&l, l.win_offset, l.win_size, true),
+		 -EPERM);
+}
+
+static void mmap_check_rejects_every_other_offset_and_length(void)
+{
+	struct skbremap_config c;
+	struct skbremap_layout l;
+
+	skbremap_config_resolve(&(struct skbremap_config){ 0 }, &c);
+	skbremap_layout_fill(&c, PS, &l);
+	CHECK_EQ(skbremap_mmap_check(&l, 0, l.ctl_size - PS, true), -EINVAL);
+	CHECK_EQ(skbremap_mmap_check(&l, 0, l.ctl_size + PS, true), -EINVAL);
+	CHECK_EQ(skbremap_mmap_check(&l, 0, 0, false), -EINVAL);
+	CHECK_EQ(skbremap_mmap_check(&l, 0, l.ctl_size + l.win_size, false),
+		 -EINVAL);
+	CHECK_EQ(skbremap_mmap_check(&l, l.win_offset, l.win_size - PS,
+				     false), -EINVAL);
+	CHECK_EQ(skbremap_mmap_check(&l, l.win_offset, l.win_size + PS,
+				     false), -EINVAL);
+	CHECK_EQ(skbremap_mmap_check(&l, l.win_offset + PS, l.win_size - PS,
+				     false), -EINVAL);
+	CHECK_EQ(skbremap_mmap_check(&l, l.win_offset, l.ctl_size, false),
+		 -EINVAL);
+	CHECK_EQ(skbremap_mmap_check(&l, 0, l.win_size, false), -EINVAL);
+	CHECK_EQ(skbremap_mmap_check(&l, PS / 2, l.ctl_size, false), -EINVAL);
+	CHECK_EQ(skbremap_mmap_check(&l, UINT64_MAX, UINT64_MAX, false),
+		 -EINVAL);
+	/* A wrong length of the windows part is -EINVAL even if writable. */
+	CHECK_EQ(skbremap_mmap_check(&l, l.win_offset, PS, true), -EINVAL);
+}
+
+/* ---- window state machine ------------------------------------------- */
+
+static void window_open_only_from_free(void)
+{
+	struct skbremap_win w;
+
+	skbremap_win_init(&w, 3, 8, 84);
+	CHECK_EQ(w.state, SKBREMAP_WS_FREE);
+	CHECK_EQ(w.index, 3);
+	CHECK_EQ(skbremap_win_open(&w), 0);
+	CHECK_EQ(w.state, SKBREMAP_WS_FILLING);
+	CHECK_EQ(skbremap_win_open(&w), -EBUSY);
+	w.state = SKBREMAP_WS_USER;
+	CHECK_EQ(skbremap_win_open(&w), -EBUSY);
+}
+
+static void window_place_never_shares_a_page(void)
+{
+	struct skbremap_win w;
+	u32 page, entry, i;
+
+	skbremap_win_init(&w, 0, 8, 84);
+	skbremap_win_open(&w);
+	for (i = 0; i < 8; i++) {
+		REQUIRE(skbremap_win_place(&w, 2, 1, PS, &page, &entry) == 0);
+		CHECK_EQ(page, i);
+		CHECK_EQ(entry, i);
+		CHECK_EQ(w.pages_used, i + 1);
+	}
+	CHECK_EQ(skbremap_win_place(&w, 2, 1, PS, &page, &entry), -ENOSPC);
+	CHECK_EQ(w.count, 8);
+	CHECK_EQ(w.pages_used, 8);
+}
+
+static void window_place_spans_pages_from_the_offset(void)
+{
+	struct skbremap_win w;
+	u32 page, entry;
+
+	skbremap_win_init(&w, 0, 8, 84);
+	skbremap_win_open(&w);
+	/* 4094 bytes at offset 2: exactly one page. */
+	CHECK_EQ(skbremap_win_place(&w, 2, PS - 2, PS, &page, &entry), 0);
+	CHECK_EQ(w.pages_used, 1);
+	/* 4095 at offset 2: two pages. */
+	CHECK_EQ(skbremap_win_place(&w, 2, PS - 1, PS, &page, &entry), 0);
+	CHECK_EQ(page, 1);
+	CHECK_EQ(w.pages_used, 3);
+	/* 9000 at offset 0: three pages; then five are left. */
+	CHECK_EQ(skbremap_win_place(&w, 0, 9000, PS, &page, &entry), 0);
+	CHECK_EQ(page, 3);
+	CHECK_EQ(w.pages_used, 6);
+	/* Three pages do not fit in the two left: -ENOSPC, nothing moves. */
+	CHECK_EQ(skbremap_win_place(&w, 0, 2 * PS + 1, PS, &page, &entry),
+		 -ENOSPC);
+	CHECK_EQ(w.pages_used, 6);
+	CHECK_EQ(w.count, 3);
+	CHECK_EQ(skbremap_win_place(&w, 0, 2 * PS, PS, &page, &entry), 0);
+	CHECK_EQ(w.pages_used, 8);
+}
+
+static void window_place_enospc_when_entries_run_out(void)
+{
+	struct skbremap_win w;
+	u32 page, entry, i;
+
+	skbremap_win_init(&w, 0, 512, 84);
+	skbremap_win_open(&w);
+	for (i = 0; i < 84; i++)
+		REQUIRE(skbremap_win_place(&w, 0, 60, PS, &page, &entry) == 0);
+	CHECK_EQ(entry, 83);
+	CHECK_EQ(skbremap_win_place(&w, 0, 60, PS, &page, &entry), -ENOSPC);
+	CHECK_EQ(w.count, 84);
+	CHECK_EQ(w.pages_used, 84);
+}
+
+static void window_place_rejects_bad_arguments_and_states(void)
+{
+	struct skbremap_win w;
+	u32 page = 77, entry = 77;
+
+	skbremap_win_init(&w, 0, 8, 84);
+	CHECK_EQ(skbremap_win_place(&w, 0, 60, PS, &page, &entry), -EINVAL);
+	skbremap_win_open(&w);
+	CHECK_EQ(skbremap_win_place(&w, 0, 0, PS, &page, &entry), -EINVAL);
+	CHECK_EQ(skbremap_win_place(&w, PS, 1, PS, &page, &entry), -EINVAL);
+	CHECK_EQ(skbremap_win_place(&w, UINT32_MAX, 1, PS, &page, &entry),
+		 -EINVAL);
+	/* No u32 wrap: offset + len past 2^32 needs more pages, not fewer. */
+	CHECK_EQ(skbremap_win_place(&w, PS - 1, UINT32_MAX, PS, &page,
+				    &entry), -ENOSPC);
+	CHECK_EQ(page, 77);
+	CHECK_EQ(entry, 77);
+	CHECK_EQ(w.count, 0);
+}
+
+static void window_fits_empty_boundaries(void)
+{
+	CHECK(skbremap_win_fits_empty(1, 0, PS, PS));
+	CHECK(!skbremap_win_fits_empty(1, 0, PS + 1, PS));
+	CHECK(skbremap_win_fits_empty(1, 2, PS - 2, PS));
+	CHECK(!skbremap_win_fits_empty(1, 2, PS - 1, PS));
+	CHECK(skbremap_win_fits_empty(64, 0, SKBREMAP_MAX_SNAPLEN, PS));
+	CHECK(!skbremap_win_fits_empty(64, 2, SKBREMAP_MAX_SNAPLEN, PS));
+	CHECK(!skbremap_win_fits_empty(8, 0, 0, PS));
+	CHECK(!skbremap_win_fits_empty(8, PS, 1, PS));
+	CHECK(!skbremap_win_fits_empty(512, PS - 1, UINT32_MAX, PS));
+	CHECK(!skbremap_win_fits_empty(0, 0, 1, PS));
+}
+
+static void window_publish_then_release_then_reclaim(void)
+{
+	struct skbremap_win w;
+	struct skbremap_win_ctl ctl = { 0 };
+	u32 page, entry;
+	u64 bad = 0;
+
+	skbremap_win_init(&w, 1, 8, 84);
+	skbremap_win_open(&w);
+	skbremap_win_place(&w, 0, 100, PS, &page, &entry);
+	/* A FILLING window is never "released", whatever the word says. */
+	ctl.status = SKBREMAP_WIN_RELEASED;
+	CHECK(!skbremap_win_released(&w, &ctl, &bad));
+	CHECK_EQ(bad, 0);
+
+	skbremap_win_publish(&w, 42, &ctl);
+	CHECK_EQ(w.state, SKBREMAP_WS_USER);
+	CHECK_EQ(w.seq, 42);
+	CHECK_EQ(ctl.seq, 42);
+	CHECK_EQ(ctl.status, SKBREMAP_WIN_READY);
+	CHECK(!skbremap_win_released(&w, &ctl, &bad));
+	CHECK_EQ(bad, 0);
+
+	__atomic_store_n(&ctl.status, SKBREMAP_WIN_RELEASED, __ATOMIC_RELEASE);
+	CHECK(skbremap_win_released(&w, &ctl, &bad));
+	CHECK_EQ(bad, 0);
+	skbremap_win_reclaim(&w, &ctl);
+	CHECK_EQ(w.state, SKBREMAP_WS_FREE);
+	CHECK_EQ(w.count, 0);
+	CHECK_EQ(w.pages_used, 0);
+	CHECK_EQ(ctl.status, SKBREMAP_WIN_KERNEL);
+	CHECK_EQ(skbremap_win_open(&w), 0);
+}
+
+static void window_abandon_frees_a_filling_window(void)
+{
+	struct skbremap_win w;
+	u32 page, entry;
+
+	skbremap_win_init(&w, 0, 8, 84);
+	skbremap_win_open(&w);
+	skbremap_win_place(&w, 0, 5000, PS, &page, &entry);
+	skbremap_win_abandon(&w);
+	CHECK_EQ(w.state, SKBREMAP_WS_FREE);
+	CHECK_EQ(w.count, 0);
+	CHECK_EQ(w.pages_used, 0);
+}
+
+/* ---- hostile status words ------------------------------------------- */
+
+static void hostile_status_words_keep_the_window_and_count(void)
+{
+	static const u32 garbage[] = { SKBREMAP_WIN_KERNEL, 3, 4, 0x100,
+				       0x80000002u, 0xffffffffu };
+	struct skbremap_win w;
+	struct skbremap_win_ctl ctl = { 0 };
+	u64 bad = 0;
+	size_t i;
+
+	skbremap_win_init(&w, 0, 8, 84);
+	skbremap_win_open(&w);
+	skbremap_win_publish(&w, 1, &ctl);
+	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+		ctl.status = garbage[i];
+		CHECK(!skbremap_win_released(&w, &ctl, &bad));
+		CHECK_EQ(bad, i + 1);
+		CHECK_EQ(w.state, SKBREMAP_WS_USER);
+	}
+	/* Forged seq is ignored: the core keeps its own. */
+	ctl.seq = 999;
+	ctl.status = SKBREMAP_WIN_RELEASED;
+	CHECK(skbremap_win_released(&w, &ctl, &bad));
+	CHECK_EQ(w.seq, 1);
+	CHECK_EQ(bad, 6);
+}
+
+static void hostile_status_words_on_kernel_windows_are_not_read(void)
+{
+	struct skbremap_win w;
+	struct skbremap_win_ctl ctl;
+	u64 bad = 0;
+
+	skbremap_win_init(&w, 0, 8, 84);
+	ctl.status = 0xdeadbeef;
+	CHECK(!skbremap_win_released(&w, &ctl, &bad));	/* FREE */
+	skbremap_win_open(&w);
+	CHECK(!skbremap_win_released(&w, &ctl, &bad));	/* FILLING */
+	CHECK_EQ(bad, 0);
+	/* Publishing overwrites whatever user space scribbled. */
+	skbremap_win_publish(&w, 7, &ctl);
+	CHECK_EQ(ctl.status, SKBREMAP_WIN_READY);
+}
+
+/* ---- info encoding --------------------------------------------------- */
+
+static void info_ctl_init_writes_header_and_zeroes_the_rest(void)
+{
+	struct skbremap_config c = { .windows = 4, .pages_per_window = 2 };
+	struct skbremap_layout l;
+	struct skbremap_ctl_hdr *h;
+	u8 *ctl;
+	u64 i;
+
+	skbremap_config_resolve(&c, &c);
+	skbremap_layout_fill(&c, PS, &l);
+	ctl = malloc(l.ctl_size);
+	REQUIRE(ctl);
+	memset(ctl, 0xaa, l.ctl_size);
+	skbremap_ctl_init(ctl, &l);
+	h = (struct skbremap_ctl_hdr *)ctl;
+	CHECK_EQ(h->magic, SKBREMAP_MAGIC);
+	CHECK_EQ(h->abi_version, SKBREMAP_ABI_VERSION);
+	CHECK_EQ(h->windows, 4);
+	CHECK_EQ(h->pages_per_window, 2);
+	for (i = 16; i < l.ctl_size; i++)
+		if (ctl[i])
+			break;
+	CHECK_EQ(i, l.ctl_size);
+	CHECK((u8 *)skbremap_win_ctl_at(ctl, &l, 0) == ctl + 64);
+	CHECK((u8 *)skbremap_win_ctl_at(ctl, &l, 3) == ctl + 64 + 3 * 16);
+	CHECK_EQ(skbremap_win_ctl_at(ctl, &l, 3)->status, SKBREMAP_WIN_KERNEL);
+	free(ctl);
+}
+
+static void info_page_encoding_is_byte_exact(void)
+{
+	u8 *page = malloc(PS);
+	struct skbremap_info_hdr *h = (struct skbremap_info_hdr *)page;
+	struct skbremap_info_entry e = {
+		.page = 5, .offset = 2, .caplen = 1500, .wirelen = 9000,
+		.tstamp_ns = 0x1122334455667788ULL, .ifindex = -3,
+		.protocol = 0x0008, .pkttype = 4, .path = SKBREMAP_PATH_BOUNCE,
+		.vlan_tci = 0x0123, .vlan_proto = 0x0081,
+		.flags = SKBREMAP_PKT_VLAN | SKBREMAP_PKT_TRUNCATED,
+	};
+	struct skbremap_win w;
+	u32 pg, ent;
+
+	REQUIRE(page);
+	memset(page, 0xaa, PS);
+	skbremap_info_begin(page, 9);
+	CHECK_EQ(h->magic, SKBREMAP_INFO_MAGIC);
+	CHECK_EQ(h->abi_version, SKBREMAP_ABI_VERSION);
+	CHECK_EQ(h->window, 9);
+	CHECK_EQ(h->seq, 0);
+	CHECK_EQ(h->count, 0);
+	CHECK_EQ(h->reserved[0] | h->reserved[1] | h->reserved[2], 0);
+	/* "INFO" little-endian in the first four bytes. */
+	CHECK(!memcmp(page, "INFO", 4));
+
+	skbremap_info_put(page, 83, &e);
+	CHECK(!memcmp(page + 64 + 83 * 48, &e, sizeof(e)));
+	CHECK_EQ(page[64 + 83 * 48 + 48 - 1 + 0], 0);	/* reserved */
+	CHECK_EQ(page[64 + 83 * 48 + 30], 4);		/* pkttype */
+	CHECK_EQ(page[64 + 83 * 48 + 31], SKBREMAP_PATH_BOUNCE);
+
+	skbremap_win_init(&w, 9, 8, 84);
+	skbremap_win_open(&w);
+	skbremap_win_place(&w, 2, 5000, PS, &pg, &ent);
+	skbremap_info_finish(page, &w, 17, 3, SKBREMAP_INFO_RETIRED);
+	CHECK_EQ(h->seq, 17);
+	CHECK_EQ(h->count, 1);
+	CHECK_EQ(h->pages_used, 2);
+	CHECK_EQ(h->drops, 3);
+	CHECK_EQ(h->flags, SKBREMAP_INFO_RETIRED);
+	CHECK_EQ(h->window, 9);
+	free(page);
+}
+
+int main(void)
+{
+	RUN(config_zero_takes_every_default);
+	RUN(config_rejects_flags_and_reserved);
+	RUN(config_accepts_every_limit_and_rejects_one_past);
+	RUN(config_error_leaves_output_untouched);
+	RUN(layout_of_defaults);
+	RUN(layout_control_part_grows_by_whole_pages);
+	RUN(layout_every_window_fits_the_entries_it_announces);
+	RUN(mmap_check_accepts_exactly_the_two_parts);
+	RUN(mmap_check_rejects_every_other_offset_and_length);
+	RUN(window_open_only_from_free);
+	RUN(window_place_never_shares_a_page);
+	RUN(window_place_spans_pages_from_the_offset);
+	RUN(window_place_enospc_when_entries_run_out);
+	RUN(window_place_rejects_bad_arguments_and_states);
+	RUN(window_fits_empty_boundaries);
+	RUN(window_publish_then_release_then_reclaim);
+	RUN(window_abandon_frees_a_filling_window);
+	RUN(hostile_status_words_keep_the_window_and_count);
+	RUN(hostile_status_words_on_kernel_windows_are_not_read);
+	RUN(info_ctl_init_writes_header_and_zeroes_the_rest);
+	RUN(info_page_encoding_is_byte_exact);
+	return harness_summary("test_core");
+}

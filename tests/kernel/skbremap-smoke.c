@@ -1,0 +1,689 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skbremap-smoke: drives the real /dev/skbremap (in the VM lane) through
+ * the whole ABI, checking every answer. Static, no dependencies.
+ *
+ *   skbremap-smoke [run]        the full smoke test on lo (default)
+ *   skbremap-smoke watch IF S   capture IF ("all" = every interface) for
+ *                               S seconds, check every window, count ICMP
+ *   skbremap-smoke hold IF      capture IF, never release; for kill -9
+ *   skbremap-smoke global       print the module gauges; exit 0 only when
+ *                               nothing but this process's capture is held
+ *
+ * Prints "SMOKE PASS" (or "... PASS" per mode) on success; every failed
+ * check prints "FAIL: ..." and the exit status is 1.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/skbremap.h>
+
+static int failures;
+
+#define CHECK(cond, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			failures++;					\
+			printf("FAIL: %s:%d: %s: ", __func__, __LINE__, #cond); \
+			printf(__VA_ARGS__);				\
+			printf("\n");					\
+		}							\
+	} while (0)
+
+#define MARKER "skbremap-smoke:"
+
+struct region {
+	int fd;
+	struct skbremap_layout l;
+	uint8_t *ctl;
+	uint8_t *win;
+	uint64_t last_seq;
+	uint64_t packets;
+	uint64_t markers;
+	uint64_t icmp;
+	uint64_t windows;
+};
+
+static long page_size;
+
+static struct skbremap_win_ctl *win_ctl(struct region *r, uint32_t i)
+{
+	return (struct skbremap_win_ctl *)(r->ctl + r->l.win_ctl_offset) + i;
+}
+
+static uint8_t *win_base(struct region *r, uint32_t i)
+{
+	return r->win + (uint64_t)i * r->l.win_stride;
+}
+
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* Whether reading *p raises SIGBUS. */
+static int read_faults(const volatile uint8_t *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	int faulted = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		faulted = 1;
+	else
+		(void)*p;
+	sigaction(SIGBUS, &old, NULL);
+	return faulted;
+}
+
+static void print_stats(const char *what, const struct skbremap_stats *s)
+{
+	printf("%s: seen=%llu captured=%llu bytes=%llu wire=%llu qfull=%llu nowin=%llu nomem=%llu toobig=%llu inflight=%llu pub=%llu retired=%llu released=%llu user=%llu bounced=%llu mapped=%llu pages_held=%llu skbs_held=%llu skbs_freed=%llu bad_release=%llu\n",
+	       what, (unsigned long long)s->seen,
+	       (unsigned long long)s->captured,
+	       (unsigned long long)s->captured_bytes,
+	       (unsigned long long)s->wire_bytes,
+	       (unsigned long long)s->drop_queue_full,
+	       (unsigned long long)s->drop_no_window,
+	       (unsigned long long)s->drop_nomem,
+	       (unsigned long long)s->drop_too_big,
+	       (unsigned long long)s->in_flight,
+	       (unsigned long long)s->windows_published,
+	       (unsigned long long)s->windows_retired,
+	       (unsigned long long)s->windows_released,
+	       (unsigned long long)s->windows_user,
+	       (unsigned long long)s->bounced,
+	       (unsigned long long)s->pages_mapped,
+	       (unsigned long long)s->pages_held,
+	       (unsigned long long)s->skbs_held,
+	       (unsigned long long)s->skbs_freed,
+	       (unsigned long long)s->bad_release);
+}
+
+static void get_stats(struct region *r, struct skbremap_stats *s)
+{
+	CHECK(xioctl(r->fd, SKBREMAP_IOC_STATS, s) == 0, "STATS");
+}
+
+static void get_global(int fd, struct skbremap_global *g)
+{
+	CHECK(xioctl(fd, SKBREMAP_IOC_GLOBAL, g) == 0, "GLOBAL");
+	printf("global: captures=%llu pages_held=%llu skbs_held=%llu mappings=%llu\n",
+	       (unsigned long long)g->captures,
+	       (unsigned long long)g->pages_held,
+	       (unsigned long long)g->skbs_held,
+	       (unsigned long long)g->mappings);
+}
+
+static int open_dev(void)
+{
+	int fd = open("/dev/skbremap", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("FAIL: open /dev/skbremap: %s\n", strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static void check_version(int fd)
+{
+	struct skbremap_version v;
+
+	memset(&v, 0xff, sizeof(v));
+	CHECK(xioctl(fd, SKBREMAP_IOC_VERSION, &v) == 0, "VERSION");
+	CHECK(v.magic == SKBREMAP_MAGIC, "magic %#x", v.magic);
+	CHECK(v.abi_version == SKBREMAP_ABI_VERSION, "abi %u", v.abi_version);
+	CHECK(v.page_size == page_size, "page_size %u", v.page_size);
+	CHECK(v.features & SKBREMAP_FEAT_BOUNCE, "features %#x", v.features);
+	CHECK(!v.reserved[0] && !v.reserved[1], "reserved not zero");
+}
+
+static void check_bad_configs(int fd)
+{
+	struct skbremap_config c;
+
+	memset(&c, 0, sizeof(c));
+	c.windows = 1;
+	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "windows=1");
+	c.windows = SKBREMAP_MAX_WINDOWS + 1;
+	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "windows");
+	memset(&c, 0, sizeof(c));
+	c.pages_per_window = SKBREMAP_MAX_PAGES_PER_WINDOW + 1;
+	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "ppw");
+	memset(&c, 0, sizeof(c));
+	c.snaplen = SKBREMAP_MAX_SNAPLEN + 1;
+	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "snaplen");
+	memset(&c, 0, sizeof(c));
+	c.retire_usec = SKBREMAP_MAX_RETIRE_USEC + 1;
+	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "retire");
+	memset(&c, 0, sizeof(c));
+	c.queue_limit = SKBREMAP_MAX_QUEUE_LIMIT + 1;
+	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "queue");
+	memset(&c, 0, sizeof(c));
+	c.flags = 1;
+	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "flags");
+	memset(&c, 0, sizeof(c));
+	c.reserved[1] = 1;
+	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "reserved");
+	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, NULL) == -EFAULT, "NULL");
+	CHECK(xioctl(fd, _IO(SKBREMAP_IOC_MAGIC, 0x7f), NULL) == -ENOTTY,
+	      "unknown ioctl");
+}
+
+static void configure(struct region *r, uint32_t windows, uint32_t ppw,
+		      uint32_t retire_usec)
+{
+	struct skbremap_config c;
+
+	memset(&c, 0, sizeof(c));
+	c.windows = windows;
+	c.pages_per_window = ppw;
+	c.retire_usec = retire_usec;
+	CHECK(xioctl(r->fd, SKBREMAP_IOC_CONFIGURE, &c) == 0, "CONFIGURE");
+	CHECK(xioctl(r->fd, SKBREMAP_IOC_LAYOUT, &r->l) == 0, "LAYOUT");
+	CHECK(r->l.windows == windows, "windows %u", r->l.windows);
+	CHECK(r->l.pages_per_window == ppw, "ppw %u", r->l.pages_per_window);
+	CHECK(r->l.page_size == page_size, "page_size");
+	CHECK(r->l.ctl_offset == 0, "ctl_offset");
+	CHECK(r->l.ctl_size % page_size == 0 && r->l.ctl_size >=
+	      r->l.win_ctl_offset + (uint64_t)windows * r->l.win_ctl_size,
+	      "ctl_size %llu", (unsigned long long)r->l.ctl_size);
+	CHECK(r->l.win_offset == r->l.ctl_size, "win_offset");
+	CHECK(r->l.win_stride == (uint64_t)(ppw + 1) * page_size, "stride");
+	CHECK(r->l.win_size == r->l.win_stride * windows, "win_size");
+	CHECK(r->l.info_hdr_size == sizeof(struct skbremap_info_hdr), "hdr");
+	CHECK(r->l.info_entry_size == sizeof(struct skbremap_info_entry),
+	      "entry");
+	CHECK(r->l.win_ctl_size == sizeof(struct skbremap_win_ctl), "ctl");
+	CHECK(r->l.info_entries_max ==
+	      (page_size - sizeof(struct skbremap_info_hdr)) /
+	      sizeof(struct skbremap_info_entry), "entries_max");
+}
+
+static void check_bad_mmaps(struct region *r)
+{
+	void *p;
+
+	p = mmap(NULL, r->l.ctl_size + page_size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED, r->fd, 0);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "ctl too long: %s",
+	      strerror(errno));
+	p = mmap(NULL, r->l.ctl_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 r->fd, page_size);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "ctl wrong offset: %s",
+	      strerror(errno));
+	p = mmap(NULL, r->l.win_size, PROT_READ, MAP_SHARED, r->fd,
+		 r->l.win_offset + page_size);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "win wrong offset: %s",
+	      strerror(errno));
+	p = mmap(NULL, r->l.win_size - page_size, PROT_READ, MAP_SHARED,
+		 r->fd, r->l.win_offset);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "win too short: %s",
+	      strerror(errno));
+	p = mmap(NULL, r->l.win_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 r->fd, r->l.win_offset);
+	CHECK(p == MAP_FAILED && (errno == EPERM || errno == EACCES),
+	      "win writable: %s", strerror(errno));
+	p = mmap(NULL, r->l.win_size, PROT_READ, MAP_PRIVATE, r->fd,
+		 r->l.win_offset);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "win private: %s",
+	      strerror(errno));
+	p = mmap(NULL, r->l.ctl_size, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		 r->fd, 0);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "ctl private: %s",
+	      strerror(errno));
+}
+
+static void map_region(struct region *r)
+{
+	struct skbremap_ctl_hdr *h;
+
+	r->ctl = mmap(NULL, r->l.ctl_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      r->fd, 0);
+	CHECK(r->ctl != MAP_FAILED, "mmap ctl: %s", strerror(errno));
+	r->win = mmap(NULL, r->l.win_size, PROT_READ, MAP_SHARED, r->fd,
+		      r->l.win_offset);
+	CHECK(r->win != MAP_FAILED, "mmap windows: %s", strerror(errno));
+	if (r->ctl == MAP_FAILED || r->win == MAP_FAILED)
+		exit(1);
+
+	h = (struct skbremap_ctl_hdr *)r->ctl;
+	CHECK(h->magic == SKBREMAP_MAGIC, "ctl magic");
+	CHECK(h->abi_version == SKBREMAP_ABI_VERSION, "ctl abi");
+	CHECK(h->windows == r->l.windows, "ctl windows");
+	CHECK(h->pages_per_window == r->l.pages_per_window, "ctl ppw");
+}
+
+static void check_mapped_rules(struct region *r)
+{
+	struct skbremap_config c;
+	void *p;
+
+	CHECK(mprotect(r->win, r->l.win_size, PROT_READ | PROT_WRITE) != 0 &&
+	      errno == EACCES, "mprotect windows writable: %s",
+	      strerror(errno));
+	/* The VMAs cannot be split: no partial munmap or mprotect. */
+	CHECK(munmap(r->win + page_size, page_size) != 0 && errno == EINVAL,
+	      "partial munmap: %s", strerror(errno));
+	p = mmap(NULL, r->l.ctl_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 r->fd, 0);
+	CHECK(p == MAP_FAILED && errno == EBUSY, "second ctl mmap: %s",
+	      strerror(errno));
+	memset(&c, 0, sizeof(c));
+	CHECK(xioctl(r->fd, SKBREMAP_IOC_CONFIGURE, &c) == -EBUSY,
+	      "CONFIGURE after mmap");
+	/* An unpublished data slot is not mapped: SIGBUS, not kernel data. */
+	CHECK(read_faults(win_base(r, 0) + page_size), "empty slot readable");
+	/* Info pages are there (zeroed until used). */
+	CHECK(!read_faults(win_base(r, 0)), "info page faults");
+}
+
+static int is_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
+/* Checks one READY window as a hostile-proof consumer would, counts it. */
+static void check_window(struct region *r, uint32_t w)
+{
+	const struct skbremap_win_ctl *ctl = win_ctl(r, w);
+	const uint8_t *base = win_base(r, w), *data = base + page_size;
+	const struct skbremap_info_hdr *h = (const void *)base;
+	const struct skbremap_info_entry *e = (const void *)(h + 1);
+	uint64_t span, seq = ctl->seq;
+	uint32_t i;
+
+	CHECK(h->magic == SKBREMAP_INFO_MAGIC, "w%u info magic %#x", w,
+	      h->magic);
+	CHECK(h->abi_version == SKBREMAP_ABI_VERSION, "w%u abi", w);
+	CHECK(h->seq == seq, "w%u seq %llu vs ctl %llu", w,
+	      (unsigned long long)h->seq, (unsigned long long)seq);
+	CHECK(seq > r->last_seq, "w%u seq %llu after %llu", w,
+	      (unsigned long long)seq, (unsigned long long)r->last_seq);
+	r->last_seq = seq;
+	CHECK(h->window == w, "w%u window %u", w, h->window);
+	CHECK(h->count >= 1 && h->count <= r->l.info_entries_max,
+	      "w%u count %u", w, h->count);
+	CHECK(h->pages_used >= 1 && h->pages_used <= r->l.pages_per_window,
+	      "w%u pages_used %u", w, h->pages_used);
+	if (h->count > r->l.info_entries_max ||
+	    h->pages_used > r->l.pages_per_window)
+		return;
+	r->windows++;
+	for (i = 0; i < h->count; i++, e++) {
+		span = (uint64_t)e->page * page_size + e->offset + e->caplen;
+		CHECK(e->page < h->pages_used && e->offset < page_size &&
+		      e->caplen && span <= (uint64_t)h->pages_used * page_size,
+		      "w%u e%u page %u offset %u caplen %u", w, i, e->page,
+		      e->offset, e->caplen);
+		if (!(e->page < h->pages_used && span <=
+		      (uint64_t)h->pages_used * page_size))
+			continue;
+		CHECK(e->caplen <= e->wirelen, "caplen > wirelen");
+		CHECK(e->path == SKBREMAP_PATH_BOUNCE, "path %u", e->path);
+		CHECK(e->tstamp_ns > 1000000000ULL * 1000000, "tstamp %llu",
+		      (unsigned long long)e->tstamp_ns);
+		CHECK(!e->reserved, "entry reserved");
+		/* Bounce pages are zeroed: no byte before or after it. */
+		CHECK(is_zero(data + (uint64_t)e->page * page_size, e->offset),
+		      "w%u e%u bytes before the packet", w, i);
+		CHECK(is_zero(data + span, (page_size - span % page_size) %
+			      page_size), "w%u e%u bytes after the packet", w, i);
+		r->packets++;
+		if (e->caplen > 14 + 20 + 8 + sizeof(MARKER) - 1 &&
+		    !memcmp(data + e->page * page_size + e->offset + 42,
+			    MARKER, sizeof(MARKER) - 1))
+			r->markers++;
+		if (e->protocol == htons(ETH_P_IP) && e->caplen > 14 + 20 &&
+		    data[e->page * page_size + e->offset + 14 + 9] == 1)
+			r->icmp++;
+	}
+}
+
+/* Consumes every READY window in seq order; returns how many. */
+static int consume(struct region *r, int timeout_ms, int release)
+{
+	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+	uint32_t w, best, status;
+	uint64_t seq, best_seq;
+	int n = 0;
+
+	poll(&pfd, 1, timeout_ms);
+	for (;;) {
+		best = r->l.windows;
+		best_seq = UINT64_MAX;
+		for (w = 0; w < r->l.windows; w++) {
+			status = __atomic_load_n(&win_ctl(r, w)->status,
+						 __ATOMIC_ACQUIRE);
+			seq = win_ctl(r, w)->seq;
+			if (status == SKBREMAP_WIN_READY && seq > r->last_seq &&
+			    seq < best_seq) {
+				best = w;
+				best_seq = seq;
+			}
+		}
+		if (best == r->l.windows)
+			return n;
+		check_window(r, best);
+		n++;
+		if (release)
+			__atomic_store_n(&win_ctl(r, best)->status,
+					 SKBREMAP_WIN_RELEASED,
+					 __ATOMIC_RELEASE);
+	}
+}
+
+static int udp_pair(int *rx, struct sockaddr_in *to)
+{
+	socklen_t len = sizeof(*to);
+	int tx;
+
+	*rx = socket(AF_INET, SOCK_DGRAM, 0);
+	tx = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(to, 0, sizeof(*to));
+	to->sin_family = AF_INET;
+	to->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (*rx < 0 || tx < 0 || bind(*rx, (void *)to, sizeof(*to)) ||
+	    getsockname(*rx, (void *)to, &len)) {
+		printf("FAIL: udp socket: %s\n", strerror(errno));
+		exit(1);
+	}
+	return tx;
+}
+
+static void send_marked(int tx, const struct sockaddr_in *to, size_t size)
+{
+	static char buf[9000];
+
+	memset(buf, 0x5a, sizeof(buf));
+	memcpy(buf, MARKER, sizeof(MARKER) - 1);
+	if (size < sizeof(MARKER) - 1)
+		size = sizeof(MARKER) - 1;
+	if (sendto(tx, buf, size, 0, (const void *)to, sizeof(*to)) < 0)
+		printf("sendto: %s\n", strerror(errno));
+}
+
+static void check_balanced(const struct skbremap_stats *s)
+{
+	uint64_t drops = s->drop_queue_full + s->drop_no_window +
+			 s->drop_nomem + s->drop_too_big;
+
+	CHECK(s->seen == s->captured + drops, "seen %llu != captured %llu + drops %llu",
+	      (unsigned long long)s->seen, (unsigned long long)s->captured,
+	      (unsigned long long)drops);
+	CHECK(s->in_flight == 0, "in_flight %llu",
+	      (unsigned long long)s->in_flight);
+}
+
+static int run_smoke(void)
+{
+	struct region r = { .fd = open_dev() };
+	struct skbremap_stats s;
+	struct skbremap_global g;
+	struct skbremap_bind b;
+	struct skbremap_capture_info ci;
+	struct sockaddr_in to;
+	int rx, tx, i, round, fd2;
+	uint32_t w;
+
+	check_version(r.fd);
+	check_bad_configs(r.fd);
+	configure(&r, 4, 16, 20000);
+
+	memset(&b, 0, sizeof(b));
+	b.ifindex = 0x7ffffff0;
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_BIND, &b) == -ENODEV, "bind unknown");
+	b.ifindex = 0;
+	b.flags = 1;
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_BIND, &b) == -EINVAL, "bind flags");
+	b.flags = 0;
+	b.ifindex = if_nametoindex("lo");
+	CHECK(b.ifindex > 0, "no lo");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_BIND, &b) == 0, "BIND lo");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == -EINVAL,
+	      "START before mmap");
+
+	check_bad_mmaps(&r);
+	map_region(&r);
+	check_mapped_rules(&r);
+
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == 0, "START");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == -EBUSY, "START twice");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_BIND, &b) == -EBUSY, "BIND running");
+
+	tx = udp_pair(&rx, &to);
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < 10; i++)
+			send_marked(tx, &to, 1 + (round * 10 + i) * 41 % 8000);
+		for (i = 0; i < 5; i++)
+			consume(&r, 50, 1);
+	}
+
+	/* A scribbled status word is counted, never trusted. */
+	send_marked(tx, &to, 100);
+	for (i = 0; i < 50; i++) {
+		for (w = 0; w < r.l.windows; w++)
+			if (__atomic_load_n(&win_ctl(&r, w)->status,
+					    __ATOMIC_ACQUIRE) ==
+			    SKBREMAP_WIN_READY)
+				break;
+		if (w < r.l.windows)
+			break;
+		usleep(10000);
+	}
+	CHECK(w < r.l.windows, "no window for the garbage test");
+	if (w < r.l.windows) {
+		win_ctl(&r, w)->status = 0xdeadbeef;
+		send_marked(tx, &to, 100);	/* runs the worker */
+		usleep(100000);
+		get_stats(&r, &s);
+		CHECK(s.bad_release >= 1, "bad_release %llu",
+		      (unsigned long long)s.bad_release);
+		CHECK(s.windows_user >= 1, "garbage window taken back");
+		__atomic_store_n(&win_ctl(&r, w)->status, SKBREMAP_WIN_READY,
+				 __ATOMIC_RELEASE);
+	}
+
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	get_stats(&r, &s);
+	print_stats("after STOP", &s);
+	check_balanced(&s);
+	for (i = 0; i < 5; i++)
+		consume(&r, 20, 1);
+	poll(&(struct pollfd){ .fd = r.fd, .events = POLLIN }, 1, 0);
+	usleep(200000);
+	get_stats(&r, &s);
+	print_stats("after release", &s);
+	check_balanced(&s);
+	CHECK(s.windows_user == 0, "windows_user %llu",
+	      (unsigned long long)s.windows_user);
+	CHECK(s.skbs_held == 0, "skbs_held %llu",
+	      (unsigned long long)s.skbs_held);
+	CHECK(s.pages_held == r.l.windows, "pages_held %llu (info pages)",
+	      (unsigned long long)s.pages_held);
+	CHECK(s.captured == r.packets, "captured %llu, parsed %llu",
+	      (unsigned long long)s.captured,
+	      (unsigned long long)r.packets);
+	CHECK(r.markers >= 100, "marked packets %llu",
+	      (unsigned long long)r.markers);
+	CHECK(s.windows_published == s.windows_released,
+	      "published %llu released %llu",
+	      (unsigned long long)s.windows_published,
+	      (unsigned long long)s.windows_released);
+	printf("parsed %llu packets (%llu marked) in %llu windows\n",
+	       (unsigned long long)r.packets, (unsigned long long)r.markers,
+	       (unsigned long long)r.windows);
+
+	memset(&ci, 0, sizeof(ci));
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_CAPTURES, &ci) == 0, "CAPTURES 0");
+	CHECK(ci.pid == getpid() || ci.pid != 0, "pid %d", ci.pid);
+	CHECK(ci.windows == r.l.windows && ci.windows_free == r.l.windows,
+	      "capture windows %u free %u", ci.windows, ci.windows_free);
+	ci.index = 1000;
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_CAPTURES, &ci) == -ENOENT,
+	      "CAPTURES 1000");
+
+	get_global(r.fd, &g);
+	CHECK(g.mappings >= 2, "mappings %llu", (unsigned long long)g.mappings);
+	munmap(r.ctl, r.l.ctl_size);
+	munmap(r.win, r.l.win_size);
+	close(r.fd);
+	close(tx);
+	close(rx);
+
+	fd2 = open_dev();
+	get_global(fd2, &g);
+	CHECK(g.captures == 1 && g.pages_held == 0 && g.skbs_held == 0 &&
+	      g.mappings == 0, "gauges not back to zero");
+	close(fd2);
+
+	if (failures) {
+		printf("SMOKE FAIL (%d)\n", failures);
+		return 1;
+	}
+	printf("SMOKE PASS\n");
+	return 0;
+}
+
+static int start_capture(struct region *r, const char *ifname)
+{
+	struct skbremap_bind b;
+
+	r->fd = open_dev();
+	check_version(r->fd);
+	configure(r, 16, 64, 10000);
+	memset(&b, 0, sizeof(b));
+	if (strcmp(ifname, "all")) {
+		b.ifindex = if_nametoindex(ifname);
+		CHECK(b.ifindex > 0, "no interface %s", ifname);
+	}
+	CHECK(xioctl(r->fd, SKBREMAP_IOC_BIND, &b) == 0, "BIND %s", ifname);
+	map_region(r);
+	CHECK(xioctl(r->fd, SKBREMAP_IOC_START, NULL) == 0, "START");
+	return failures;
+}
+
+static int run_watch(const char *ifname, int seconds)
+{
+	struct region r = { 0 };
+	struct skbremap_stats s;
+	time_t end;
+
+	if (start_capture(&r, ifname))
+		return 1;
+	end = time(NULL) + seconds;
+	while (time(NULL) < end)
+		consume(&r, 100, 1);
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	while (consume(&r, 50, 1))
+		;
+	get_stats(&r, &s);
+	print_stats("watch", &s);
+	check_balanced(&s);
+	printf("watch: parsed %llu packets, %llu ICMP, %llu windows\n",
+	       (unsigned long long)r.packets, (unsigned long long)r.icmp,
+	       (unsigned long long)r.windows);
+	CHECK(s.captured == r.packets, "captured %llu parsed %llu",
+	      (unsigned long long)s.captured, (unsigned long long)r.packets);
+	if (failures) {
+		printf("WATCH FAIL (%d)\n", failures);
+		return 1;
+	}
+	printf("WATCH PASS\n");
+	return 0;
+}
+
+/*
+ * Captures and never releases: every window ends with user space, more
+ * traffic is dropped (no window) or queued, and the process waits to be
+ * killed: the state kill -9 must clean up.
+ */
+static int run_hold(const char *ifname)
+{
+	struct region r = { 0 };
+	struct skbremap_stats s;
+	struct sockaddr_in to;
+	int rx, tx, i;
+
+	if (start_capture(&r, ifname))
+		return 1;
+	tx = udp_pair(&rx, &to);
+	for (i = 0; i < 3000; i++)
+		send_marked(tx, &to, 1 + i * 97 % 8000);
+	for (i = 0; i < 10; i++)
+		consume(&r, 100, 0);
+	get_stats(&r, &s);
+	print_stats("hold", &s);
+	CHECK(s.windows_user == r.l.windows, "windows_user %llu",
+	      (unsigned long long)s.windows_user);
+	CHECK(s.drop_no_window > 0, "no drop_no_window");
+	printf("HOLDING\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static int run_global(void)
+{
+	struct skbremap_global g;
+	int fd = open_dev();
+
+	get_global(fd, &g);
+	close(fd);
+	if (g.captures == 1 && !g.pages_held && !g.skbs_held && !g.mappings) {
+		printf("GLOBAL ZERO\n");
+		return 0;
+	}
+	printf("GLOBAL NOT ZERO\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "run";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	page_size = sysconf(_SC_PAGESIZE);
+	if (!strcmp(mode, "run"))
+		return run_smoke();
+	if (!strcmp(mode, "watch") && argc > 3)
+		return run_watch(argv[2], atoi(argv[3]));
+	if (!strcmp(mode, "hold"))
+		return run_hold(argc > 2 ? argv[2] : "all");
+	if (!strcmp(mode, "global"))
+		return run_global();
+	fprintf(stderr, "usage: %s [run | watch IF SECONDS | hold [IF] | global]\n",
+		argv[0]);
+	return 2;
+}

@@ -1,0 +1,38 @@
+# (e) remapd is SIGKILLed mid-capture with windows in flight: the module
+# takes back every page, skb and mapping (gauges 0) and rmmod succeeds.
+. /vm/lib.sh
+have_module sigkill && have_remapd sigkill || exit 0
+module_loaded || { fail sigkill "skbremap is not loaded"; exit 0; }
+
+# Its pcap is not compared: /tmp, not /out (it is hundreds of MB).
+remapd_start lo /tmp/sigkill.pcap || { fail sigkill "remapd exited at start"; exit 0; }
+# Unpaced and endless: packets queued and windows published when it dies.
+( while :; do $UDPSEND 127.0.0.1 $UDP_PORT 1 8972 0 || break; done ) >/dev/null 2>&1 &
+flood=$!
+bg_track $flood
+sleep 3
+cp /tmp/sigkill.pcap.log $OUT/ 2>/dev/null
+note "before SIGKILL: $($GAUGES global 2>&1)"
+$GAUGES captures 2>&1 | sed 's/^/  gauges: /'
+kill -9 $REMAPD_PID
+wait $REMAPD_PID
+note "remapd exit status $? (137 = SIGKILL)"
+kill $flood
+wait $flood 2>/dev/null
+# The flood loop's current udpsend may outlive the subshell.
+for p in $(pidof udpsend); do kill $p; done
+
+if gauges_zero sigkill 10; then
+	if [ -x "$REMAPCTL" ]; then
+		$REMAPCTL status --backend kernel 2>&1 | sed 's/^/  remapctl: /'
+	fi
+	if rmmod skbremap && ! module_loaded; then
+		exit_gauges_zero sigkill
+		dmesg_clean sigkill && [ -z "${SCENARIO_FAILED:-}" ] && pass sigkill "gauges back to 0, rmmod ok"
+	else
+		fail sigkill "rmmod skbremap failed after the SIGKILLed capture"
+	fi
+fi
+rm -f /tmp/sigkill.pcap
+# Load it again for the scenarios after this one.
+module_loaded || insmod $SKBREMAP_KO || echo "  insmod again failed"

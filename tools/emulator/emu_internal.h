@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private state of the workqueue remap emulation. One struct skbremap_emu
+ * is one capture (one open of /dev/skbremap). Three threads touch it:
+ *
+ *   consumer  skbremap_emu_* calls (ioctl, mmap, poll, close)
+ *   source    plays prot_hook.func: emu_hook() into the queue
+ *   worker    plays the workqueue: queue -> windows -> publish
+ *
+ * Locks, always taken in this order:
+ *   ctl_lock  serialises the calls that change the capture's life
+ *             (configure, bind, start, stop, set_source, close); the
+ *             threads are started and joined under it, never under lock.
+ *   lock      the region, the windows, the consumer's mappings and the
+ *             worker-side counters.
+ *   q.lock    the queue between source and worker and the hook-side
+ *             counters (seen, drop_queue_full, drop_nomem).
+ *
+ * The filling window and retire deadline belong to the worker alone while
+ * it runs; window states change under lock so that poll, stats and the
+ * captures listing see a consistent picture.
+ */
+#ifndef SKBREMAP_EMU_INTERNAL_H
+#define SKBREMAP_EMU_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "skbremap_core.h"
+#include "skbremap_emu.h"
+
+/* Where a bounced packet starts in its first data page (see skbremap_emu.h). */
+#define EMU_BOUNCE_OFFSET	SKBREMAP_EMU_BOUNCE_OFFSET
+
+/* Largest packet a source hands to the hook (AF_PACKET receive buffer). */
+#define EMU_MAX_FRAME		(SKBREMAP_MAX_SNAPLEN + 65536)
+
+/* One queued packet: the emulator's skb, a copy of caplen bytes. */
+struct emu_pkt {
+	struct emu_pkt *next;
+	u64 tstamp_ns;		/* CLOCK_REALTIME */
+	u32 caplen;
+	u32 wirelen;
+	s32 ifindex;
+	u16 protocol;		/* network byte order */
+	u16 vlan_tci;
+	u16 vlan_proto;		/* network byte order */
+	u8 pkttype;
+	u8 reserved;
+	u32 flags;		/* SKBREMAP_PKT_VLAN */
+	u8 data[];
+};
+
+/* What a source knows about a packet besides its bytes. */
+struct emu_pkt_meta {
+	u64 tstamp_ns;
+	u32 wirelen;
+	s32 ifindex;
+	u16 protocol;		/* network byte order */
+	u16 vlan_tci;
+	u16 vlan_proto;		/* network byte order */
+	u8 pkttype;
+	u32 flags;
+};
+
+struct emu_queue {
+	pthread_mutex_t lock;
+	pthread_cond_t work;	/* worker: packets, end, stop, kick */
+	pthread_cond_t space;	/* source (backpressure), source stop */
+	struct emu_pkt *head;
+	struct emu_pkt **tail;
+	u32 len;
+	u32 limit;
+	bool src_stop;		/* STOP: the source thread ends */
+	bool stop;		/* STOP: the worker drains, flushes, ends */
+	bool source_ended;	/* a finite source produced its last packet */
+	bool backpressure;	/* source waits for room instead of dropping */
+	u64 seen;
+	u64 drop_queue_full;
+	u64 drop_nomem;
+};
+
+/* Host-side record of a window around the core's state machine. */
+struct emu_win {
+	struct skbremap_win core;
+	u64 captured_bytes;	/* sums over the entries written */
+	u64 wire_bytes;
+};
+
+enum emu_source_kind {
+	EMU_SRC_AFPACKET,
+	EMU_SRC_PCAP,
+	EMU_SRC_SYNTHETIC,
+};
+
+struct emu_source_spec {
+	enum emu_source_kind kind;
+	char *path;		/* pcap */
+	u64 count;		/* synthetic: 0 = until STOP */
+	u32 min;
+	u32 max;
+	u64 rate;		/* packets per second, 0 = as fast as possible */
+	bool lossless;
+};
+
+struct emu_source;		/* per-START runtime state, source.c */
+
+enum emu_map_kind {
+	EMU_MAP_CTL = SKBREMAP_MAP_CTL,
+	EMU_MAP_WINDOWS = SKBREMAP_MAP_WINDOWS,
+};
+
+struct emu_map {
+	struct emu_map *next;
+	void *addr;
+	u64 length;
+	enum emu_map_kind kind;
+};
+
+struct skbremap_emu {
+	struct skbremap_emu *next;	/* emu_global list, under its lock */
+	u32 id;
+	pid_t pid;
+
+	pthread_mutex_t ctl_lock;
+	pthread_mutex_t lock;
+	pthread_cond_t poll_wait;	/* publish, source_done */
+	pthread_cond_t win_free;	/* a window came back (backpressure) */
+
+	/* Under lock (set up by configure under ctl_lock too). */
+	struct skbremap_config cfg;
+	struct skbremap_layout layout;
+	u32 page_size;
+	s32 ifindex;
+	bool running;
+	bool source_done;
+
+	int ctl_fd;			/* memfd of the control part */
+	u8 *ctl;			/* emulator's RW view of it */
+	int win_fd;			/* memfd: info and data pages */
+	int win_ro_fd;			/* read-only fd: the consumer's maps */
+	bool win_punch;			/* fallocate(PUNCH_HOLE) works */
+	u8 *win_rw;			/* emulator's RW view of win_fd */
+	u8 *win_view;			/* consumer's windows mapping or NULL */
+	int win_prot;
+	struct emu_map *maps;
+	u64 nr_maps;
+
+	struct emu_win *wins;
+	int64_t filling;			/* worker: window being filled, -1 */
+	u32 cursor;			/* next window to try */
+	u64 seq;			/* last published */
+	u64 drops_published;		/* drop total at the last publish */
+	u64 retire_at_ns;		/* worker: CLOCK_MONOTONIC deadline */
+	struct skbremap_stats st;	/* worker-side counters */
+
+	struct emu_queue q;
+
+	struct emu_source_spec spec;
+	struct emu_source *src;
+	pthread_t src_thread;
+	pthread_t worker_thread;
+};
+
+/* emu.c */
+u64 emu_now_ns(int clock);
+int emu_cond_init(pthread_cond_t *c);
+void emu_cond_wait_until(pthread_cond_t *c, pthread_mutex_t *m, u64 mono_ns);
+void emu_stats_snapshot(struct skbremap_emu *e, struct skbremap_stats *out);
+
+/* region.c */
+int emu_region_create(struct skbremap_emu *e);
+void emu_region_destroy(struct skbremap_emu *e);
+int emu_region_map(struct skbremap_emu *e, u64 offset, u64 length, int prot,
+		   void **addr);
+int emu_region_unmap(struct skbremap_emu *e, void *addr, u64 length);
+void emu_region_unmap_all(struct skbremap_emu *e);
+u8 *emu_info_page(struct skbremap_emu *e, u32 window);
+u8 *emu_data_page(struct skbremap_emu *e, u32 window, u32 page);
+struct skbremap_win_ctl *emu_win_ctl(struct skbremap_emu *e, u32 window);
+int emu_region_show(struct skbremap_emu *e, u32 window);
+void emu_region_zap(struct skbremap_emu *e, u32 window);
+
+/* worker.c */
+int emu_worker_start(struct skbremap_emu *e);
+void emu_worker_stop(struct skbremap_emu *e);
+void emu_reclaim_released(struct skbremap_emu *e);
+void emu_windows_drop_all(struct skbremap_emu *e);
+bool emu_any_ready(struct skbremap_emu *e);
+u64 emu_drops_total(struct skbremap_emu *e);
+
+/* queue.c */
+void emu_queue_init(struct emu_queue *q);
+void emu_queue_destroy(struct emu_queue *q);
+void emu_queue_reset(struct emu_queue *q, u32 limit, bool backpressure);
+void emu_hook(struct skbremap_emu *e, const struct emu_pkt_meta *m,
+	      const u8 *data, u32 len);
+void emu_hook_lost(struct skbremap_emu *e, u64 n);
+void emu_source_end(struct skbremap_emu *e);
+bool emu_source_should_stop(struct skbremap_emu *e);
+void emu_source_sleep_until(struct skbremap_emu *e, u64 mono_ns);
+u32 emu_queue_take(struct emu_queue *q, struct emu_pkt **batch, u32 max);
+
+/* source.c */
+int emu_source_parse(const char *spec, struct emu_source_spec *out);
+void emu_source_spec_free(struct emu_source_spec *s);
+int emu_source_start(struct skbremap_emu *e);
+void emu_source_stop(struct skbremap_emu *e);
+
+/* source_afpacket.c */
+int emu_afpacket_open(struct skbremap_emu *e, struct emu_source *s);
+void emu_afpacket_run(struct skbremap_emu *e, struct emu_source *s);
+void emu_afpacket_wake(struct emu_source *s);
+void emu_afpacket_close(struct emu_source *s);
+
+/* source_pcap.c */
+int emu_pcap_check(const char *path);
+int emu_pcap_open(struct skbremap_emu *e, struct emu_source *s);
+void emu_pcap_run(struct skbremap_emu *e, struct emu_source *s);
+void emu_pcap_close(struct emu_source *s);
+
+/* source_synthetic.c */
+void emu_synthetic_run(struct skbremap_emu *e, struct emu_source *s);
+
+/* Runtime state of a started source; one member per kind is used. */
+struct emu_source {
+	enum emu_source_kind kind;
+	int sock;		/* afpacket */
+	int wake_fd;		/* afpacket: eventfd written by STOP */
+	u8 *buf;		/* afpacket: receive buffer */
+	void *pcap;		/* pcap_t */
+	int linktype;		/* pcap */
+};
+
+#endif /* SKBREMAP_EMU_INTERNAL_H */

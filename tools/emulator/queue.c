@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The bounded queue between the packet hook (source thread) and the
+ * worker: the emulator's version of the module's per-capture skb queue.
+ * emu_hook() is prot_hook.func: it counts, truncates to snaplen, copies and
+ * queues, and it drops and counts when the queue is at queue_limit; only a
+ * source that asked for backpressure (pcap replay) waits instead.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <time.h>
+
+#include "emu_internal.h"
+
+void emu_queue_init(struct emu_queue *q)
+{
+	pthread_mutex_init(&q->lock, NULL);
+	emu_cond_init(&q->work);
+	emu_cond_init(&q->space);
+	q->head = NULL;
+	q->tail = &q->head;
+}
+
+static void queue_free_all(struct emu_queue *q)
+{
+	struct emu_pkt *p;
+
+	while ((p = q->head)) {
+		q->head = p->next;
+		free(p);
+	}
+	q->tail = &q->head;
+	q->len = 0;
+}
+
+void emu_queue_destroy(struct emu_queue *q)
+{
+	queue_free_all(q);
+	pthread_cond_destroy(&q->space);
+	pthread_cond_destroy(&q->work);
+	pthread_mutex_destroy(&q->lock);
+}
+
+/* Before START; the counters are never reset. Must hold q->lock. */
+void emu_queue_reset(struct emu_queue *q, u32 limit, bool backpressure)
+{
+	queue_free_all(q);
+	q->limit = limit;
+	q->src_stop = false;
+	q->stop = false;
+	q->source_ended = false;
+	q->backpressure = backpressure;
+}
+
+void emu_hook(struct skbremap_emu *e, const struct emu_pkt_meta *m,
+	      const u8 *data, u32 len)
+{
+	struct emu_queue *q = &e->q;
+	u32 snaplen = e->layout.snaplen;	/* fixed while running */
+	u32 caplen = snaplen && len > snaplen ? snaplen : len;
+	struct emu_pkt *p;
+
+	pthread_mutex_lock(&q->lock);
+	q->seen++;
+	while (q->len >= q->limit && q->backpressure && !q->src_stop)
+		pthread_cond_wait(&q->space, &q->lock);
+	if (q->len >= q->limit) {
+		q->drop_queue_full++;
+		goto out;
+	}
+	pthread_mutex_unlock(&q->lock);
+
+	p = malloc(sizeof(*p) + caplen);
+
+	pthread_mutex_lock(&q->lock);
+	if (!p) {
+		q->drop_nomem++;
+		goto out;
+	}
+	memcpy(p->data, data, caplen);
+	p->next = NULL;
+	p->tstamp_ns = m->tstamp_ns;
+	p->caplen = caplen;
+	p->wirelen = m->wirelen > len ? m->wirelen : len;
+	p->ifindex = m->ifindex;
+	p->protocol = m->protocol;
+	p->vlan_tci = m->vlan_tci;
+	p->vlan_proto = m->vlan_proto;
+	p->pkttype = m->pkttype;
+	p->reserved = 0;
+	p->flags = m->flags;
+	/* Only the source adds, so the room checked above is still there. */
+	*q->tail = p;
+	q->tail = &p->next;
+	q->len++;
+	pthread_cond_signal(&q->work);
+out:
+	pthread_mutex_unlock(&q->lock);
+}
+
+void emu_source_end(struct skbremap_emu *e)
+{
+	pthread_mutex_lock(&e->q.lock);
+	e->q.source_ended = true;
+	pthread_cond_signal(&e->q.work);
+	pthread_mutex_unlock(&e->q.lock);
+}
+
+bool emu_source_should_stop(struct skbremap_emu *e)
+{
+	bool stop;
+
+	pthread_mutex_lock(&e->q.lock);
+	stop = e->q.src_stop;
+	pthread_mutex_unlock(&e->q.lock);
+	return stop;
+}
+
+/* Rate pacing of a source: sleep until @mono_ns or STOP. */
+void emu_source_sleep_until(struct skbremap_emu *e, u64 mono_ns)
+{
+	pthread_mutex_lock(&e->q.lock);
+	while (!e->q.src_stop && emu_now_ns(CLOCK_MONOTONIC) < mono_ns)
+		emu_cond_wait_until(&e->q.space, &e->q.lock, mono_ns);
+	pthread_mutex_unlock(&e->q.lock);
+}
+
+/* Worker: unlink up to @max packets in order. Must hold q->lock. */
+u32 emu_queue_take(struct emu_queue *q, struct emu_pkt **batch, u32 max)
+{
+	u32 n = 0;
+
+	while (n < max && q->head) {
+		batch[n] = q->head;
+		q->head = q->head->next;
+		n++;
+	}
+	if (!q->head)
+		q->tail = &q->head;
+	q->len -= n;
+	if (n)
+		pthread_cond_broadcast(&q->space);
+	return n;
+}
+
+/* Packets the source lost before the hook (socket buffer overrun). */
+void emu_hook_lost(struct skbremap_emu *e, u64 n)
+{
+	pthread_mutex_lock(&e->q.lock);
+	e->q.seen += n;
+	e->q.drop_queue_full += n;
+	pthread_mutex_unlock(&e->q.lock);
+}

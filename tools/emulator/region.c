@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The region of one capture, and the remap.
+ *
+ * Two memfds back it. ctl_fd holds the control part; the consumer maps it
+ * read-write, as the module's. win_fd holds every window's info page and
+ * data pages at the same offsets as the windows part of the region
+ * (window w at w * win_stride, info page first), so that one window's
+ * pages are contiguous in the file and one mmap() maps a whole window:
+ *
+ *   win_fd      | info 0 | data 0.0 .. 0.P-1 | info 1 | data 1.0 ...
+ *   win_rw      the emulator's own MAP_SHARED read-write view of win_fd
+ *   win_view    the consumer's windows part, a reserved range:
+ *               info pages  MAP_FIXED from win_ro_fd, PROT_READ, always
+ *               data slots  PROT_NONE anonymous while the window is the
+ *                           kernel's; MAP_FIXED from win_ro_fd over them
+ *                           when it is published (the remap); PROT_NONE
+ *                           again when it comes back (the zap)
+ *
+ * The data pages of a window that comes back are returned to the system
+ * with fallocate(PUNCH_HOLE): the next packet placed there gets a fresh
+ * zeroed page, which is the module's "zeroed page of its own pool".
+ *
+ * win_ro_fd is win_fd reopened O_RDONLY through /proc/self/fd, so every
+ * consumer mapping is a shared mapping of a read-only file: the kernel
+ * clears VM_MAYWRITE and mprotect(PROT_WRITE) fails with EACCES, exactly
+ * as on the module's region. Without /proc the memfd is sealed with
+ * F_SEAL_FUTURE_WRITE instead (which also forbids hole punching, so the
+ * pages are then zeroed with memset).
+ *
+ * Must hold e->lock for everything here but create/destroy, which run
+ * with the capture stopped and nothing mapped (under ctl_lock).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "emu_internal.h"
+
+static u64 win_base(struct skbremap_emu *e, u32 window)
+{
+	return (u64)window * e->layout.win_stride;
+}
+
+u8 *emu_info_page(struct skbremap_emu *e, u32 window)
+{
+	return e->win_rw + win_base(e, window);
+}
+
+u8 *emu_data_page(struct skbremap_emu *e, u32 window, u32 page)
+{
+	return e->win_rw + win_base(e, window) +
+	       (u64)(1 + page) * e->page_size;
+}
+
+struct skbremap_win_ctl *emu_win_ctl(struct skbremap_emu *e, u32 window)
+{
+	return skbremap_win_ctl_at(e->ctl, &e->layout, window);
+}
+
+static int memfd_sized(const char *name, u64 size, unsigned int flags)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | flags);
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int reopen_read_only(int fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int emu_region_create(struct skbremap_emu *e)
+{
+	const struct skbremap_layout *l = &e->layout;
+	void *p;
+	u32 i;
+	int err;
+
+	e->ctl_fd = memfd_sized("skbremap-ctl", l->ctl_size,
+				MFD_ALLOW_SEALING);
+	if (e->ctl_fd < 0)
+		return e->ctl_fd;
+	/* Nobody may resize a file under a mapping (that would SIGBUS). */
+	if (fcntl(e->ctl_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0) {
+		err = -errno;
+		goto err_close_ctl;
+	}
+	p = mmap(NULL, l->ctl_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 e->ctl_fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto err_close_ctl;
+	}
+	e->ctl = p;
+
+	e->win_fd = memfd_sized("skbremap-windows", l->win_size,
+				MFD_ALLOW_SEALING);
+	if (e->win_fd < 0) {
+		err = e->win_fd;
+		goto err_unmap_ctl;
+	}
+	p = mmap(NULL, l->win_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 e->win_fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto err_close_win;
+	}
+	e->win_rw = p;
+
+	if (fcntl(e->win_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) < 0) {
+		err = -errno;
+		goto err_unmap_win;
+	}
+	e->win_punch = true;
+	e->win_ro_fd = reopen_read_only(e->win_fd);
+	if (e->win_ro_fd < 0) {
+		if (fcntl(e->win_fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE) < 0) {
+			err = -errno;
+			goto err_unmap_win;
+		}
+		e->win_ro_fd = dup(e->win_fd);
+		if (e->win_ro_fd < 0) {
+			err = -errno;
+			goto err_unmap_win;
+		}
+		e->win_punch = false;
+	}
+
+	e->wins = calloc(l->windows, sizeof(*e->wins));
+	if (!e->wins) {
+		err = -ENOMEM;
+		goto err_close_ro;
+	}
+	for (i = 0; i < l->windows; i++)
+		skbremap_win_init(&e->wins[i].core, i, l->pages_per_window,
+				  l->info_entries_max);
+	skbremap_ctl_init(e->ctl, l);
+	e->filling = -1;
+	e->cursor = 0;
+	/* The info pages are the region's for its whole life. */
+	e->st.pages_held += l->windows;
+	return 0;
+
+err_close_ro:
+	close(e->win_ro_fd);
+err_unmap_win:
+	munmap(e->win_rw, l->win_size);
+err_close_win:
+	close(e->win_fd);
+err_unmap_ctl:
+	munmap(e->ctl, l->ctl_size);
+err_close_ctl:
+	close(e->ctl_fd);
+	e->ctl = NULL;
+	e->win_rw = NULL;
+	e->ctl_fd = e->win_fd = e->win_ro_fd = -1;
+	return err;
+}
+
+/* Capture stopped, consumer mappings gone. Returns every page. */
+void emu_region_destroy(struct skbremap_emu *e)
+{
+	if (!e->wins)
+		return;
+	emu_windows_drop_all(e);
+	e->st.pages_held -= e->layout.windows;
+	free(e->wins);
+	e->wins = NULL;
+	close(e->win_ro_fd);
+	munmap(e->win_rw, e->layout.win_size);
+	close(e->win_fd);
+	munmap(e->ctl, e->layout.ctl_size);
+	close(e->ctl_fd);
+	e->ctl = NULL;
+	e->win_rw = NULL;
+	e->ctl_fd = e->win_fd = e->win_ro_fd = -1;
+}
+
+/* Map window @window's published data pages into the consumer's view. */
+int emu_region_show(struct skbremap_emu *e, u32 window)
+{
+	u64 off = win_base(e, window) + e->page_size;
+	u64 len = (u64)e->wins[window].core.pages_used * e->page_size;
+
+	if (!e->win_view || !len)
+		return 0;
+	if (mmap(e->win_view + off, len, e->win_prot, MAP_SHARED | MAP_FIXED,
+		 e->win_ro_fd, (off_t)off) == MAP_FAILED)
+		return -errno;
+	return 0;
+}
+
+static void hide(struct skbremap_emu *e, u64 off, u64 len)
+{
+	/*
+	 * Cannot fail short of ENOMEM splitting VMAs; a failure leaves the
+	 * read-only pages visible, never anything writable.
+	 */
+	(void)mmap(e->win_view + off, len, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+		   -1, 0);
+}
+
+/*
+ * The zap: unmap window @window's data pages from the consumer's view and
+ * return them, zeroed for their next packet.
+ */
+void emu_region_zap(struct skbremap_emu *e, u32 window)
+{
+	u64 off = win_base(e, window) + e->page_size;
+	u64 len = (u64)e->wins[window].core.pages_used * e->page_size;
+
+	if (!len)
+		return;
+	if (e->win_view)
+		hide(e, off, len);
+	if (!e->win_punch ||
+	    fallocate(e->win_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)off, (off_t)len) < 0)
+		memset(e->win_rw + off, 0, len);
+}
+
+static int map_windows_part(struct skbremap_emu *e, int prot, void **addr)
+{
+	const struct skbremap_layout *l = &e->layout;
+	u8 *view;
+	u32 i;
+	int err;
+
+	if (e->win_view)
+		return -EBUSY;
+	view = mmap(NULL, l->win_size, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (view == MAP_FAILED)
+		return -errno;
+	e->win_view = view;
+	e->win_prot = prot;
+	for (i = 0; i < l->windows; i++) {
+		if (mmap(view + win_base(e, i), e->page_size, prot,
+			 MAP_SHARED | MAP_FIXED, e->win_ro_fd,
+			 (off_t)win_base(e, i)) == MAP_FAILED) {
+			err = -errno;
+			goto err_unmap;
+		}
+		if (e->wins[i].core.state == SKBREMAP_WS_USER) {
+			err = emu_region_show(e, i);
+			if (err)
+				goto err_unmap;
+		}
+	}
+	*addr = view;
+	return 0;
+
+err_unmap:
+	munmap(view, l->win_size);
+	e->win_view = NULL;
+	return err;
+}
+
+int emu_region_map(struct skbremap_emu *e, u64 offset, u64 length, int prot,
+		   void **addr)
+{
+	struct emu_map *m;
+	void *p = NULL;
+	int kind, err;
+
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (!e->wins)
+		return -EINVAL;
+	kind = skbremap_mmap_check(&e->layout, offset, length,
+				   prot & PROT_WRITE);
+	if (kind < 0)
+		return kind;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	if (kind == SKBREMAP_MAP_CTL) {
+		p = mmap(NULL, length, prot, MAP_SHARED, e->ctl_fd, 0);
+		if (p == MAP_FAILED) {
+			err = -errno;
+			free(m);
+			return err;
+		}
+	} else {
+		err = map_windows_part(e, prot, &p);
+		if (err) {
+			free(m);
+			return err;
+		}
+	}
+	m->addr = p;
+	m->length = length;
+	m->kind = kind;
+	m->next = e->maps;
+	e->maps = m;
+	e->nr_maps++;
+	*addr = p;
+	return 0;
+}
+
+static void unmap_one(struct skbremap_emu *e, struct emu_map *m)
+{
+	munmap(m->addr, m->length);
+	if (m->kind == EMU_MAP_WINDOWS)
+		e->win_view = NULL;
+	e->nr_maps--;
+	free(m);
+}
+
+int emu_region_unmap(struct skbremap_emu *e, void *addr, u64 length)
+{
+	struct emu_map **pm, *m;
+
+	for (pm = &e->maps; (m = *pm); pm = &m->next) {
+		if (m->addr == addr && m->length == length) {
+			*pm = m->next;
+			unmap_one(e, m);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void emu_region_unmap_all(struct skbremap_emu *e)
+{
+	struct emu_map *m;
+
+	while ((m = e->maps)) {
+		e->maps = m->next;
+		unmap_one(e, m);
+	}
+}

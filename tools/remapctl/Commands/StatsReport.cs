@@ -1,0 +1,89 @@
+using System.Text.Json;
+using RemapDaemon.Abi;
+using RemapDaemon.Backends;
+
+namespace RemapDaemon.Remapctl.Commands;
+
+/// <summary>skbremap_stats, skbremap_global and skbremap_capture_info as text and as JSON (written field by field: no reflection).</summary>
+internal static class StatsReport
+{
+    /// <summary>The accounting invariant of skbremap.h: seen == captured + drops + in_flight.</summary>
+    internal static bool Balanced(in skbremap_stats s) => s.seen == s.captured + Drops.Total(s) + s.in_flight;
+
+    internal static void Text(TextWriter w, in skbremap_global g) =>
+        w.WriteLine($"GLOBAL   captures {g.captures}  pages_held {g.pages_held}  skbs_held {g.skbs_held}  mappings {g.mappings}");
+
+    internal static void Text(TextWriter w, in skbremap_capture_info c)
+    {
+        string iface = NetworkInterfaces.NameOf(c.ifindex);
+        w.WriteLine($"CAPTURE  id {c.id}  pid {c.pid}  interface {iface} ({c.ifindex})  {(c.running != 0 ? "running" : "stopped")}");
+        w.WriteLine($"  windows   {c.windows} total: {c.windows_free} free, {c.windows_filling} filling, {c.windows_user} user; " +
+                    $"{c.pages_per_window} pages per window; snaplen {c.snaplen}");
+        Text(w, c.stats, "  ");
+    }
+
+    internal static void Text(TextWriter w, in skbremap_stats s, string indent)
+    {
+        w.WriteLine($"{indent}packets   seen {s.seen}  captured {s.captured} ({s.captured_bytes} bytes captured, {s.wire_bytes} on the wire)  in_flight {s.in_flight}");
+        w.WriteLine($"{indent}drops     {Drops.Total(s)}: queue_full {s.drop_queue_full}  no_window {s.drop_no_window}  nomem {s.drop_nomem}  too_big {s.drop_too_big}");
+        w.WriteLine($"{indent}windows   published {s.windows_published}  retired {s.windows_retired}  released {s.windows_released}  user {s.windows_user}");
+        w.WriteLine($"{indent}memory    bounced {s.bounced}  pages_mapped {s.pages_mapped}  pages_held {s.pages_held}  skbs_held {s.skbs_held}  skbs_freed {s.skbs_freed}  bad_release {s.bad_release}");
+        w.WriteLine($"{indent}invariant seen == captured + drops + in_flight: {(Balanced(s) ? "ok" : "VIOLATED")}");
+    }
+
+    internal static void Json(Utf8JsonWriter j, in skbremap_global g)
+    {
+        j.WriteStartObject("global");
+        j.WriteNumber("captures", g.captures);
+        j.WriteNumber("pages_held", g.pages_held);
+        j.WriteNumber("skbs_held", g.skbs_held);
+        j.WriteNumber("mappings", g.mappings);
+        j.WriteEndObject();
+    }
+
+    internal static void Json(Utf8JsonWriter j, in skbremap_capture_info c)
+    {
+        j.WriteStartObject();
+        j.WriteNumber("id", c.id);
+        j.WriteNumber("pid", c.pid);
+        j.WriteNumber("ifindex", c.ifindex);
+        j.WriteString("interface", NetworkInterfaces.NameOf(c.ifindex));
+        j.WriteBoolean("running", c.running != 0);
+        j.WriteStartObject("windows");
+        j.WriteNumber("total", c.windows);
+        j.WriteNumber("free", c.windows_free);
+        j.WriteNumber("filling", c.windows_filling);
+        j.WriteNumber("user", c.windows_user);
+        j.WriteEndObject();
+        j.WriteNumber("pages_per_window", c.pages_per_window);
+        j.WriteNumber("snaplen", c.snaplen);
+        Json(j, "stats", c.stats);
+        j.WriteEndObject();
+    }
+
+    internal static void Json(Utf8JsonWriter j, string name, in skbremap_stats s)
+    {
+        j.WriteStartObject(name);
+        j.WriteNumber("seen", s.seen);
+        j.WriteNumber("captured", s.captured);
+        j.WriteNumber("captured_bytes", s.captured_bytes);
+        j.WriteNumber("wire_bytes", s.wire_bytes);
+        j.WriteNumber("drop_queue_full", s.drop_queue_full);
+        j.WriteNumber("drop_no_window", s.drop_no_window);
+        j.WriteNumber("drop_nomem", s.drop_nomem);
+        j.WriteNumber("drop_too_big", s.drop_too_big);
+        j.WriteNumber("in_flight", s.in_flight);
+        j.WriteNumber("windows_published", s.windows_published);
+        j.WriteNumber("windows_retired", s.windows_retired);
+        j.WriteNumber("windows_released", s.windows_released);
+        j.WriteNumber("windows_user", s.windows_user);
+        j.WriteNumber("bounced", s.bounced);
+        j.WriteNumber("pages_mapped", s.pages_mapped);
+        j.WriteNumber("pages_held", s.pages_held);
+        j.WriteNumber("skbs_held", s.skbs_held);
+        j.WriteNumber("skbs_freed", s.skbs_freed);
+        j.WriteNumber("bad_release", s.bad_release);
+        j.WriteBoolean("balanced", Balanced(s));
+        j.WriteEndObject();
+    }
+}
