@@ -131,7 +131,7 @@ int skbremap_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_private_data = cap;
 	if (!cap->mm) {
 		mmgrab(current->mm);
-		cap->mm = current->mm;
+		WRITE_ONCE(cap->mm, current->mm);
 	}
 	if (kind == SKBREMAP_MAP_CTL) {
 		cap->ctl_mapped = true;

@@ -365,6 +365,43 @@ static void __skbremap_retire(struct skbremap_capture *cap,
 		queue_delayed_work(skbremap_wq, &cap->retire, due - jiffies);
 }
 
+#ifdef SKBREMAP_DEBUG
+/*
+ * Must hold cap->lock, between packets (make debug). Every pool page is an
+ * info page or a data page of a FILLING/USER window; every skb of a window
+ * is counted in skbs_held (the hook may be adding more meanwhile).
+ */
+static void __skbremap_check(struct skbremap_capture *cap)
+{
+	u64 pages = 0, skbs = 0;
+	u32 i, filling = 0;
+
+	lockdep_assert_held(&cap->lock);
+	for (i = 0; cap->wins && i < cap->layout.windows; i++) {
+		const struct skbremap_kwin *kw = &cap->wins[i];
+
+		pages += 1 + kw->win.pages_used;
+		skbs += skb_queue_len(&kw->skbs);
+		WARN_ON_ONCE(kw->win.count != skb_queue_len(&kw->skbs));
+		WARN_ON_ONCE(kw->win.state == SKBREMAP_WS_FREE &&
+			     kw->win.count);
+		if (kw->win.state == SKBREMAP_WS_FILLING) {
+			filling++;
+			WARN_ON_ONCE(kw != cap->filling);
+		}
+	}
+	WARN_ON_ONCE(filling > 1 || (!filling && cap->filling));
+	WARN_ONCE(pages != atomic64_read(&cap->pages_held),
+		  "capture %u: %llu pages in windows, %lld held\n", cap->id,
+		  pages, (s64)atomic64_read(&cap->pages_held));
+	WARN_ON_ONCE(skbs > atomic64_read(&cap->skbs_held));
+}
+#else
+static void __skbremap_check(struct skbremap_capture *cap)
+{
+}
+#endif
+
 void skbremap_worker(struct work_struct *work)
 {
 	struct skbremap_capture *cap =
@@ -398,6 +435,7 @@ void skbremap_worker(struct work_struct *work)
 purge:
 	__skbremap_purge(cap);
 unlock:
+	__skbremap_check(cap);
 	mutex_unlock(&cap->lock);
 	if (have_mm) {
 		mmap_read_unlock(mm);

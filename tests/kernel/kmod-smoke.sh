@@ -8,10 +8,13 @@
 #
 # Needs: tools/vm/fetch-kernel.sh done, kernel/skbremap.ko built against it
 # (make -C kernel KDIR=...), busybox-static, gcc, cpio, qemu-system-x86.
+#
+# Another kernel (e.g. a KASAN/lockdep build of linux-source-6.1):
+#   KERNEL_IMAGE=<bzImage> MODULE_KO=<skbremap.ko built for it> OUT=<dir>
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=$REPO/build/kmod-smoke
+OUT=${OUT:-$REPO/build/kmod-smoke}
 STAGE=$OUT/initramfs.d
 TIMEOUT=${TIMEOUT:-300}
 
@@ -20,7 +23,9 @@ die() { echo "kmod-smoke: ERROR: $*" >&2; exit 1; }
 [ -f "$REPO/build/vm/kernel.env" ] || die "run tools/vm/fetch-kernel.sh first"
 # shellcheck disable=SC1091
 . "$REPO/build/vm/kernel.env"
-[ -f "$REPO/kernel/skbremap.ko" ] || die "build kernel/skbremap.ko first"
+VMLINUZ=${KERNEL_IMAGE:-$VMLINUZ}
+MODULE_KO=${MODULE_KO:-$REPO/kernel/skbremap.ko}
+[ -f "$MODULE_KO" ] || die "build kernel/skbremap.ko first"
 
 mkdir -p "$OUT"
 gcc -static -O2 -Wall -Wextra -Werror -I"$REPO/kernel/include/uapi" \
@@ -33,7 +38,11 @@ for a in sh mount insmod rmmod lsmod dmesg ping ip sleep kill cat grep \
 	echo reboot ls sync mkdir; do
 	ln -s busybox "$STAGE/bin/$a"
 done
-cp "$REPO/kernel/skbremap.ko" "$OUT/skbremap-smoke" "$STAGE/"
+cp "$MODULE_KO" "$STAGE/skbremap.ko"
+cp "$OUT/skbremap-smoke" "$STAGE/"
+if [ -z "${KERNEL_IMAGE:-}" ]; then
+	cp "$MODDIR/kernel/drivers/net/dummy.ko" "$STAGE/"
+fi
 cat >"$STAGE/init" <<'INIT'
 #!/bin/sh
 export PATH=/bin
@@ -59,6 +68,24 @@ tail -n 2 /tmp/ping.log
 wait $w || { cat /tmp/watch.log; fail watch; }
 cat /tmp/watch.log
 grep -q "ICMP" /tmp/watch.log || fail "no ICMP line"
+
+echo "== bound interface unregistered"
+[ -f /dummy.ko ] && { insmod /dummy.ko || fail "insmod dummy"; }
+ip link add sr0 type dummy || ip link add sr0 type veth peer name sr1 ||
+	fail "ip link add"
+[ -d /sys/class/net/sr0 ] || { ls /sys/class/net; fail "no sr0"; }
+ip addr add 10.9.9.1/24 dev sr0
+ip link set sr0 up
+: > /tmp/gone.log
+/skbremap-smoke gone sr0 10.9.9.2 > /tmp/gone.log 2>&1 &
+g=$!
+i=0
+while ! grep -q GONE-READY /tmp/gone.log; do
+	sleep 1; i=$((i + 1)); [ $i -lt 60 ] || { cat /tmp/gone.log; fail "gone did not start"; }
+done
+ip link del sr0 || fail "ip link del"
+wait $g || { cat /tmp/gone.log; fail gone; }
+cat /tmp/gone.log
 
 echo "== kill -9 mid-capture"
 : > /tmp/hold.log
@@ -94,7 +121,7 @@ chmod +x "$STAGE/init"
 
 timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 1G -smp 1 -nographic \
 	-no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 quiet" >"$OUT/console.log" 2>&1 || true
+	-append "console=ttyS0 panic=-1 quiet ${APPEND:-}" >"$OUT/console.log" 2>&1 || true
 cat "$OUT/console.log"
 grep -q "KMOD-SMOKE PASS" "$OUT/console.log" || die "no success marker"
 echo "kmod-smoke: PASS"

@@ -7,6 +7,8 @@
  *   skbremap-smoke watch IF S   capture IF ("all" = every interface) for
  *                               S seconds, check every window, count ICMP
  *   skbremap-smoke hold IF      capture IF, never release; for kill -9
+ *   skbremap-smoke gone IF DST  capture IF while sending UDP to DST; the
+ *                               caller deletes IF after GONE-READY: POLLHUP
  *   skbremap-smoke global       print the module gauges; exit 0 only when
  *                               nothing but this process's capture is held
  *
@@ -446,6 +448,9 @@ static void check_balanced(const struct skbremap_stats *s)
 	      (unsigned long long)s->in_flight);
 }
 
+static int start_capture(struct region *r, const char *ifname);
+static void check_unmap_midway(void);
+
 static int run_smoke(void)
 {
 	struct region r = { .fd = open_dev() };
@@ -562,6 +567,8 @@ static int run_smoke(void)
 	close(tx);
 	close(rx);
 
+	check_unmap_midway();
+
 	fd2 = open_dev();
 	get_global(fd2, &g);
 	CHECK(g.captures == 1 && g.pages_held == 0 && g.skbs_held == 0 &&
@@ -654,6 +661,105 @@ static int run_hold(const char *ifname)
 		pause();
 }
 
+/*
+ * The windows part unmapped mid-capture (fd still open): nothing can show
+ * the packets any more, so the module drops and returns everything.
+ */
+static void check_unmap_midway(void)
+{
+	struct region r = { 0 };
+	struct skbremap_stats s;
+	struct sockaddr_in to;
+	int rx, tx, i;
+
+	if (start_capture(&r, "lo"))
+		return;
+	tx = udp_pair(&rx, &to);
+	for (i = 0; i < 50; i++)
+		send_marked(tx, &to, 1 + i * 131 % 8000);
+	usleep(100000);
+	CHECK(munmap(r.win, r.l.win_size) == 0, "munmap windows");
+	for (i = 0; i < 50; i++)
+		send_marked(tx, &to, 1 + i * 131 % 8000);
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	get_stats(&r, &s);
+	print_stats("unmapped", &s);
+	check_balanced(&s);
+	CHECK(s.windows_user == 0 && s.skbs_held == 0 &&
+	      s.pages_held == r.l.windows,
+	      "unmapped capture still holds windows/skbs/pages");
+	CHECK(s.drop_no_window > 0, "no drops after munmap");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == -EINVAL,
+	      "START without windows mapping");
+	munmap(r.ctl, r.l.ctl_size);
+	close(r.fd);
+	close(tx);
+	close(rx);
+}
+
+/*
+ * The bound interface goes away (the script deletes it after GONE-READY):
+ * poll says POLLERR | POLLHUP, the capture is stopped with its part-full
+ * window flushed, START says ENODEV, everything is returned on release.
+ */
+static int run_gone(const char *ifname, const char *dst)
+{
+	struct region r = { 0 };
+	struct skbremap_stats s;
+	struct sockaddr_in to;
+	struct pollfd pfd;
+	int tx, i;
+
+	if (start_capture(&r, ifname))
+		return 1;
+	tx = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons(9);
+	inet_pton(AF_INET, dst, &to.sin_addr);
+	for (i = 0; i < 20; i++)
+		send_marked(tx, &to, 200);
+	for (i = 0; i < 5; i++)
+		consume(&r, 50, 1);
+	CHECK(r.markers > 0, "nothing captured on %s", ifname);
+	for (i = 0; i < 20; i++)
+		send_marked(tx, &to, 300);
+	printf("GONE-READY\n");
+	fflush(stdout);
+	for (i = 0; i < 300; i++) {
+		pfd.fd = r.fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		poll(&pfd, 1, 100);
+		if (pfd.revents & POLLHUP)
+			break;
+		consume(&r, 0, 1);
+	}
+	CHECK(pfd.revents & POLLHUP, "no POLLHUP");
+	CHECK(pfd.revents & POLLERR, "no POLLERR");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	while (consume(&r, 50, 1))
+		;
+	poll(&pfd, 1, 0);
+	usleep(200000);
+	get_stats(&r, &s);
+	print_stats("gone", &s);
+	check_balanced(&s);
+	CHECK(s.skbs_held == 0 && s.windows_user == 0, "not all returned");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == -ENODEV,
+	      "START after the interface went");
+	close(tx);
+	munmap(r.ctl, r.l.ctl_size);
+	munmap(r.win, r.l.win_size);
+	close(r.fd);
+	if (failures) {
+		printf("GONE FAIL (%d)\n", failures);
+		return 1;
+	}
+	printf("GONE PASS\n");
+	return 0;
+}
+
 static int run_global(void)
 {
 	struct skbremap_global g;
@@ -681,9 +787,11 @@ int main(int argc, char **argv)
 		return run_watch(argv[2], atoi(argv[3]));
 	if (!strcmp(mode, "hold"))
 		return run_hold(argc > 2 ? argv[2] : "all");
+	if (!strcmp(mode, "gone") && argc > 3)
+		return run_gone(argv[2], argv[3]);
 	if (!strcmp(mode, "global"))
 		return run_global();
-	fprintf(stderr, "usage: %s [run | watch IF SECONDS | hold [IF] | global]\n",
+	fprintf(stderr, "usage: %s [run | watch IF SECONDS | hold [IF] | gone IF DST | global]\n",
 		argv[0]);
 	return 2;
 }

@@ -92,7 +92,7 @@ int emu_source_parse(const char *spec, struct emu_source_spec *out)
 	}
 	if (!strcmp(spec, "synthetic"))
 		return parse_synthetic(NULL, out);
-	if (!strncmp(spec, "synthetic:", 10))
+	if (!strncmp(spec, "synthetic:", 10) && spec[10])
 		return parse_synthetic(spec + 10, out);
 	return -EINVAL;
 }

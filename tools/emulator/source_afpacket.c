@@ -120,8 +120,11 @@ static void account_socket_drops(struct skbremap_emu *e, int sock)
 		emu_hook_lost(e, st.tp_drops);
 }
 
-/* One packet from the socket to the hook; false when none is waiting. */
-static bool receive_one(struct skbremap_emu *e, struct emu_source *s)
+/*
+ * One packet from the socket to the hook: 1, or 0 when none is waiting, or
+ * -errno when the socket is done for (the bound interface went away).
+ */
+static int receive_one(struct skbremap_emu *e, struct emu_source *s)
 {
 	union {
 		struct cmsghdr align;
@@ -145,8 +148,11 @@ static bool receive_one(struct skbremap_emu *e, struct emu_source *s)
 	u32 len, wirelen;
 
 	n = recvmsg(s->sock, &msg, MSG_TRUNC | MSG_DONTWAIT);
-	if (n < 0)
-		return false;
+	if (n < 0) {
+		if (errno == ENETDOWN || errno == ENODEV || errno == ENXIO)
+			return -errno;
+		return 0;	/* EAGAIN, EINTR, ENOBUFS: try again later */
+	}
 	wirelen = (u32)n;
 	len = wirelen > EMU_MAX_FRAME ? EMU_MAX_FRAME : wirelen;
 
@@ -191,23 +197,46 @@ static bool receive_one(struct skbremap_emu *e, struct emu_source *s)
 	}
 	m.wirelen = wirelen;
 	emu_hook(e, &m, data, len);
-	return true;
+	return 1;
 }
 
+/*
+ * Until STOP, or until the bound interface goes down or away: then the
+ * source ends like a finite one (the module's netdevice notifier ends the
+ * capture), so skbremap_emu_source_done() turns 1.
+ */
 void emu_afpacket_run(struct skbremap_emu *e, struct emu_source *s)
 {
 	struct pollfd pfd[2] = {
 		{ .fd = s->sock, .events = POLLIN },
 		{ .fd = s->wake_fd, .events = POLLIN },
 	};
+	bool gone = false;
 	u32 n;
+	int rc;
 
-	while (!emu_source_should_stop(e)) {
+	while (!gone && !emu_source_should_stop(e)) {
 		if (poll(pfd, 2, 1000) < 0 && errno != EINTR)
 			break;
-		for (n = 0; n < 256 && receive_one(e, s); n++)
-			;
+		for (n = 0; n < 256; n++) {
+			rc = receive_one(e, s);
+			if (rc <= 0) {
+				gone = rc < 0;
+				break;
+			}
+		}
+		if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL) &&
+		    !n && !gone) {
+			int err = 0;
+			socklen_t len = sizeof(err);
+
+			getsockopt(s->sock, SOL_SOCKET, SO_ERROR, &err, &len);
+			gone = err == ENETDOWN || err == ENODEV ||
+			       err == ENXIO || (pfd[0].revents & POLLNVAL);
+		}
 		account_socket_drops(e, s->sock);
 	}
 	account_socket_drops(e, s->sock);
+	if (gone)
+		emu_source_end(e);
 }

@@ -1,0 +1,275 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging.Abstractions;
+using RemapDaemon.Abi;
+using RemapDaemon.Backends;
+using RemapDaemon.Capture;
+using static RemapDaemon.Abi.Skbremap;
+
+namespace RemapDaemon.Tests.Backends;
+
+/// <summary>
+/// The consumer side of the window protocol against an in-memory skbremap: windows are taken
+/// in sequence order (not index order), every window is released (also a bad one), STOP comes
+/// once and what it publishes is drained, and the count limit is exact.
+/// </summary>
+public sealed class CaptureLoopTests
+{
+    [Fact]
+    public void Windows_are_consumed_in_sequence_order_and_every_one_is_released()
+    {
+        using var fake = new InMemorySkbremap();
+        fake.Publish(window: 2, seq: 1, packets: [10, 20, 30]);
+        fake.Publish(window: 0, seq: 2, packets: [40, 50]);
+        fake.Publish(window: 3, seq: 3, packets: [60]);
+        fake.FiniteSourceDone = true;
+
+        (CaptureResult result, List<int> lengths) = Run(fake, new CaptureLimits());
+
+        lengths.Should().Equal(10, 20, 30, 40, 50, 60);
+        fake.StatusOf(2).Should().Be(SKBREMAP_WIN_RELEASED);
+        fake.StatusOf(0).Should().Be(SKBREMAP_WIN_RELEASED);
+        fake.StatusOf(3).Should().Be(SKBREMAP_WIN_RELEASED);
+        fake.StopCalls.Should().Be(1);
+        result.StopReason.Should().Be("source ended");
+        result.Final.Windows.Should().Be(3);
+        result.NothingLost.Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_window_with_a_bad_info_page_is_counted_logged_and_still_released()
+    {
+        using var fake = new InMemorySkbremap();
+        fake.Publish(window: 0, seq: 1, packets: [100]);
+        fake.Publish(window: 1, seq: 2, packets: [200], corruptMagic: true);
+        fake.Publish(window: 2, seq: 3, packets: [300]);
+        fake.FiniteSourceDone = true;
+
+        (CaptureResult result, List<int> lengths) = Run(fake, new CaptureLimits());
+
+        lengths.Should().Equal(100, 300);
+        fake.StatusOf(1).Should().Be(SKBREMAP_WIN_RELEASED);
+        result.Final.BadWindows.Should().Be(1);
+        result.NothingLost.Should().BeFalse("the bad window's packet was captured by skbremap but never read");
+    }
+
+    [Fact]
+    public void The_window_STOP_publishes_is_drained_before_the_loop_returns()
+    {
+        using var fake = new InMemorySkbremap();
+        fake.Publish(window: 0, seq: 1, packets: [64, 64]);
+        fake.OnStop = () => fake.Publish(window: 1, seq: 2, packets: [128], flags: SKBREMAP_INFO_FLUSH);
+        var loop = new CaptureLoop(fake.Session, new RecordingSink(), new CaptureLimits(), NullLogger.Instance);
+        loop.RequestStop("SIGINT");
+
+        CaptureResult result = loop.Run();
+
+        result.StopReason.Should().Be("SIGINT");
+        result.Final.Packets.Should().Be(3);
+        fake.StatusOf(1).Should().Be(SKBREMAP_WIN_RELEASED);
+        result.NothingLost.Should().BeTrue();
+    }
+
+    [Fact]
+    public void The_count_limit_writes_exactly_that_many_and_releases_the_rest_unwritten()
+    {
+        using var fake = new InMemorySkbremap();
+        fake.Publish(window: 0, seq: 1, packets: [60, 61, 62]);
+        fake.Publish(window: 1, seq: 2, packets: [63, 64, 65]);
+
+        (CaptureResult result, List<int> lengths) = Run(fake, new CaptureLimits { MaxPackets = 4 });
+
+        lengths.Should().Equal(60, 61, 62, 63);
+        result.Final.PacketsAfterLimit.Should().Be(2);
+        result.StopReason.Should().Be("4 packets written");
+        result.NothingLost.Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_jump_in_the_sequence_is_counted_as_a_gap()
+    {
+        using var fake = new InMemorySkbremap();
+        fake.Publish(window: 0, seq: 1, packets: [60]);
+        fake.Publish(window: 1, seq: 4, packets: [60]);
+        fake.FiniteSourceDone = true;
+
+        (CaptureResult result, _) = Run(fake, new CaptureLimits());
+
+        result.Final.SeqGaps.Should().Be(1);
+    }
+
+    private static (CaptureResult Result, List<int> Lengths) Run(InMemorySkbremap fake, CaptureLimits limits)
+    {
+        var sink = new RecordingSink();
+        CaptureResult result = new CaptureLoop(fake.Session, sink, limits, NullLogger.Instance).Run();
+        return (result, sink.Lengths);
+    }
+
+    private sealed class RecordingSink : IPacketSink
+    {
+        public List<int> Lengths { get; } = [];
+
+        public void Write(in CapturedPacket packet) => Lengths.Add(packet.Data.Length);
+
+        public void Flush()
+        {
+        }
+    }
+
+    /// <summary>
+    /// skbremap in memory: a 4-window region of 2 data pages each, laid out as
+    /// SKBREMAP_IOC_LAYOUT would say, with the kernel's side of the protocol played by
+    /// <see cref="Publish"/> (info page, data, seq, then status READY).
+    /// </summary>
+    private sealed unsafe class InMemorySkbremap : ICaptureBackend
+    {
+        private const int PageSize = 4096;
+        private const uint Windows = 4;
+        private const uint PagesPerWindow = 2;
+        private const ulong Stride = (1 + PagesPerWindow) * PageSize;
+        private readonly byte* _control = (byte*)NativeMemory.AlignedAlloc(PageSize, PageSize);
+        private readonly byte* _windows = (byte*)NativeMemory.AlignedAlloc((nuint)(Windows * Stride), PageSize);
+        private skbremap_stats _stats;
+        private bool _freed;
+
+        public InMemorySkbremap()
+        {
+            NativeMemory.Clear(_control, PageSize);
+            NativeMemory.Clear(_windows, (nuint)(Windows * Stride));
+            *(skbremap_ctl_hdr*)_control = new skbremap_ctl_hdr
+            {
+                magic = SKBREMAP_MAGIC,
+                abi_version = SKBREMAP_ABI_VERSION,
+                windows = Windows,
+                pages_per_window = PagesPerWindow,
+            };
+            Session = CaptureSession.Open(this, new CaptureSettings(), NullLogger.Instance);
+        }
+
+        public CaptureSession Session { get; }
+
+        public bool FiniteSourceDone { get; set; }
+
+        public int StopCalls { get; private set; }
+
+        public Action? OnStop { get; set; }
+
+        public BackendKind Kind => BackendKind.Emulator;
+
+        public string Name => "in-memory skbremap";
+
+        public bool HasFiniteSource => true;
+
+        public bool SourceDone => FiniteSourceDone;
+
+        private static skbremap_layout Layout => new()
+        {
+            ctl_offset = 0,
+            ctl_size = PageSize,
+            win_offset = PageSize,
+            win_size = Windows * Stride,
+            win_stride = Stride,
+            windows = Windows,
+            pages_per_window = PagesPerWindow,
+            page_size = PageSize,
+            info_hdr_size = (uint)sizeof(skbremap_info_hdr),
+            info_entry_size = (uint)sizeof(skbremap_info_entry),
+            info_entries_max = (uint)((PageSize - sizeof(skbremap_info_hdr)) / sizeof(skbremap_info_entry)),
+            win_ctl_offset = (uint)sizeof(skbremap_ctl_hdr),
+            win_ctl_size = (uint)sizeof(skbremap_win_ctl),
+        };
+
+        public uint StatusOf(int window) => Volatile.Read(ref WinCtl(window)->status);
+
+        public void Publish(int window, ulong seq, int[] packets, bool corruptMagic = false, uint flags = 0)
+        {
+            byte* info = _windows + ((ulong)window * Stride);
+            byte* data = info + PageSize;
+            var hdr = (skbremap_info_hdr*)info;
+            *hdr = new skbremap_info_hdr
+            {
+                magic = corruptMagic ? 0xdeadbeef : SKBREMAP_INFO_MAGIC,
+                abi_version = SKBREMAP_ABI_VERSION,
+                seq = seq,
+                count = (uint)packets.Length,
+                flags = flags,
+                window = (uint)window,
+            };
+            uint at = 2;
+            var entries = (skbremap_info_entry*)(info + sizeof(skbremap_info_hdr));
+            for (int i = 0; i < packets.Length; i++)
+            {
+                entries[i] = new skbremap_info_entry
+                {
+                    page = at / PageSize,
+                    offset = at % PageSize,
+                    caplen = (uint)packets[i],
+                    wirelen = (uint)packets[i],
+                    tstamp_ns = 1,
+                    ifindex = 1,
+                    pkttype = 0,
+                    path = SKBREMAP_PATH_BOUNCE,
+                };
+                new Span<byte>(data + at, packets[i]).Fill((byte)i);
+                at += (uint)packets[i];
+                _stats.seen++;
+                _stats.captured++;
+            }
+
+            hdr->pages_used = (at + PageSize - 1) / PageSize;
+            WinCtl(window)->seq = seq;
+            Volatile.Write(ref WinCtl(window)->status, (uint)SKBREMAP_WIN_READY);
+        }
+
+        public int Ioctl(uint cmd, void* arg)
+        {
+            if (cmd == SKBREMAP_IOC_VERSION)
+            {
+                *(skbremap_version*)arg = new skbremap_version { magic = SKBREMAP_MAGIC, abi_version = SKBREMAP_ABI_VERSION, page_size = PageSize };
+            }
+            else if (cmd == SKBREMAP_IOC_LAYOUT)
+            {
+                *(skbremap_layout*)arg = Layout;
+            }
+            else if (cmd == SKBREMAP_IOC_STATS)
+            {
+                *(skbremap_stats*)arg = _stats;
+            }
+            else if (cmd == SKBREMAP_IOC_STOP)
+            {
+                StopCalls++;
+                OnStop?.Invoke();
+            }
+
+            return 0; // CONFIGURE, BIND, START: accepted.
+        }
+
+        public SafeMappingHandle Map(ulong offset, ulong length, bool writable) =>
+            new BorrowedMapping(offset == 0 ? _control : _windows, length);
+
+        public bool Poll(int timeoutMs) => false;
+
+        public void SetSource(string spec)
+        {
+        }
+
+        /// <summary>Called by the test's using (the session is never disposed: it would dispose this again).</summary>
+        public void Dispose()
+        {
+            if (!_freed)
+            {
+                _freed = true;
+                NativeMemory.AlignedFree(_windows);
+                NativeMemory.AlignedFree(_control);
+            }
+        }
+
+        private skbremap_win_ctl* WinCtl(int window) =>
+            (skbremap_win_ctl*)(_control + sizeof(skbremap_ctl_hdr) + (window * sizeof(skbremap_win_ctl)));
+    }
+
+    /// <summary>A "mapping" of memory the fake owns: releasing it frees nothing.</summary>
+    private sealed unsafe class BorrowedMapping(byte* address, ulong length) : SafeMappingHandle((nint)address, length)
+    {
+        protected override bool ReleaseHandle() => true;
+    }
+}
