@@ -43,5 +43,12 @@ internal static class Program
             stderr.WriteLine($"remapd: error: {e.Message}");
             return (int)e.ExitCode;
         }
+        catch (IOException e)
+        {
+            // Writing the pcap failed (disk full, stdout closed): the capture is closed by the
+            // using blocks on the way here, which returns every page and skb to skbremap.
+            stderr.WriteLine($"remapd: error: {e.Message}");
+            return (int)ExitCode.RuntimeError;
+        }
     }
 }

@@ -82,7 +82,12 @@ bool skbremap_win_released(const struct skbremap_win *w,
 
 	if (w->state != SKBREMAP_WS_USER)
 		return false;
-	status = READ_ONCE(ctl->status);
+	/*
+	 * Acquire pairs with user space's release store of RELEASED: its
+	 * last reads of the window happen before the host takes the pages
+	 * back and reuses them.
+	 */
+	status = smp_load_acquire(&ctl->status);
 	if (status == SKBREMAP_WIN_RELEASED)
 		return true;
 	if (status != SKBREMAP_WIN_READY)

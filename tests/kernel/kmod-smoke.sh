@@ -28,8 +28,7 @@ MODULE_KO=${MODULE_KO:-$REPO/kernel/skbremap.ko}
 [ -f "$MODULE_KO" ] || die "build kernel/skbremap.ko first"
 
 mkdir -p "$OUT"
-gcc -static -O2 -Wall -Wextra -Werror -I"$REPO/kernel/include/uapi" \
-	-o "$OUT/skbremap-smoke" "$REPO/tests/kernel/skbremap-smoke.c"
+make -s -C "$REPO/tests/kernel" skbremap-smoke
 
 rm -rf "$STAGE"
 mkdir -p "$STAGE/bin" "$STAGE/proc" "$STAGE/sys" "$STAGE/dev" "$STAGE/tmp"
@@ -39,9 +38,14 @@ for a in sh mount insmod rmmod lsmod dmesg ping ip sleep kill cat grep \
 	ln -s busybox "$STAGE/bin/$a"
 done
 cp "$MODULE_KO" "$STAGE/skbremap.ko"
-cp "$OUT/skbremap-smoke" "$STAGE/"
+cp "$REPO/tests/kernel/skbremap-smoke" "$STAGE/"
 if [ -z "${KERNEL_IMAGE:-}" ]; then
-	cp "$MODDIR/kernel/drivers/net/dummy.ko" "$STAGE/"
+	# insmod order: dependencies first (modules.dep).
+	for m in drivers/net/dummy drivers/net/veth net/llc/llc net/802/stp \
+		net/802/garp net/802/mrp net/8021q/8021q; do
+		cp "$MODDIR/kernel/$m.ko" "$STAGE/"
+		echo "/$(basename "$m").ko" >>"$STAGE/modules.list"
+	done
 fi
 cat >"$STAGE/init" <<'INIT'
 #!/bin/sh
@@ -69,8 +73,31 @@ wait $w || { cat /tmp/watch.log; fail watch; }
 cat /tmp/watch.log
 grep -q "ICMP" /tmp/watch.log || fail "no ICMP line"
 
+if [ -f /modules.list ]; then
+	for m in $(cat /modules.list); do insmod "$m" || fail "insmod $m"; done
+fi
+
+echo "== VLAN tag from skb metadata"
+if ip link add vt0 type veth peer name vt1 &&
+	ip link add link vt0 name vt0.5 type vlan id 5; then
+	# busybox ip may name the peer differently: find it by its iflink.
+	peer=
+	for n in /sys/class/net/*; do
+		[ "$(cat "$n/iflink")" = "$(cat /sys/class/net/vt0/ifindex)" ] &&
+			[ "${n##*/}" != vt0 ] && [ "${n##*/}" != vt0.5 ] && peer=${n##*/}
+	done
+	echo "veth pair: vt0 <-> ${peer:-?}"
+	ip link set vt0 up
+	ip link set "$peer" up
+	ip link set vt0.5 up
+	ip addr add 10.5.5.1/24 dev vt0.5
+	/skbremap-smoke vlan vt0 10.5.5.2 5 || fail vlan
+	ip link del vt0
+else
+	echo "VLAN SKIPPED: no veth/8021q in this kernel"
+fi
+
 echo "== bound interface unregistered"
-[ -f /dummy.ko ] && { insmod /dummy.ko || fail "insmod dummy"; }
 ip link add sr0 type dummy || ip link add sr0 type veth peer name sr1 ||
 	fail "ip link add"
 [ -d /sys/class/net/sr0 ] || { ls /sys/class/net; fail "no sr0"; }
@@ -86,6 +113,9 @@ done
 ip link del sr0 || fail "ip link del"
 wait $g || { cat /tmp/gone.log; fail gone; }
 cat /tmp/gone.log
+
+echo "== stress"
+/skbremap-smoke stress ${STRESS_SECONDS:-10} || fail stress
 
 echo "== kill -9 mid-capture"
 : > /tmp/hold.log
@@ -106,6 +136,20 @@ kill $p
 sleep 1
 /skbremap-smoke global || fail "gauges after kill -9"
 
+# Debug kernels: kmemleak must find nothing of ours (scanned while the
+# module is loaded, so that its symbols resolve).
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	if grep -q skbremap /sys/kernel/debug/kmemleak; then
+		cat /sys/kernel/debug/kmemleak
+		fail "kmemleak: leaks from skbremap"
+	fi
+	echo "kmemleak: $(grep -c unreferenced /sys/kernel/debug/kmemleak) reports, none from skbremap"
+fi
+
 echo "== rmmod"
 rmmod skbremap || fail rmmod
 dmesg | grep skbremap
@@ -116,10 +160,11 @@ echo "KMOD-SMOKE PASS"
 sync
 reboot -f
 INIT
+sed -i "s/\${STRESS_SECONDS:-10}/${STRESS_SECONDS:-10}/" "$STAGE/init"
 chmod +x "$STAGE/init"
 (cd "$STAGE" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initramfs.cpio.gz"
 
-timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 1G -smp 1 -nographic \
+timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -m ${MEM:-1G} -smp 2 -nographic \
 	-no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 quiet ${APPEND:-}" >"$OUT/console.log" 2>&1 || true
 cat "$OUT/console.log"

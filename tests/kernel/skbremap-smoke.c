@@ -9,6 +9,10 @@
  *   skbremap-smoke hold IF      capture IF, never release; for kill -9
  *   skbremap-smoke gone IF DST  capture IF while sending UDP to DST; the
  *                               caller deletes IF after GONE-READY: POLLHUP
+ *   skbremap-smoke stress S     flood lo for S seconds with hostile status
+ *                               scribbles; every count must balance
+ *   skbremap-smoke vlan IF DST VID  capture IF under a VLAN device VID
+ *                               while sending UDP to DST: PKT_VLAN, tci
  *   skbremap-smoke global       print the module gauges; exit 0 only when
  *                               nothing but this process's capture is held
  *
@@ -32,6 +36,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -760,6 +765,157 @@ static int run_gone(const char *ifname, const char *dst)
 	return 0;
 }
 
+/*
+ * Load with hostile scribbles: a child floods UDP on lo for S seconds
+ * while the parent consumes, releasing late, and writes garbage into the
+ * status words of windows the kernel owns. The queue limit is small, so
+ * every drop reason but too_big shows up. At the end every count balances
+ * and everything is returned.
+ */
+static int run_stress(int seconds)
+{
+	struct region r = { 0 };
+	struct skbremap_config c;
+	struct skbremap_bind b;
+	struct skbremap_stats s;
+	struct sockaddr_in to;
+	int rx, tx, i, round = 0;
+	uint32_t w;
+	time_t end;
+	pid_t child;
+
+	r.fd = open_dev();
+	memset(&c, 0, sizeof(c));
+	c.windows = 4;
+	c.pages_per_window = 8;
+	c.queue_limit = 64;
+	c.retire_usec = 1000;
+	c.snaplen = 3000;
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_CONFIGURE, &c) == 0, "CONFIGURE");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_LAYOUT, &r.l) == 0, "LAYOUT");
+	memset(&b, 0, sizeof(b));
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_BIND, &b) == 0, "BIND all");
+	map_region(&r);
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == 0, "START");
+
+	tx = udp_pair(&rx, &to);
+	child = fork();
+	if (child == 0) {
+		end = time(NULL) + seconds;
+		for (i = 0; time(NULL) < end; i++)
+			send_marked(tx, &to, 1 + i * 577 % 8000);
+		_exit(0);
+	}
+	end = time(NULL) + seconds;
+	while (time(NULL) < end) {
+		consume(&r, 10, round % 3 != 0);
+		if (round % 3 == 0) {
+			usleep(2000);
+			for (w = 0; w < r.l.windows; w++)
+				if (__atomic_load_n(&win_ctl(&r, w)->status,
+						    __ATOMIC_ACQUIRE) ==
+				    SKBREMAP_WIN_READY)
+					__atomic_store_n(&win_ctl(&r, w)->status,
+							 SKBREMAP_WIN_RELEASED,
+							 __ATOMIC_RELEASE);
+		}
+		/* Scribble on a window the kernel owns: must change nothing. */
+		w = round % r.l.windows;
+		if (win_ctl(&r, w)->status == SKBREMAP_WIN_KERNEL)
+			win_ctl(&r, w)->status = round % 2 ?
+				SKBREMAP_WIN_RELEASED : 0x12345678;
+		round++;
+	}
+	waitpid(child, NULL, 0);
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	/* Undo the scribbles so that every published window is releasable. */
+	for (w = 0; w < r.l.windows; w++)
+		if (win_ctl(&r, w)->status != SKBREMAP_WIN_READY)
+			win_ctl(&r, w)->status = SKBREMAP_WIN_KERNEL;
+	r.last_seq = 0;
+	while (consume(&r, 50, 1))
+		;
+	poll(&(struct pollfd){ .fd = r.fd, .events = POLLIN }, 1, 0);
+	usleep(300000);
+	get_stats(&r, &s);
+	print_stats("stress", &s);
+	check_balanced(&s);
+	CHECK(s.windows_user == 0 && s.skbs_held == 0 &&
+	      s.pages_held == r.l.windows, "not all returned");
+	CHECK(s.captured > 0, "nothing captured");
+	close(tx);
+	close(rx);
+	munmap(r.ctl, r.l.ctl_size);
+	munmap(r.win, r.l.win_size);
+	close(r.fd);
+	if (failures) {
+		printf("STRESS FAIL (%d)\n", failures);
+		return 1;
+	}
+	printf("STRESS PASS\n");
+	return 0;
+}
+
+/*
+ * A VLAN tag that the device keeps in skb metadata (veth under a VLAN
+ * device) is reported in the info entry, as AF_PACKET's auxdata does.
+ */
+static int run_vlan(const char *ifname, const char *dst, int vid)
+{
+	struct region r = { 0 };
+	const struct skbremap_info_hdr *h;
+	const struct skbremap_info_entry *e;
+	struct sockaddr_in to;
+	int tx, i, tagged = 0;
+	uint32_t w, k;
+
+	if (start_capture(&r, ifname))
+		return 1;
+	tx = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons(9);
+	inet_pton(AF_INET, dst, &to.sin_addr);
+	for (i = 0; i < 20 && !tagged; i++) {
+		send_marked(tx, &to, 100);
+		poll(&(struct pollfd){ .fd = r.fd, .events = POLLIN }, 1, 100);
+		for (w = 0; w < r.l.windows; w++) {
+			if (__atomic_load_n(&win_ctl(&r, w)->status,
+					    __ATOMIC_ACQUIRE) !=
+			    SKBREMAP_WIN_READY)
+				continue;
+			h = (const void *)win_base(&r, w);
+			e = (const void *)(h + 1);
+			for (k = 0; k < h->count &&
+			     k < r.l.info_entries_max; k++, e++) {
+				if (!(e->flags & SKBREMAP_PKT_VLAN))
+					continue;
+				printf("vlan: tci %#x proto %#x len %u\n",
+				       e->vlan_tci, ntohs(e->vlan_proto),
+				       e->caplen);
+				CHECK((e->vlan_tci & 0xfff) == vid,
+				      "tci %#x", e->vlan_tci);
+				CHECK(e->vlan_proto == htons(ETH_P_8021Q),
+				      "proto %#x", ntohs(e->vlan_proto));
+				tagged++;
+			}
+			__atomic_store_n(&win_ctl(&r, w)->status,
+					 SKBREMAP_WIN_RELEASED,
+					 __ATOMIC_RELEASE);
+		}
+	}
+	CHECK(tagged > 0, "no packet with SKBREMAP_PKT_VLAN on %s", ifname);
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	close(tx);
+	close(r.fd);
+	if (failures) {
+		printf("VLAN FAIL (%d)\n", failures);
+		return 1;
+	}
+	printf("VLAN PASS\n");
+	return 0;
+}
+
 static int run_global(void)
 {
 	struct skbremap_global g;
@@ -787,11 +943,16 @@ int main(int argc, char **argv)
 		return run_watch(argv[2], atoi(argv[3]));
 	if (!strcmp(mode, "hold"))
 		return run_hold(argc > 2 ? argv[2] : "all");
+	if (!strcmp(mode, "vlan") && argc > 4)
+		return run_vlan(argv[2], argv[3], atoi(argv[4]));
+	if (!strcmp(mode, "stress") && argc > 2)
+		return run_stress(atoi(argv[2]));
 	if (!strcmp(mode, "gone") && argc > 3)
 		return run_gone(argv[2], argv[3]);
 	if (!strcmp(mode, "global"))
 		return run_global();
-	fprintf(stderr, "usage: %s [run | watch IF SECONDS | hold [IF] | gone IF DST | global]\n",
+	fprintf(stderr, "usage: %s [run | watch IF S | hold [IF] | gone IF DST | vlan IF DST VID |\n"
+		"          stress S | global]\n",
 		argv[0]);
 	return 2;
 }

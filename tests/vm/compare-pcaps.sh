@@ -21,7 +21,10 @@ UDP_PORT=47474
 PING_PATTERN=5ca95ca9
 # ICMP echo request/reply whose payload after the 16-byte timeval
 # starts with the pattern (iputils ping -p fills the payload with it).
-FILTER="(udp dst port $UDP_PORT) or (icmp and (icmp[icmptype] == icmp-echo or icmp[icmptype] == icmp-echoreply) and icmp[24:4] == 0x$PING_PATTERN)"
+# The same behind one 802.1Q tag (the VLAN scenario: the tag must be back
+# in the data, where libpcap puts it from the skb's metadata).
+TEST="(udp dst port $UDP_PORT) or (icmp and (icmp[icmptype] == icmp-echo or icmp[icmptype] == icmp-echoreply) and icmp[24:4] == 0x$PING_PATTERN)"
+FILTER="$TEST or (vlan and ($TEST))"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

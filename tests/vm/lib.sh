@@ -124,15 +124,17 @@ tcpdump_stop() {
 	fi
 }
 
-# remapd_start IFACE FILE: sets REMAPD_PID; waits until the module reports
-# the capture running (or 20 s). Its stdout/stderr go to FILE.log.
+# remapd_start IFACE FILE [LOG]: sets REMAPD_PID; waits until the module
+# reports the capture running (or 20 s). Its stdout/stderr go to LOG
+# (default FILE.log).
 remapd_start() {
-	$REMAPD capture --backend kernel -i "$1" -w "$2" $REMAPD_OPTS >"$2.log" 2>&1 &
+	REMAPD_LOG=${3:-$2.log}
+	$REMAPD capture --backend kernel -i "$1" -w "$2" $REMAPD_OPTS >"$REMAPD_LOG" 2>&1 &
 	REMAPD_PID=$!
 	bg_track $REMAPD_PID
 	i=0
 	while [ $i -lt 200 ]; do
-		kill -0 "$REMAPD_PID" 2>/dev/null || { cat "$2.log"; return 1; }
+		kill -0 "$REMAPD_PID" 2>/dev/null || { cat "$REMAPD_LOG"; return 1; }
 		if [ -x "$GAUGES" ] && $GAUGES captures 2>/dev/null | grep -q "pid=$REMAPD_PID .*running=1"; then
 			return 0
 		fi
@@ -149,7 +151,7 @@ remapd_start() {
 remapd_stop() {
 	stop_pid "$REMAPD_PID" TERM 30
 	rc=$?
-	sed 's/^/  remapd: /' "$2.log" | tail -n 20
+	sed 's/^/  remapd: /' "$REMAPD_LOG" | tail -n 20
 	if [ $rc -ne 0 ]; then
 		fail "$1" "remapd exited $rc after SIGTERM"
 		return 1
@@ -212,6 +214,28 @@ traffic() {
 	sleep 2
 	kill $sink
 	wait $sink 2>/dev/null
+}
+
+# veth_setup: the pair vh (root netns, 10.99.0.1) - vp (netns "peer",
+# 10.99.0.2), MTU 9000, and VLAN 100 on top (vh.100 10.99.100.1 - vp.100
+# 10.99.100.2). Idempotent: later scenarios reuse the pair.
+veth_setup() {
+	$IP link show vh >/dev/null 2>&1 && return 0
+	grep -q '^veth ' /proc/modules || modprobe veth || return 1
+	grep -q '^8021q ' /proc/modules || modprobe 8021q || return 1
+	$IP netns add peer &&
+		$IP link add vh mtu 9000 type veth peer name vp mtu 9000 netns peer &&
+		$IP addr add 10.99.0.1/24 dev vh && $IP link set vh up &&
+		$IP -n peer addr add 10.99.0.2/24 dev vp && $IP -n peer link set vp up &&
+		$IP -n peer link set lo up &&
+		$IP link add link vh name vh.100 type vlan id 100 &&
+		$IP addr add 10.99.100.1/24 dev vh.100 && $IP link set vh.100 up &&
+		$IP -n peer link add link vp name vp.100 type vlan id 100 &&
+		$IP -n peer addr add 10.99.100.2/24 dev vp.100 &&
+		$IP -n peer link set vp.100 up || return 1
+	# Resolve ARP before any capture starts.
+	$IP netns exec peer $PING -q -c 1 -W 5 10.99.0.1 >/dev/null &&
+		$IP netns exec peer $PING -q -c 1 -W 5 10.99.100.1 >/dev/null
 }
 
 # compare_later NAME REMAPD_PCAP TCPDUMP_PCAP EXPECTED: the host compares

@@ -46,11 +46,6 @@ fi
 step "publish remapd, remapctl (NativeAOT)"
 "$REPO/tools/vm/publish-aot.sh" || failed publish-aot
 
-if [ -f "$REPO/tests/kernel/Makefile" ]; then
-	step "build tests/kernel"
-	make -s -C "$REPO/tests/kernel" || failed build-tests-kernel
-fi
-
 step "initramfs"
 MODULE_KO=$VM/skbremap.ko "$REPO/tools/vm/build-initramfs.sh" || { echo "vm lane: initramfs failed" >&2; exit 1; }
 

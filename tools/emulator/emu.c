@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <net/if.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -51,6 +52,22 @@ void emu_cond_wait_until(pthread_cond_t *c, pthread_mutex_t *m, u64 mono_ns)
 	};
 
 	pthread_cond_timedwait(c, m, &ts);
+}
+
+/*
+ * The source and worker threads block every signal: the host process (a
+ * .NET runtime, say) gets its SIGINT/SIGTERM on a thread of its own.
+ */
+int emu_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -err;
 }
 
 int skbremap_emu_open(struct skbremap_emu **out)
@@ -113,6 +130,11 @@ void emu_stats_snapshot(struct skbremap_emu *e, struct skbremap_stats *out)
 	out->in_flight = out->seen - out->captured - out->drop_queue_full -
 			 out->drop_no_window - out->drop_nomem -
 			 out->drop_too_big;
+	/*
+	 * Packets held, as the module's skbs: queued, in the worker's hands,
+	 * in the filling window (in_flight) and in published windows.
+	 */
+	out->skbs_held = e->st.skbs_held + out->in_flight;
 	memset(out->reserved, 0, sizeof(out->reserved));
 }
 
@@ -123,7 +145,13 @@ static int capture_start(struct skbremap_emu *e)
 
 	if (e->running)
 		return -EBUSY;
+	if (!e->wins)		/* the last CONFIGURE failed to build it */
+		return -ENOMEM;
 	pthread_mutex_lock(&e->lock);
+	if (!e->win_view || e->nr_maps < 2) {
+		pthread_mutex_unlock(&e->lock);
+		return -EINVAL;	/* map both parts first, as the module */
+	}
 	e->source_done = false;
 	pthread_mutex_lock(&e->q.lock);
 	emu_queue_reset(&e->q, e->cfg.queue_limit,
@@ -204,10 +232,13 @@ static void fill_global(struct skbremap_global *g)
 	memset(g, 0, sizeof(*g));
 	pthread_mutex_lock(&emu_global.lock);
 	for (e = emu_global.list; e; e = e->next) {
+		struct skbremap_stats st;
+
 		pthread_mutex_lock(&e->lock);
+		emu_stats_snapshot(e, &st);
 		g->captures++;
-		g->pages_held += e->st.pages_held;
-		g->skbs_held += e->st.skbs_held;
+		g->pages_held += st.pages_held;
+		g->skbs_held += st.skbs_held;
 		g->mappings += e->nr_maps;
 		pthread_mutex_unlock(&e->lock);
 	}

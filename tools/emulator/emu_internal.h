@@ -140,7 +140,6 @@ struct skbremap_emu {
 	u8 *ctl;			/* emulator's RW view of it */
 	int win_fd;			/* memfd: info and data pages */
 	int win_ro_fd;			/* read-only fd: the consumer's maps */
-	bool win_punch;			/* fallocate(PUNCH_HOLE) works */
 	u8 *win_rw;			/* emulator's RW view of win_fd */
 	u8 *win_view;			/* consumer's windows mapping or NULL */
 	int win_prot;
@@ -153,7 +152,8 @@ struct skbremap_emu {
 	u64 seq;			/* last published */
 	u64 drops_published;		/* drop total at the last publish */
 	u64 retire_at_ns;		/* worker: CLOCK_MONOTONIC deadline */
-	struct skbremap_stats st;	/* worker-side counters */
+	struct skbremap_stats st;	/* worker-side counters; skbs_held
+					 * counts published packets only */
 
 	struct emu_queue q;
 
@@ -167,6 +167,7 @@ struct skbremap_emu {
 u64 emu_now_ns(int clock);
 int emu_cond_init(pthread_cond_t *c);
 void emu_cond_wait_until(pthread_cond_t *c, pthread_mutex_t *m, u64 mono_ns);
+int emu_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
 void emu_stats_snapshot(struct skbremap_emu *e, struct skbremap_stats *out);
 
 /* region.c */

@@ -17,16 +17,20 @@
  *                           when it is published (the remap); PROT_NONE
  *                           again when it comes back (the zap)
  *
- * The data pages of a window that comes back are returned to the system
- * with fallocate(PUNCH_HOLE): the next packet placed there gets a fresh
- * zeroed page, which is the module's "zeroed page of its own pool".
+ * The data pages stay in win_fd when their window comes back: win_fd is
+ * the emulator's page pool, at most windows * (1 + pages_per_window)
+ * pages, resident once touched, freed at CONFIGURE and close. The bounce
+ * (worker.c) zeroes what a packet leaves of its pages, so a page shown to
+ * user space holds zeros and this packet's bytes only, as the module's
+ * zeroed pool pages. (Returning pages with fallocate(PUNCH_HOLE) at every
+ * release and faulting fresh ones in made the emulator three times slower
+ * for a cost the module does not have.)
  *
  * win_ro_fd is win_fd reopened O_RDONLY through /proc/self/fd, so every
  * consumer mapping is a shared mapping of a read-only file: the kernel
  * clears VM_MAYWRITE and mprotect(PROT_WRITE) fails with EACCES, exactly
  * as on the module's region. Without /proc the memfd is sealed with
- * F_SEAL_FUTURE_WRITE instead (which also forbids hole punching, so the
- * pages are then zeroed with memset).
+ * F_SEAL_FUTURE_WRITE instead.
  *
  * Must hold e->lock for everything here but create/destroy, which run
  * with the capture stopped and nothing mapped (under ctl_lock).
@@ -126,7 +130,6 @@ int emu_region_create(struct skbremap_emu *e)
 		err = -errno;
 		goto err_unmap_win;
 	}
-	e->win_punch = true;
 	e->win_ro_fd = reopen_read_only(e->win_fd);
 	if (e->win_ro_fd < 0) {
 		if (fcntl(e->win_fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE) < 0) {
@@ -138,7 +141,6 @@ int emu_region_create(struct skbremap_emu *e)
 			err = -errno;
 			goto err_unmap_win;
 		}
-		e->win_punch = false;
 	}
 
 	e->wins = calloc(l->windows, sizeof(*e->wins));
@@ -216,23 +218,14 @@ static void hide(struct skbremap_emu *e, u64 off, u64 len)
 		   -1, 0);
 }
 
-/*
- * The zap: unmap window @window's data pages from the consumer's view and
- * return them, zeroed for their next packet.
- */
+/* The zap: unmap window @window's data pages from the consumer's view. */
 void emu_region_zap(struct skbremap_emu *e, u32 window)
 {
 	u64 off = win_base(e, window) + e->page_size;
 	u64 len = (u64)e->wins[window].core.pages_used * e->page_size;
 
-	if (!len)
-		return;
-	if (e->win_view)
+	if (len && e->win_view)
 		hide(e, off, len);
-	if (!e->win_punch ||
-	    fallocate(e->win_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		      (off_t)off, (off_t)len) < 0)
-		memset(e->win_rw + off, 0, len);
 }
 
 static int map_windows_part(struct skbremap_emu *e, int prot, void **addr)

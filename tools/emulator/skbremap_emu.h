@@ -32,26 +32,67 @@ struct skbremap_emu;
 #define SKBREMAP_EMU_API
 #endif
 
-/* open("/dev/skbremap"). *out is valid until skbremap_emu_close(). */
+/*
+ * open("/dev/skbremap"). *out is valid until skbremap_emu_close(). The
+ * capture starts with a region of the default configuration, as if
+ * SKBREMAP_IOC_CONFIGURE had been called with all fields 0. Any call may
+ * come from any thread, but none may race with skbremap_emu_close().
+ */
 SKBREMAP_EMU_API int skbremap_emu_open(struct skbremap_emu **out);
 
-/* ioctl(fd, cmd, arg) with the SKBREMAP_IOC_* commands; -ENOTTY otherwise. */
-SKBREMAP_EMU_API int skbremap_emu_ioctl(struct skbremap_emu *e, unsigned long cmd, void *arg);
+/*
+ * ioctl(fd, cmd, arg) with the SKBREMAP_IOC_* commands; -ENOTTY otherwise,
+ * -EFAULT for a NULL arg. As the module: CONFIGURE -EBUSY while running or
+ * mapped; BIND -EBUSY while running, -ENODEV for an ifindex that does not
+ * exist; START -EBUSY while running, -EINVAL unless both parts are
+ * mapped, else the source's error (-EPERM
+ * without CAP_NET_RAW for afpacket, -ENOENT for a pcap file gone since);
+ * STOP unhooks the source, lets the worker place what is queued and
+ * publishes the part-full window with SKBREMAP_INFO_FLUSH; STOP of a
+ * stopped capture is 0. GLOBAL and CAPTURES report this process's
+ * emulator captures. pages_held counts the info pages (one per window,
+ * from CONFIGURE until close) and the data pages of filling and published
+ * windows, as the module's; skbs_held the packets held as the module holds
+ * skbs: queued, in the filling window, or published and not yet released
+ * (skbs_freed counts those taken back). bad_release grows by one each
+ * time the worker or poll reads a status word of a published window that
+ * is neither READY nor RELEASED (so a word left scribbled is counted at
+ * every look, not once).
+ */
+SKBREMAP_EMU_API int skbremap_emu_ioctl(struct skbremap_emu *e,
+					unsigned long cmd, void *arg);
 
 /*
  * mmap(NULL, length, prot, MAP_SHARED, fd, offset) with the same strict
  * rules as the module: offset and length exactly the control part or
- * exactly the windows part of SKBREMAP_IOC_LAYOUT; the windows part only
- * without PROT_WRITE. On success *addr is the mapping.
+ * exactly the windows part of SKBREMAP_IOC_LAYOUT (-EINVAL otherwise); the
+ * windows part only without PROT_WRITE (-EPERM), and mprotect() cannot add
+ * PROT_WRITE to it later (EACCES). On success *addr is the mapping.
+ *
+ * Emulator limits: the windows part can be mapped once at a time (-EBUSY
+ * for a second); the control part any number of times. Data slots of a
+ * window that is not published read as a fault (SIGSEGV; the module gives
+ * SIGBUS). Windows published before the mmap are shown by it.
+ *
+ * Unmap only with skbremap_emu_munmap(), with the exact address and length
+ * mmap returned (-EINVAL otherwise): the worker remaps pages inside the
+ * windows part with MAP_FIXED, so a plain munmap() would let it map over
+ * whatever the process puts there next. skbremap_emu_close() unmaps what
+ * is still mapped (the module keeps mappings alive past close()).
  */
-SKBREMAP_EMU_API int skbremap_emu_mmap(struct skbremap_emu *e, uint64_t offset, uint64_t length,
-		      int prot, void **addr);
-SKBREMAP_EMU_API int skbremap_emu_munmap(struct skbremap_emu *e, void *addr, uint64_t length);
+SKBREMAP_EMU_API int skbremap_emu_mmap(struct skbremap_emu *e,
+				       uint64_t offset, uint64_t length,
+				       int prot, void **addr);
+SKBREMAP_EMU_API int skbremap_emu_munmap(struct skbremap_emu *e, void *addr,
+					 uint64_t length);
 
 /*
- * poll(fd, POLLIN, timeout_ms): returns 1 when at least one window is
- * READY, 0 on timeout. Like the module's poll, it first lets the worker
- * take back windows user space has RELEASED.
+ * poll(fd, POLLIN, timeout_ms): returns 1 when at least one published
+ * window's status word reads READY, 0 on timeout (timeout_ms < 0 waits
+ * without limit, 0 does not wait). Like the module's poll, it first takes
+ * back the windows user space has RELEASED (synchronously: their pages and
+ * packets are returned when poll returns). It also returns 0 early when a
+ * finite source ends during the wait (see skbremap_emu_source_done).
  */
 SKBREMAP_EMU_API int skbremap_emu_poll(struct skbremap_emu *e, int timeout_ms);
 
@@ -93,7 +134,8 @@ SKBREMAP_EMU_API int skbremap_emu_poll(struct skbremap_emu *e, int timeout_ms);
  * skbremap_emu_synthetic_frame(i, min + i % (max - min + 1)), stamped with
  * CLOCK_REALTIME at generation, ifindex = the bound ifindex, PACKET_HOST.
  */
-SKBREMAP_EMU_API int skbremap_emu_set_source(struct skbremap_emu *e, const char *spec);
+SKBREMAP_EMU_API int skbremap_emu_set_source(struct skbremap_emu *e,
+					     const char *spec);
 
 /*
  * 1 once a finite source (pcap, synthetic) has ended and every packet it
@@ -125,9 +167,13 @@ SKBREMAP_EMU_API int skbremap_emu_source_done(struct skbremap_emu *e);
  * For @len < 42 the frame is the first @len bytes of the 42-byte frame of
  * that index (a runt). Returns 0, or -EINVAL for len 0 or above 65535.
  */
-SKBREMAP_EMU_API int skbremap_emu_synthetic_frame(uint64_t index, uint32_t len, uint8_t *buf);
+SKBREMAP_EMU_API int skbremap_emu_synthetic_frame(uint64_t index, uint32_t len,
+						  uint8_t *buf);
 
-/* close(fd): stops the capture, returns every page and packet. */
+/*
+ * close(fd): stops the capture (as STOP), unmaps the consumer's mappings
+ * still there, returns every page and packet, and frees @e.
+ */
 SKBREMAP_EMU_API void skbremap_emu_close(struct skbremap_emu *e);
 
 #ifdef __cplusplus

@@ -150,11 +150,11 @@ int emu_source_start(struct skbremap_emu *e)
 		return err;
 	}
 	e->src = s;
-	err = pthread_create(&e->src_thread, NULL, source_main, e);
+	err = emu_thread_create(&e->src_thread, source_main, e);
 	if (err) {
 		e->src = NULL;
 		source_close(s);
-		return -err;
+		return err;
 	}
 	return 0;
 }

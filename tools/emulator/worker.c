@@ -79,8 +79,10 @@ bool emu_any_ready(struct skbremap_emu *e)
 	for (i = 0; i < e->layout.windows; i++) {
 		struct skbremap_win_ctl *ctl = emu_win_ctl(e, i);
 
-		if (e->wins[i].core.state == SKBREMAP_WS_USER &&
-		    smp_load_acquire(&ctl->status) == SKBREMAP_WIN_READY)
+		if (e->wins[i].core.state != SKBREMAP_WS_USER)
+			continue;
+		/* Acquire, as a consumer reads it (pairs with the publish). */
+		if (smp_load_acquire(&ctl->status) == SKBREMAP_WIN_READY)
 			return true;
 	}
 	return false;
@@ -103,8 +105,6 @@ void emu_windows_drop_all(struct skbremap_emu *e)
 		} else if (w->core.state == SKBREMAP_WS_FILLING) {
 			/* Only after the worker flushed; kept for safety. */
 			emu_region_zap(e, i);
-			e->st.skbs_freed += w->core.count;
-			e->st.skbs_held -= w->core.count;
 			e->st.pages_held -= w->core.pages_used;
 			e->st.drop_nomem += w->core.count;
 			w->captured_bytes = w->wire_bytes = 0;
@@ -128,8 +128,6 @@ static void window_publish(struct skbremap_emu *e, u32 flags)
 		/* Could not remap: its packets are lost for lack of memory. */
 		emu_region_zap(e, i);
 		e->st.drop_nomem += w->core.count;
-		e->st.skbs_freed += w->core.count;
-		e->st.skbs_held -= w->core.count;
 		e->st.pages_held -= w->core.pages_used;
 		w->captured_bytes = w->wire_bytes = 0;
 		skbremap_win_abandon(&w->core);
@@ -139,6 +137,7 @@ static void window_publish(struct skbremap_emu *e, u32 flags)
 	skbremap_info_finish(emu_info_page(e, i), &w->core, e->seq,
 			     drops - e->drops_published, flags);
 	e->drops_published = drops;
+	/* Data and info page before seq and status (the module's order). */
 	smp_wmb();
 	skbremap_win_publish(&w->core, e->seq, emu_win_ctl(e, i));
 
@@ -149,6 +148,7 @@ static void window_publish(struct skbremap_emu *e, u32 flags)
 	if (flags & SKBREMAP_INFO_RETIRED)
 		e->st.windows_retired++;
 	e->st.windows_user++;
+	e->st.skbs_held += w->core.count;	/* + in_flight: emu_stats_snapshot */
 	e->st.pages_mapped += w->core.pages_used;
 	pthread_cond_broadcast(&e->poll_wait);
 }
@@ -204,6 +204,8 @@ static void place(struct skbremap_emu *e, const struct emu_pkt *p)
 	struct skbremap_info_entry ent;
 	struct emu_win *w;
 	u32 page, slot;
+	u8 *data;
+	u64 end;
 	int err;
 
 	if (!skbremap_win_fits_empty(e->layout.pages_per_window,
@@ -232,9 +234,17 @@ static void place(struct skbremap_emu *e, const struct emu_pkt *p)
 		return;
 	}
 
-	/* The bounce: the pages are zeroed (fresh or hole-punched). */
-	memcpy(emu_data_page(e, w->core.index, page) + EMU_BOUNCE_OFFSET,
-	       p->data, p->caplen);
+	/*
+	 * The bounce. Pool pages are reused, so what the packet leaves of
+	 * its pages (before the offset, after its last byte) is zeroed: user
+	 * space sees this packet's bytes and zeros, nothing else.
+	 */
+	data = emu_data_page(e, w->core.index, page);
+	end = (u64)(w->core.pages_used - page) * ps;
+	memset(data, 0, EMU_BOUNCE_OFFSET);
+	memcpy(data + EMU_BOUNCE_OFFSET, p->data, p->caplen);
+	memset(data + EMU_BOUNCE_OFFSET + p->caplen, 0,
+	       end - EMU_BOUNCE_OFFSET - p->caplen);
 
 	memset(&ent, 0, sizeof(ent));
 	ent.page = page;
@@ -261,7 +271,6 @@ static void place(struct skbremap_emu *e, const struct emu_pkt *p)
 	w->captured_bytes += p->caplen;
 	w->wire_bytes += p->wirelen;
 	e->st.bounced++;
-	e->st.skbs_held++;
 	e->st.pages_held += w->core.pages_used - page;
 
 	if (window_full(&w->core))
@@ -329,9 +338,7 @@ static void *worker_main(void *arg)
 /* Must hold ctl_lock; the capture is stopped. */
 int emu_worker_start(struct skbremap_emu *e)
 {
-	int err = pthread_create(&e->worker_thread, NULL, worker_main, e);
-
-	return -err;
+	return emu_thread_create(&e->worker_thread, worker_main, e);
 }
 
 /*

@@ -26,5 +26,10 @@ internal static class Program
             Console.Error.WriteLine($"remapctl: error: {e.Message}");
             return (int)e.ExitCode;
         }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"remapctl: error: {e.Message}");
+            return (int)ExitCode.RuntimeError;
+        }
     }
 }

@@ -87,7 +87,15 @@ public sealed class CaptureLoop
 
         Log.Stopping(_logger, stopReason);
         DrainReady();
-        _session.Stop();
+        try
+        {
+            _session.Stop();
+        }
+        catch (SkbremapException e)
+        {
+            // A capture skbremap has already ended may refuse STOP; what it published is still ours.
+            Log.StopFailed(_logger, e.Message);
+        }
 
         // STOP has published the part-full window and nothing else will be published:
         // every window is now READY (ours to read) or the kernel's, free.
@@ -121,7 +129,12 @@ public sealed class CaptureLoop
 
         // A finite source is done once every packet it made is published or dropped; the
         // windows it filled were drained above, so nothing is left but the flush.
-        return _session.Backend.SourceDone ? "source ended" : null;
+        if (!_session.Backend.SourceDone)
+        {
+            return null;
+        }
+
+        return _session.Backend.Kind == BackendKind.Kernel ? "skbremap ended the capture (interface gone?)" : "source ended";
     }
 
     /// <summary>Consumes every READY window, oldest sequence first; returns how many.</summary>

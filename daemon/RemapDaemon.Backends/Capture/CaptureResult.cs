@@ -1,5 +1,3 @@
-using RemapDaemon.Abi;
-
 namespace RemapDaemon.Backends;
 
 /// <summary>How a capture ended: the last progress (after the drain) and why it stopped.</summary>
@@ -14,8 +12,3 @@ public sealed record CaptureResult(CaptureProgress Final, string StopReason)
     public ulong Dropped => Drops.Total(Final.Stats);
 }
 
-/// <summary>The drop reasons of skbremap_stats, named as the docs name them.</summary>
-public static class Drops
-{
-    public static ulong Total(in skbremap_stats s) => s.drop_queue_full + s.drop_no_window + s.drop_nomem + s.drop_too_big;
-}

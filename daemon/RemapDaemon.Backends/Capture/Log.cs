@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(114, LogLevel.Warning, "after the drain, {Parsed} packets were read from windows but the backend counts {Captured} captured")]
     public static partial void CapturedMismatch(ILogger logger, ulong parsed, ulong captured);
+
+    [LoggerMessage(115, LogLevel.Warning, "STOP failed ({Error}); draining what was published anyway")]
+    public static partial void StopFailed(ILogger logger, string error);
 }

@@ -28,8 +28,9 @@ public interface ICaptureBackend : IDisposable
     void SetSource(string spec);
 
     /// <summary>
-    /// The finite source has ended and every packet it produced is published or counted as
-    /// dropped. Always false for the kernel and for afpacket.
+    /// No more packets will be published: the emulator's finite source has ended (every packet
+    /// it produced is published or counted as dropped), or the module ended the capture
+    /// (POLLHUP: its interface went away). Never true for the emulator's afpacket source.
     /// </summary>
     bool SourceDone { get; }
 }

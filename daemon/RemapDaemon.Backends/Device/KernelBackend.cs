@@ -9,6 +9,7 @@ public sealed class KernelBackend : ICaptureBackend
     public const string DevicePath = "/dev/" + SKBREMAP_DEVICE_NAME;
 
     private readonly SafeDeviceHandle _fd;
+    private volatile bool _hangup;
 
     private KernelBackend(SafeDeviceHandle fd)
     {
@@ -21,7 +22,11 @@ public sealed class KernelBackend : ICaptureBackend
 
     public bool HasFiniteSource => false;
 
-    public bool SourceDone => false;
+    /// <summary>
+    /// The module ended this capture (poll answered POLLHUP or POLLERR: its interface went
+    /// away, or the module is going): nothing more will be published.
+    /// </summary>
+    public bool SourceDone => _hangup;
 
     public static bool DeviceExists => File.Exists(DevicePath);
 
@@ -75,6 +80,11 @@ public sealed class KernelBackend : ICaptureBackend
                 int errno = Marshal.GetLastPInvokeError();
                 // A signal (SIGINT handled by PosixSignalRegistration) interrupts poll: not an error.
                 return errno == Interop.Errno.EINTR ? false : throw SkbremapException.FromErrno("poll", errno);
+            }
+
+            if ((pfd.REvents & (Interop.Sys.POLLHUP | Interop.Sys.POLLERR)) != 0)
+            {
+                _hangup = true;
             }
 
             return rc > 0 && (pfd.REvents & Interop.Sys.POLLIN) != 0;

@@ -15,7 +15,7 @@ namespace RemapDaemon.Capture;
 /// </para>
 /// <para>Not thread-safe: one writer per capture loop.</para>
 /// </summary>
-public sealed class PcapWriter : IDisposable, IAsyncDisposable
+public sealed class PcapWriter : IPacketWriter, IAsyncDisposable
 {
     private const int MinBufferSize = 64 * 1024;
     private const uint NanosecondsPerSecond = 1_000_000_000;
@@ -80,15 +80,9 @@ public sealed class PcapWriter : IDisposable, IAsyncDisposable
             throw new ArgumentException("captured length exceeds wire length", nameof(p));
         }
 
-        // libpcap re-inserts the tag only when both MAC addresses were captured.
-        bool tag = p.HasVlan && LinkType == PcapFormat.LinkTypeEthernet && data.Length >= PcapFormat.MacAddressesSize;
-        long present = data.Length;
-        uint wirelen = p.WireLength;
-        if (tag)
-        {
-            present += PcapFormat.VlanTagSize;
-            wirelen = wirelen > uint.MaxValue - PcapFormat.VlanTagSize ? uint.MaxValue : wirelen + PcapFormat.VlanTagSize;
-        }
+        bool tag = VlanReinsertion.Applies(p, LinkType);
+        long present = VlanReinsertion.PresentLength(p, tag);
+        uint wirelen = VlanReinsertion.WireLength(p, tag);
 
         int caplen = (int)Math.Min(present, Snaplen);
         int recordSize = PcapFormat.RecordHeaderSize + caplen;
@@ -104,20 +98,7 @@ public sealed class PcapWriter : IDisposable, IAsyncDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(record[8..], (uint)caplen);
         BinaryPrimitives.WriteUInt32LittleEndian(record[12..], wirelen);
 
-        Span<byte> body = record[PcapFormat.RecordHeaderSize..];
-        if (tag)
-        {
-            Span<byte> vlan = stackalloc byte[PcapFormat.VlanTagSize];
-            BinaryPrimitives.WriteUInt16BigEndian(vlan, p.VlanProto != 0 ? p.VlanProto : PcapFormat.EthP8021Q);
-            BinaryPrimitives.WriteUInt16BigEndian(vlan[2..], p.VlanTci);
-            body = CopyPart(body, data[..PcapFormat.MacAddressesSize]);
-            body = CopyPart(body, vlan);
-            CopyPart(body, data[PcapFormat.MacAddressesSize..]);
-        }
-        else
-        {
-            data[..caplen].CopyTo(body);
-        }
+        VlanReinsertion.Copy(p, tag, record[PcapFormat.RecordHeaderSize..]);
 
         _used += recordSize;
         PacketsWritten++;
@@ -196,13 +177,5 @@ public sealed class PcapWriter : IDisposable, IAsyncDisposable
             _output.Write(_buffer!, 0, _used);
             _used = 0;
         }
-    }
-
-    /// <summary>Copies as much of <paramref name="part"/> as fits and returns the space left.</summary>
-    private static Span<byte> CopyPart(Span<byte> destination, scoped ReadOnlySpan<byte> part)
-    {
-        int n = Math.Min(destination.Length, part.Length);
-        part[..n].CopyTo(destination);
-        return destination[n..];
     }
 }

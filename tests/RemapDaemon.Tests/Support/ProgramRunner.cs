@@ -25,7 +25,9 @@ internal static partial class ProgramRunner
         return running.WaitForExit(timeout);
     }
 
-    public static RunningProgram Start(string program, params string[] args)
+    public static RunningProgram Start(string program, params string[] args) => Start(program, new Dictionary<string, string>(), args);
+
+    public static RunningProgram Start(string program, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(program)
         {
@@ -40,6 +42,11 @@ internal static partial class ProgramRunner
         }
 
         psi.Environment["LC_ALL"] = "C";
+        foreach ((string name, string value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
+
         return new RunningProgram(Process.Start(psi) ?? throw new InvalidOperationException($"could not start {program}"),
             $"{program} {string.Join(' ', args)}");
     }

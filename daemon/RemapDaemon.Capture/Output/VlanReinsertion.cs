@@ -1,0 +1,52 @@
+using System.Buffers.Binary;
+
+namespace RemapDaemon.Capture;
+
+/// <summary>
+/// What libpcap does for AF_PACKET auxdata, shared by the file writers: a packet whose VLAN tag
+/// the kernel moved into skb metadata (<see cref="CapturedPacket.HasVlan"/>) gets the tag back
+/// after its MAC addresses, only on Ethernet and only when both addresses were captured; the
+/// captured and wire lengths grow by 4, then the caller cuts to its snaplen.
+/// </summary>
+internal static class VlanReinsertion
+{
+    /// <summary>Whether <paramref name="p"/> gets its tag back in a file of <paramref name="linkType"/>.</summary>
+    public static bool Applies(in CapturedPacket p, uint linkType) =>
+        p.HasVlan && linkType == PcapFormat.LinkTypeEthernet && p.Data.Length >= PcapFormat.MacAddressesSize;
+
+    /// <summary>Bytes of the record before the snaplen cut.</summary>
+    public static long PresentLength(in CapturedPacket p, bool tag) =>
+        tag ? p.Data.Length + PcapFormat.VlanTagSize : p.Data.Length;
+
+    /// <summary>The wire length the file reports (saturating).</summary>
+    public static uint WireLength(in CapturedPacket p, bool tag) =>
+        !tag ? p.WireLength
+        : p.WireLength > uint.MaxValue - PcapFormat.VlanTagSize ? uint.MaxValue
+        : p.WireLength + PcapFormat.VlanTagSize;
+
+    /// <summary>Fills <paramref name="body"/> (the record's caplen bytes) with the packet, tag re-inserted if <paramref name="tag"/>.</summary>
+    public static void Copy(in CapturedPacket p, bool tag, Span<byte> body)
+    {
+        ReadOnlySpan<byte> data = p.Data;
+        if (!tag)
+        {
+            data[..body.Length].CopyTo(body);
+            return;
+        }
+
+        Span<byte> vlan = stackalloc byte[PcapFormat.VlanTagSize];
+        BinaryPrimitives.WriteUInt16BigEndian(vlan, p.VlanProto != 0 ? p.VlanProto : PcapFormat.EthP8021Q);
+        BinaryPrimitives.WriteUInt16BigEndian(vlan[2..], p.VlanTci);
+        body = CopyPart(body, data[..PcapFormat.MacAddressesSize]);
+        body = CopyPart(body, vlan);
+        CopyPart(body, data[PcapFormat.MacAddressesSize..]);
+    }
+
+    /// <summary>Copies as much of <paramref name="part"/> as fits and returns the space left.</summary>
+    private static Span<byte> CopyPart(Span<byte> destination, scoped ReadOnlySpan<byte> part)
+    {
+        int n = Math.Min(destination.Length, part.Length);
+        part[..n].CopyTo(destination);
+        return destination[n..];
+    }
+}
