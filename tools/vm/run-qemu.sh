@@ -94,7 +94,7 @@ done
 [ -s "$OUTDIR/kernel-problems.txt" ] || rm -f "$OUTDIR/kernel-problems.txt"
 if ! grep -q '^SKBREMAP-VM: PASS' "$CONSOLE"; then
 	if [ $rc -ne 0 ] && ! grep -q '^SKBREMAP-VM: \(PASS\|FAIL\) (' "$CONSOLE"; then
-		log "FAIL: no verdict marker (timeout after ${TIMEOUT}s, panic or hang)"
+		log "FAIL: no verdict marker (kernel panic, hang, or the ${TIMEOUT}s timeout)"
 	else
 		log "FAIL: no 'SKBREMAP-VM: PASS' marker"
 	fi
