@@ -134,7 +134,9 @@ public sealed class CaptureLoop
             return null;
         }
 
-        return _session.Backend.Kind == BackendKind.Kernel ? "skbremap ended the capture (interface gone?)" : "source ended";
+        return _session.Backend.Kind == BackendKind.Kernel || !_session.Backend.HasFiniteSource
+            ? "the capture was ended by skbremap (interface gone or down?)"
+            : "source ended";
     }
 
     /// <summary>Consumes every READY window, oldest sequence first; returns how many.</summary>

@@ -22,7 +22,9 @@ public sealed class EmulatorBackend : ICaptureBackend
 
     public bool HasFiniteSource => _finiteSource;
 
-    public bool SourceDone => _finiteSource && Interop.SkbremapEmu.SourceDone(_emu) == 1;
+    // 1 when a finite source ended and everything it made is published or dropped, and also
+    // when an afpacket source's interface went down or away (the module's POLLHUP).
+    public bool SourceDone => Interop.SkbremapEmu.SourceDone(_emu) == 1;
 
     public static unsafe EmulatorBackend Open()
     {

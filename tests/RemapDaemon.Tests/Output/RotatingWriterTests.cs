@@ -59,7 +59,7 @@ public sealed class RotatingWriterTests : IDisposable
     {
         List<(byte[] Data, ulong Ts)> input = Input(600);
         string basePath = Base("size.cap");
-        const long limit = 40_000;
+        const long limit = 80_000;
 
         RotatingWriter w = WriteAll(new CaptureFileOptions { Path = basePath, Format = format, RotateBytes = limit }, input);
 
