@@ -19,6 +19,7 @@ public static partial class Skbremap
     public const int SKBREMAP_MAX_SNAPLEN = 262144;
     public const int SKBREMAP_MAX_RETIRE_USEC = 10000000;
     public const int SKBREMAP_MAX_QUEUE_LIMIT = 65536;
+    public const int SKBREMAP_MAX_FILTER_INSNS = 4096;  // BPF_MAXINSNS
 
     // Defaults used for a field left 0 in skbremap_config.
     public const int SKBREMAP_DEF_WINDOWS = 16;
@@ -28,6 +29,7 @@ public static partial class Skbremap
 
     // skbremap_version.features
     public const uint SKBREMAP_FEAT_BOUNCE = 1U << 0;
+    public const uint SKBREMAP_FEAT_FILTER = 1U << 1;  // SKBREMAP_IOC_SET_FILTER
 
     // skbremap_win_ctl.status
     public const int SKBREMAP_WIN_KERNEL = 0;    // (k) kernel owns it (free or filling)

@@ -4,7 +4,7 @@ namespace RemapDaemon.Abi;
 
 /// <summary>
 /// SKBREMAP_IOC_STATS: counters of one capture (k). After STOP,
-/// seen == captured + drop_queue_full + drop_no_window + drop_nomem + drop_too_big.
+/// seen == captured + filtered + drop_queue_full + drop_no_window + drop_nomem + drop_too_big.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct skbremap_stats
@@ -28,5 +28,6 @@ public unsafe struct skbremap_stats
     public ulong skbs_held;
     public ulong skbs_freed;
     public ulong bad_release;
-    public fixed ulong reserved[13];
+    public ulong filtered;
+    public fixed ulong reserved[12];
 }

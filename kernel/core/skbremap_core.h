@@ -105,4 +105,25 @@ void skbremap_info_put(void *info_page, u32 slot,
 void skbremap_info_finish(void *info_page, const struct skbremap_win *w,
 			  u64 seq, u64 drops, u32 flags);
 
+/* filter_check.c */
+
+struct sock_filter;	/* <linux/filter.h>; libpcap's struct bpf_insn */
+
+/*
+ * The fixed part of SKBREMAP_IOC_SET_FILTER: flags 0 and len at most
+ * SKBREMAP_MAX_FILTER_INSNS. 0 or -EINVAL. len 0 (remove) passes.
+ */
+int skbremap_filter_arg_check(const struct skbremap_filter *f);
+/*
+ * The rules a program must pass on both hosts before it runs (see
+ * filter_check.c and the uapi header): 1..SKBREMAP_MAX_FILTER_INSNS
+ * instructions of known opcodes, jumps inside the program, a RET last, no
+ * constant division or modulo by 0, no shift by 32 or more, scratch
+ * memory below BPF_MEMWORDS and read only after written on every path,
+ * no negative load offsets. @f must be the host's own copy (user space
+ * cannot change it under the check); @masks is scratch for @len u16 (the
+ * caller allocates, the core never does). 0 or -EINVAL.
+ */
+int skbremap_filter_check(const struct sock_filter *f, u32 len, u16 *masks);
+
 #endif /* SKBREMAP_CORE_H */

@@ -16,7 +16,7 @@ public sealed class RemapctlEmulatorTests
         ToolResult r = Remapctl("status", "--backend", "emulator");
 
         r.ExitCode.Should().Be(0, r.ToString());
-        r.Stdout.Should().Contain("GLOBAL").And.Contain("CAPTURE").And.Contain("drops").And.Contain("invariant seen == captured + drops + in_flight: ok");
+        r.Stdout.Should().Contain("GLOBAL").And.Contain("CAPTURE").And.Contain("drops").And.Contain("invariant seen == captured + filtered + drops + in_flight: ok");
     }
 
     [Fact]

@@ -189,7 +189,7 @@ exit_gauges_zero() {
 }
 
 # dmesg_clean CHECK: no WARN/BUG/Oops/... in the kernel log so far.
-DMESG_BAD='WARNING:|BUG:|Oops|sleeping function called|KASAN|general protection'
+DMESG_BAD='WARNING:|BUG:|Oops|sleeping function called|KASAN|general protection|Kernel panic|Call Trace:|blocked for more than'
 dmesg_clean() {
 	if dmesg | grep -E "$DMESG_BAD" >/dev/null; then
 		dmesg | grep -E -A 20 "$DMESG_BAD" | head -n 60 | sed 's/^/  dmesg: /'

@@ -71,6 +71,8 @@ if [ -f "$RESULTS/out/compare.list" ]; then
 			failed "compare-$name"
 		fi
 		cat "$RESULTS/compare-$name.txt"
+		# remapd's own account of the capture (seen/captured/dropped).
+		grep -h 'skbremap: seen' "$RESULTS/out/$cand.log" 2>/dev/null | sed "s/^/  $name /"
 	done <"$RESULTS/out/compare.list"
 else
 	echo "vm lane: no compare.list came back from the guest"

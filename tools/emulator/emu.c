@@ -91,6 +91,7 @@ int skbremap_emu_open(struct skbremap_emu **out)
 	emu_cond_init(&e->poll_wait);
 	emu_cond_init(&e->win_free);
 	emu_queue_init(&e->q);
+	pthread_rwlock_init(&e->filter_lock, NULL);
 	e->spec.kind = EMU_SRC_AFPACKET;
 
 	/* A region with the defaults exists from open on, as in the module. */
@@ -109,6 +110,7 @@ int skbremap_emu_open(struct skbremap_emu **out)
 	return 0;
 
 err_free:
+	pthread_rwlock_destroy(&e->filter_lock);
 	emu_queue_destroy(&e->q);
 	pthread_cond_destroy(&e->win_free);
 	pthread_cond_destroy(&e->poll_wait);
@@ -124,12 +126,13 @@ void emu_stats_snapshot(struct skbremap_emu *e, struct skbremap_stats *out)
 	*out = e->st;
 	pthread_mutex_lock(&e->q.lock);
 	out->seen = e->q.seen;
+	out->filtered = e->q.filtered;
 	out->drop_queue_full = e->q.drop_queue_full;
 	out->drop_nomem += e->q.drop_nomem;
 	pthread_mutex_unlock(&e->q.lock);
-	out->in_flight = out->seen - out->captured - out->drop_queue_full -
-			 out->drop_no_window - out->drop_nomem -
-			 out->drop_too_big;
+	out->in_flight = out->seen - out->captured - out->filtered -
+			 out->drop_queue_full - out->drop_no_window -
+			 out->drop_nomem - out->drop_too_big;
 	/*
 	 * Packets held, as the module's skbs: queued, in the worker's hands,
 	 * in the filling window (in_flight) and in published windows.
@@ -300,6 +303,7 @@ int skbremap_emu_ioctl(struct skbremap_emu *e, unsigned long cmd, void *arg)
 	case SKBREMAP_IOC_STATS:
 	case SKBREMAP_IOC_GLOBAL:
 	case SKBREMAP_IOC_CAPTURES:
+	case SKBREMAP_IOC_SET_FILTER:
 		if (!arg)
 			return -EFAULT;
 		break;
@@ -318,7 +322,7 @@ int skbremap_emu_ioctl(struct skbremap_emu *e, unsigned long cmd, void *arg)
 		v->magic = SKBREMAP_MAGIC;
 		v->abi_version = SKBREMAP_ABI_VERSION;
 		v->page_size = e->page_size;
-		v->features = SKBREMAP_FEAT_BOUNCE;
+		v->features = SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_FILTER;
 		return 0;
 	}
 	case SKBREMAP_IOC_LAYOUT:
@@ -336,6 +340,8 @@ int skbremap_emu_ioctl(struct skbremap_emu *e, unsigned long cmd, void *arg)
 		return 0;
 	case SKBREMAP_IOC_CAPTURES:
 		return fill_capture(arg);
+	case SKBREMAP_IOC_SET_FILTER:	/* running or not: atomic swap */
+		return emu_filter_set(e, arg);
 	}
 
 	pthread_mutex_lock(&e->ctl_lock);
@@ -475,6 +481,8 @@ void skbremap_emu_close(struct skbremap_emu *e)
 	emu_region_unmap_all(e);
 	emu_region_destroy(e);
 	emu_source_spec_free(&e->spec);
+	emu_filter_free(e);
+	pthread_rwlock_destroy(&e->filter_lock);
 	emu_queue_destroy(&e->q);
 	pthread_cond_destroy(&e->win_free);
 	pthread_cond_destroy(&e->poll_wait);

@@ -14,7 +14,10 @@
  *   lock      the region, the windows, the consumer's mappings and the
  *             worker-side counters.
  *   q.lock    the queue between source and worker and the hook-side
- *             counters (seen, drop_queue_full, drop_nomem).
+ *             counters (seen, filtered, drop_queue_full, drop_nomem).
+ *   filter_lock  (rwlock, alone: nothing else is taken under it) the
+ *             filter program: read-held by the source for one run, write-
+ *             held by SET_FILTER to swap it (filter.c).
  *
  * The filling window and retire deadline belong to the worker alone while
  * it runs; window states change under lock so that poll, stats and the
@@ -32,6 +35,9 @@
 
 /* Where a bounced packet starts in its first data page (see skbremap_emu.h). */
 #define EMU_BOUNCE_OFFSET	SKBREMAP_EMU_BOUNCE_OFFSET
+
+/* An 802.1Q/802.1ad tag in the frame: TPID and TCI. */
+#define EMU_VLAN_HLEN		4
 
 /* Largest packet a source hands to the hook (AF_PACKET receive buffer). */
 #define EMU_MAX_FRAME		(SKBREMAP_MAX_SNAPLEN + 65536)
@@ -77,6 +83,7 @@ struct emu_queue {
 	bool source_ended;	/* a finite source produced its last packet */
 	bool backpressure;	/* source waits for room instead of dropping */
 	u64 seen;
+	u64 filtered;
 	u64 drop_queue_full;
 	u64 drop_nomem;
 };
@@ -105,6 +112,7 @@ struct emu_source_spec {
 };
 
 struct emu_source;		/* per-START runtime state, source.c */
+struct emu_filter;		/* a checked program, filter.c */
 
 enum emu_map_kind {
 	EMU_MAP_CTL = SKBREMAP_MAP_CTL,
@@ -157,6 +165,12 @@ struct skbremap_emu {
 
 	struct emu_queue q;
 
+	pthread_rwlock_t filter_lock;
+	struct emu_filter *filter;	/* under filter_lock; NULL = all */
+	u8 *filter_scratch;		/* source thread: a frame with its
+					 * VLAN tag put back (filter.c)
+					 */
+
 	struct emu_source_spec spec;
 	struct emu_source *src;
 	pthread_t src_thread;
@@ -202,6 +216,12 @@ void emu_source_end(struct skbremap_emu *e);
 bool emu_source_should_stop(struct skbremap_emu *e);
 void emu_source_sleep_until(struct skbremap_emu *e, u64 mono_ns);
 u32 emu_queue_take(struct emu_queue *q, struct emu_pkt **batch, u32 max);
+
+/* filter.c */
+int emu_filter_set(struct skbremap_emu *e, const struct skbremap_filter *uf);
+void emu_filter_free(struct skbremap_emu *e);
+u32 emu_filter_run(struct skbremap_emu *e, const struct emu_pkt_meta *m,
+		   const u8 *data, u32 len, u32 wirelen, bool *nomem);
 
 /* source.c */
 int emu_source_parse(const char *spec, struct emu_source_spec *out);

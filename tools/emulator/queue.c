@@ -2,9 +2,10 @@
 /*
  * The bounded queue between the packet hook (source thread) and the
  * worker: the emulator's version of the module's per-capture skb queue.
- * emu_hook() is prot_hook.func: it counts, truncates to snaplen, copies and
- * queues, and it drops and counts when the queue is at queue_limit; only a
- * source that asked for backpressure (pcap replay) waits instead.
+ * emu_hook() is prot_hook.func: it counts, runs the filter program,
+ * truncates to the program's verdict and snaplen, copies and queues, and
+ * it drops and counts when the queue is at queue_limit; only a source that
+ * asked for backpressure (pcap replay) waits instead.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -57,11 +58,26 @@ void emu_hook(struct skbremap_emu *e, const struct emu_pkt_meta *m,
 {
 	struct emu_queue *q = &e->q;
 	u32 snaplen = e->layout.snaplen;	/* fixed while running */
+	u32 wirelen = m->wirelen > len ? m->wirelen : len;
 	u32 caplen = snaplen && len > snaplen ? snaplen : len;
 	struct emu_pkt *p;
+	bool nomem;
+	u32 verdict;
+
+	/* Before anything is queued or copied, as the module's hook. */
+	verdict = emu_filter_run(e, m, data, len, wirelen, &nomem);
+	if (verdict < caplen)
+		caplen = verdict;
 
 	pthread_mutex_lock(&q->lock);
 	q->seen++;
+	if (!verdict) {
+		if (nomem)
+			q->drop_nomem++;
+		else
+			q->filtered++;
+		goto out;
+	}
 	while (q->len >= q->limit && q->backpressure && !q->src_stop)
 		pthread_cond_wait(&q->space, &q->lock);
 	if (q->len >= q->limit) {
@@ -81,7 +97,7 @@ void emu_hook(struct skbremap_emu *e, const struct emu_pkt_meta *m,
 	p->next = NULL;
 	p->tstamp_ns = m->tstamp_ns;
 	p->caplen = caplen;
-	p->wirelen = m->wirelen > len ? m->wirelen : len;
+	p->wirelen = wirelen;
 	p->ifindex = m->ifindex;
 	p->protocol = m->protocol;
 	p->vlan_tci = m->vlan_tci;

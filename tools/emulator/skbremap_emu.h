@@ -57,7 +57,12 @@ SKBREMAP_EMU_API int skbremap_emu_open(struct skbremap_emu **out);
  * (skbs_freed counts those taken back). bad_release grows by one each
  * time the worker or poll reads a status word of a published window that
  * is neither READY nor RELEASED (so a word left scribbled is counted at
- * every look, not once).
+ * every look, not once). SET_FILTER (running or stopped) checks the
+ * program with the module's rules (kernel/core/filter_check.c, then
+ * libpcap's bpf_validate()), copies it and swaps it in atomically; the
+ * source thread runs it with libpcap's bpf_filter() on each frame before
+ * queuing; arg->insns is a pointer in this process (-EFAULT if 0 with
+ * len > 0).
  */
 SKBREMAP_EMU_API int skbremap_emu_ioctl(struct skbremap_emu *e,
 					unsigned long cmd, void *arg);

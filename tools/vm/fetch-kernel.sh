@@ -22,7 +22,14 @@ cache_valid() {
 	# shellcheck disable=SC1090
 	. "$ENV_FILE"
 	[ -f "$VMLINUZ" ] && [ -f "$KDIR/Makefile" ] && [ -f "$KDIR/.config" ] &&
-		[ -f "$MODDIR/modules.dep" ] && [ -x "$KDIR/scripts/basic/fixdep" ]
+		[ -f "$MODDIR/modules.dep" ] && [ -x "$KDIR/scripts/basic/fixdep" ] ||
+		return 1
+	# The tree lives inside the repo, so a "make M=<repo> clean" deletes its
+	# *.ko: check the modules the initramfs takes (and their deps) are there.
+	for f in $(grep -E '(^|/)(veth|pktgen|8021q|virtio_pci|virtio_blk)\.ko[^:]*:' \
+		"$MODDIR/modules.dep" | tr -d ':'); do
+		[ -f "$MODDIR/$f" ] || { log "cache damaged: no $f, extracting again"; return 1; }
+	done
 }
 
 # One fetch at a time: the module build and the lane may both call this.

@@ -80,8 +80,10 @@ rm -f "$DISK"
 
 verdict=0
 # The console carries the kernel log too; the guest's dmesg.txt is checked
-# as well in case the console dropped lines.
-BAD='WARNING:|BUG:|Oops|sleeping function called|KASAN|general protection|Kernel panic'
+# as well in case the console dropped lines. Besides WARN/BUG/Oops: any
+# stack dump (a hung task, an RCU stall, a failed allocation that warns)
+# and a task blocked too long are failures too.
+BAD='WARNING:|BUG:|Oops|sleeping function called|KASAN|general protection|Kernel panic|Call Trace:|blocked for more than'
 for f in "$CONSOLE" "$OUTDIR/out/dmesg.txt"; do
 	[ -f "$f" ] || continue
 	if grep -nE "$BAD" "$f" >"$OUTDIR/kernel-problems.txt"; then

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -56,6 +57,13 @@ public sealed class BpfProgram
     public ReadOnlySpan<sock_filter> Instructions => _instructions;
 
     public int Length => _instructions.Length;
+
+    /// <summary>
+    /// Address of the first instruction, for an ioctl argument such as skbremap_filter.insns:
+    /// valid while this object is alive (the array is pinned); keep it alive (GC.KeepAlive)
+    /// until the ioctl returns.
+    /// </summary>
+    public nint InstructionsAddress => Marshal.UnsafeAddrOfPinnedArrayElement(_instructions, 0);
 
     /// <summary>The libpcap version string the program was compiled with (pcap_lib_version).</summary>
     public static string LibraryVersion
@@ -131,13 +139,47 @@ public sealed class BpfProgram
     }
 
     /// <summary>
+    /// Runs the program on a captured packet as its pcap record will hold it: a VLAN tag the
+    /// kernel moved into skb metadata is put back after the MAC addresses first (in a stack or
+    /// pooled buffer), as libpcap does before a file-compiled filter sees the packet, so the
+    /// verdict is tcpdump's on the written file. Allocates nothing after warm-up.
+    /// </summary>
+    public uint Matches(in CapturedPacket packet)
+    {
+        bool tag = VlanReinsertion.Applies(packet, (uint)LinkType);
+        uint wireLength = VlanReinsertion.WireLength(packet, tag);
+        if (!tag)
+        {
+            return Matches(packet.Data, wireLength);
+        }
+
+        const int StackLimit = 512;
+        int length = (int)VlanReinsertion.PresentLength(packet, tag);
+        byte[]? rented = null;
+        Span<byte> frame = length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            frame = frame[..length];
+            VlanReinsertion.Copy(packet, tag, frame);
+            return Matches(frame, wireLength);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
     /// The program as a struct sock_fprog whose pointer stays valid while this object is alive
     /// (the instructions are pinned); keep it alive (GC.KeepAlive) until the ioctl returns.
     /// </summary>
     public sock_fprog ToSockFprog() => new()
     {
         len = (ushort)_instructions.Length,
-        filter = Marshal.UnsafeAddrOfPinnedArrayElement(_instructions, 0),
+        filter = InstructionsAddress,
     };
 
     /// <summary>The program as tcpdump -ddd prints it: the count, then "code jt jf k" per line, in decimal.</summary>

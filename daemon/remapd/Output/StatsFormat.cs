@@ -30,7 +30,7 @@ internal static class StatsFormat
         yield return string.Create(Invariant,
             $"{p.Packets} packets written to {output} ({Bytes(p.Bytes)}) in {p.Elapsed.TotalSeconds:0.00} s; stopped: {r.StopReason}");
         yield return string.Create(Invariant,
-            $"skbremap: seen {s.seen}, captured {s.captured} ({s.captured_bytes} bytes), dropped {Drops.Total(s)} " +
+            $"skbremap: seen {s.seen}, captured {s.captured} ({s.captured_bytes} bytes), filtered {s.filtered}, dropped {Drops.Total(s)} " +
             $"(queue full {s.drop_queue_full}, no window {s.drop_no_window}, no memory {s.drop_nomem}, too big {s.drop_too_big}), " +
             $"in flight {s.in_flight}");
         yield return string.Create(Invariant,

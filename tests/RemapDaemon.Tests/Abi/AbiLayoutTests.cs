@@ -19,8 +19,10 @@ public sealed class AbiLayoutTests
         mirror.Structs.Select(s => s.Name).Should().BeEquivalentTo(
             "skbremap_version", "skbremap_config", "skbremap_layout", "skbremap_bind", "skbremap_stats",
             "skbremap_global", "skbremap_capture_info", "skbremap_ctl_hdr", "skbremap_win_ctl",
-            "skbremap_info_hdr", "skbremap_info_entry");
+            "skbremap_info_hdr", "skbremap_info_entry", "skbremap_filter");
         mirror.Constants.Should().Contain(k => k.Name == nameof(Skbremap.SKBREMAP_IOC_CAPTURES));
+        mirror.Constants.Should().Contain(k => k.Name == nameof(Skbremap.SKBREMAP_IOC_SET_FILTER));
+        mirror.Constants.Should().Contain(k => k.Name == nameof(Skbremap.SKBREMAP_FEAT_FILTER));
     }
 
     [Fact]
@@ -96,6 +98,9 @@ public sealed class AbiLayoutTests
         Skbremap.SKBREMAP_IOC_VERSION.Should().Be(0x8020bb00);
         Skbremap.SKBREMAP_IOC_START.Should().Be(0x0000bb04);
         Skbremap._IOWR<skbremap_capture_info>(0xbb, 8).Should().Be(Skbremap.SKBREMAP_IOC_CAPTURES);
+
+        // _IOW('\xbb', 9, struct skbremap_filter): write, 16 bytes.
+        Skbremap.SKBREMAP_IOC_SET_FILTER.Should().Be(0x4010bb09);
     }
 
     private static ToolResult Compile(string source) =>

@@ -86,6 +86,55 @@ public sealed class BpfProgramOracleTests : IDisposable
         program.ToDecimalListing().Should().Be(r.Stdout);
     }
 
+    [Theory]
+    [InlineData("vlan and udp")]
+    [InlineData("vlan 100")]
+    [InlineData("vlan 200")]
+    [InlineData("vlan and tcp port 80")]
+    [InlineData("vlan and host 10.0.0.1")]
+    [InlineData("len > 100")]
+    public void With_the_tag_in_metadata_the_verdict_is_tcpdumps_on_the_file_with_the_tag_put_back(string expression)
+    {
+        // The frames without tags in their bytes; every other one has a tag in metadata instead,
+        // as veth and most NICs deliver them. PcapWriter puts the tags back, and so does Matches.
+        var packets = new List<(byte[] Data, ushort Tci, ushort Tpid, bool Tag)>();
+        foreach (CraftedFrame f in _capture.Frames.Where(f => f.Data.Length == f.WireLength && f.Data.Length > 14 && f.Data[12] != 0x81 && f.Data[12] != 0x88))
+        {
+            int i = packets.Count;
+            packets.Add((f.Data, (ushort)(i % 4 == 0 ? 200 : 100), (ushort)(i % 6 == 1 ? 0x88a8 : 0x8100), i % 2 == 0));
+        }
+
+        string file = _capture.PathOf("meta.pcap");
+        using (var w = new PcapWriter(File.Create(file), snaplen: 0))
+        {
+            for (int i = 0; i < packets.Count; i++)
+            {
+                w.Write(Meta(packets[i], i));
+            }
+        }
+
+        BpfProgram program = BpfProgram.Compile(expression);
+        string survivors = _capture.PathOf("meta-out.pcap");
+        ToolResult r = ExternalTool.Run("tcpdump", "-r", file, "-w", survivors, expression);
+
+        r.ExitCode.Should().Be(0, "{0}", r);
+        int[] tcpdumps = [.. PcapReader.ReadFile(survivors).Select(rec => CraftedCapture.IndexOf(rec.TimestampNs))];
+        int[] ours = [.. Enumerable.Range(0, packets.Count).Where(i => program.Matches(Meta(packets[i], i)) != 0)];
+        ours.Should().Equal(tcpdumps);
+        tcpdumps.Should().NotBeEmpty();
+    }
+
+    private static CapturedPacket Meta((byte[] Data, ushort Tci, ushort Tpid, bool Tag) p, int i) => new()
+    {
+        Data = p.Data,
+        WireLength = (uint)p.Data.Length,
+        TimestampNs = CraftedCapture.TimestampOf(i),
+        IfIndex = 1,
+        VlanTci = p.Tci,
+        VlanProto = p.Tpid,
+        Flags = p.Tag ? RemapDaemon.Abi.Skbremap.SKBREMAP_PKT_VLAN : 0,
+    };
+
     [Fact]
     public void The_expressions_select_different_packets_so_the_comparison_means_something()
     {
@@ -190,6 +239,9 @@ public sealed class BpfProgramOracleTests : IDisposable
         Marshal.SizeOf<sock_fprog>().Should().Be(16);
         Marshal.OffsetOf<sock_fprog>(nameof(sock_fprog.filter)).Should().Be(8);
         fprog.len.Should().Be((ushort)p.Length);
+        fprog.filter.Should().Be(p.InstructionsAddress);
+        GC.Collect();
+        p.InstructionsAddress.Should().Be(fprog.filter, "the instructions are pinned");
         unsafe
         {
             new ReadOnlySpan<sock_filter>((void*)fprog.filter, fprog.len).SequenceEqual(p.Instructions, new FilterComparer()).Should().BeTrue();

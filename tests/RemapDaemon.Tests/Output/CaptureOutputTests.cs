@@ -51,7 +51,7 @@ public sealed class CaptureOutputTests : IDisposable
     [Theory]
     [InlineData(CaptureFileFormat.Pcap)]
     [InlineData(CaptureFileFormat.PcapNg)]
-    public void Stdout_piped_into_tcpdump_r_dash_delivers_every_packet(CaptureFileFormat format)
+    public async Task Stdout_piped_into_tcpdump_r_dash_delivers_every_packet(CaptureFileFormat format)
     {
         // remapd -w - | tcpdump -r - -w copy.pcap: our "stdout" is tcpdump's stdin.
         string copy = Path.Combine(_dir.FullName, "copy.pcap");
@@ -72,8 +72,9 @@ public sealed class CaptureOutputTests : IDisposable
             }
         }
 
-        tcpdump.WaitForExit(60_000).Should().BeTrue();
-        tcpdump.ExitCode.Should().Be(0, stderr.Result);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await tcpdump.WaitForExitAsync(timeout.Token);
+        tcpdump.ExitCode.Should().Be(0, await stderr);
         List<PcapRecord> records = PcapReader.ReadFile(copy);
         records.Select(r => r.Data).Should().BeEquivalentTo(frames, o => o.WithStrictOrdering());
         records.Select(r => r.TimestampNs).Should().Equal(Enumerable.Range(0, 200).Select(i => T0 + (ulong)i));

@@ -21,10 +21,10 @@ if have_remapctl remapctl-status; then
 	sed 's/^/  remapctl: /' $OUT/lo-remapctl-status.txt
 	if [ $rc -ne 0 ]; then
 		fail remapctl-status "remapctl status exited $rc"
-	elif grep -qw "$REMAPD_PID" $OUT/lo-remapctl-status.txt; then
-		pass remapctl-status "shows remapd's capture (pid $REMAPD_PID)"
+	elif grep -E "pid +$REMAPD_PID( |\$)" $OUT/lo-remapctl-status.txt | grep -qw running; then
+		pass remapctl-status "shows remapd's capture (pid $REMAPD_PID) running"
 	else
-		fail remapctl-status "no capture of pid $REMAPD_PID in remapctl status"
+		fail remapctl-status "no running capture of pid $REMAPD_PID in remapctl status"
 	fi
 fi
 $GAUGES captures 2>&1 | sed 's/^/  gauges: /'

@@ -23,8 +23,12 @@ wait $flood 2>/dev/null
 for p in $(pidof udpsend); do kill $p; done
 
 if gauges_zero sigkill 10; then
+	# remapctl must agree (its own unconfigured capture is the one left).
 	if [ -x "$REMAPCTL" ]; then
-		$REMAPCTL status --backend kernel 2>&1 | sed 's/^/  remapctl: /'
+		$REMAPCTL status --backend kernel >/tmp/status.txt 2>&1
+		sed 's/^/  remapctl: /' /tmp/status.txt
+		grep -qE 'GLOBAL +captures 1 +pages_held 0 +skbs_held 0 +mappings 0' /tmp/status.txt ||
+			fail sigkill "remapctl status does not show the gauges back to 0"
 	fi
 	if rmmod skbremap && ! module_loaded; then
 		exit_gauges_zero sigkill

@@ -7,8 +7,8 @@ namespace RemapDaemon.Remapctl.Commands;
 /// <summary>skbremap_stats, skbremap_global and skbremap_capture_info as text and as JSON (written field by field: no reflection).</summary>
 internal static class StatsReport
 {
-    /// <summary>The accounting invariant of skbremap.h: seen == captured + drops + in_flight.</summary>
-    internal static bool Balanced(in skbremap_stats s) => s.seen == s.captured + Drops.Total(s) + s.in_flight;
+    /// <summary>The accounting invariant of skbremap.h: seen == captured + filtered + drops + in_flight.</summary>
+    internal static bool Balanced(in skbremap_stats s) => s.seen == s.captured + s.filtered + Drops.Total(s) + s.in_flight;
 
     internal static void Text(TextWriter w, in skbremap_global g) =>
         w.WriteLine($"GLOBAL   captures {g.captures}  pages_held {g.pages_held}  skbs_held {g.skbs_held}  mappings {g.mappings}");
@@ -24,11 +24,11 @@ internal static class StatsReport
 
     internal static void Text(TextWriter w, in skbremap_stats s, string indent)
     {
-        w.WriteLine($"{indent}packets   seen {s.seen}  captured {s.captured} ({s.captured_bytes} bytes captured, {s.wire_bytes} on the wire)  in_flight {s.in_flight}");
+        w.WriteLine($"{indent}packets   seen {s.seen}  captured {s.captured} ({s.captured_bytes} bytes captured, {s.wire_bytes} on the wire)  filtered {s.filtered}  in_flight {s.in_flight}");
         w.WriteLine($"{indent}drops     {Drops.Total(s)}: queue_full {s.drop_queue_full}  no_window {s.drop_no_window}  nomem {s.drop_nomem}  too_big {s.drop_too_big}");
         w.WriteLine($"{indent}windows   published {s.windows_published}  retired {s.windows_retired}  released {s.windows_released}  user {s.windows_user}");
         w.WriteLine($"{indent}memory    bounced {s.bounced}  pages_mapped {s.pages_mapped}  pages_held {s.pages_held}  skbs_held {s.skbs_held}  skbs_freed {s.skbs_freed}  bad_release {s.bad_release}");
-        w.WriteLine($"{indent}invariant seen == captured + drops + in_flight: {(Balanced(s) ? "ok" : "VIOLATED")}");
+        w.WriteLine($"{indent}invariant seen == captured + filtered + drops + in_flight: {(Balanced(s) ? "ok" : "VIOLATED")}");
     }
 
     internal static void Json(Utf8JsonWriter j, in skbremap_global g)
@@ -68,6 +68,7 @@ internal static class StatsReport
         j.WriteNumber("captured", s.captured);
         j.WriteNumber("captured_bytes", s.captured_bytes);
         j.WriteNumber("wire_bytes", s.wire_bytes);
+        j.WriteNumber("filtered", s.filtered);
         j.WriteNumber("drop_queue_full", s.drop_queue_full);
         j.WriteNumber("drop_no_window", s.drop_no_window);
         j.WriteNumber("drop_nomem", s.drop_nomem);

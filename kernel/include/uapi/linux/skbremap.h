@@ -68,6 +68,7 @@
 #define SKBREMAP_MAX_SNAPLEN		262144
 #define SKBREMAP_MAX_RETIRE_USEC	10000000	/* 10 s */
 #define SKBREMAP_MAX_QUEUE_LIMIT	65536
+#define SKBREMAP_MAX_FILTER_INSNS	4096	/* BPF_MAXINSNS */
 
 /* Defaults used for a field left 0 in struct skbremap_config. */
 #define SKBREMAP_DEF_WINDOWS		16
@@ -77,6 +78,7 @@
 
 /* struct skbremap_version.features */
 #define SKBREMAP_FEAT_BOUNCE	(1U << 0)	/* bounce path */
+#define SKBREMAP_FEAT_FILTER	(1U << 1)	/* SKBREMAP_IOC_SET_FILTER */
 
 /* SKBREMAP_IOC_VERSION: the first call of every consumer. */
 struct skbremap_version {
@@ -129,11 +131,42 @@ struct skbremap_bind {
 };
 
 /*
+ * SKBREMAP_IOC_SET_FILTER: select packets in the hook, before anything is
+ * queued, cloned or remapped. The program is classic BPF as pcap_compile()
+ * makes it for DLT_EN10MB (struct sock_filter of <linux/filter.h>, the
+ * same layout as libpcap's struct bpf_insn). It runs on the frame from its
+ * link-layer (Ethernet) header, as the hook holds it: a VLAN tag the stack
+ * moved into metadata (SKBREMAP_PKT_VLAN) is not in the bytes it reads.
+ * Its return value is the number of bytes to capture: 0 drops the packet
+ * (counted in stats.filtered), anything else caps caplen, which is also
+ * capped by the configured snaplen; wirelen is always the frame's length.
+ *
+ * The module loads the program with the kernel's own cBPF machinery, the
+ * emulator runs it with libpcap's bpf_filter(); both first apply the same
+ * checks (kernel/core/filter_check.c): 1..SKBREMAP_MAX_FILTER_INSNS
+ * instructions, known opcodes only, every jump inside the program, the
+ * last instruction a RET, no division or modulo by a constant 0, scratch
+ * memory indices below 16 and read only after written. -EINVAL otherwise,
+ * and the filter in place stays. -EFAULT when insns cannot be read.
+ *
+ * Allowed running or stopped. Replacing is atomic: every packet is judged
+ * by either the old program or the new one, never by neither or a mix.
+ * The filter stays across STOP/START until replaced, removed or close().
+ */
+struct skbremap_filter {
+	__u32 len;		/* (u) instructions; 0 = remove the filter
+				 * (insns is then ignored)
+				 */
+	__u32 flags;		/* (u) none defined: must be 0 */
+	__u64 insns;		/* (u) user pointer to struct sock_filter[len] */
+};
+
+/*
  * SKBREMAP_IOC_STATS: counters of this capture. Every counter only grows
  * (never reset) except the ones marked "gauge". After SKBREMAP_IOC_STOP
  * has returned:
- *   seen == captured + drop_queue_full + drop_no_window + drop_nomem
- *           + drop_too_big
+ *   seen == captured + filtered + drop_queue_full + drop_no_window
+ *           + drop_nomem + drop_too_big
  * and while running the difference is in_flight.
  */
 struct skbremap_stats {
@@ -158,7 +191,8 @@ struct skbremap_stats {
 	__u64 bad_release;	/* ctl status values that were neither
 				 * READY nor RELEASED (user scribbled)
 				 */
-	__u64 reserved[13];	/* zero */
+	__u64 filtered;		/* hook: rejected by the filter program */
+	__u64 reserved[12];	/* zero */
 };
 
 /*
@@ -277,5 +311,6 @@ struct skbremap_info_entry {
 #define SKBREMAP_IOC_STATS	_IOR(SKBREMAP_IOC_MAGIC, 0x06, struct skbremap_stats)
 #define SKBREMAP_IOC_GLOBAL	_IOR(SKBREMAP_IOC_MAGIC, 0x07, struct skbremap_global)
 #define SKBREMAP_IOC_CAPTURES	_IOWR(SKBREMAP_IOC_MAGIC, 0x08, struct skbremap_capture_info)
+#define SKBREMAP_IOC_SET_FILTER	_IOW(SKBREMAP_IOC_MAGIC, 0x09, struct skbremap_filter)
 
 #endif /* _UAPI_LINUX_SKBREMAP_H */
