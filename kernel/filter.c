@@ -17,8 +17,18 @@
  * the hook reads it under rcu_read_lock(); a replaced program is destroyed
  * only after a grace period, so a hook still running it finishes first.
  * Every packet is judged by exactly one program (or none).
+ *
+ * A VLAN tag the stack moved into skb metadata (veth, NICs with rx-vlan
+ * offload) is put back in front of the program, as libpcap puts it back
+ * for tcpdump: the program sees the frame as it was on the wire. That
+ * takes a private clone with the tag inserted (its header is copied), so
+ * it costs only for such packets, and only while a filter is set. The
+ * verdict then counts the tag's 4 bytes; the captured frame keeps its tag
+ * in metadata (SKBREMAP_PKT_VLAN), so its caplen is 4 bytes less.
  */
 #include <linux/filter.h>
+#include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
@@ -101,9 +111,65 @@ void skbremap_filter_free(struct skbremap_capture *cap)
 		bpf_prog_destroy(prog);
 }
 
+/* Move @skb's data to its link-layer header, as the hook shows frames. */
+static void skbremap_push_mac(struct sk_buff *skb,
+			      const struct net_device *dev)
+{
+	int hlen;
+
+	if (dev_has_header(dev) && skb_mac_header_was_set(skb)) {
+		hlen = skb->data - skb_mac_header(skb);
+		if (hlen > 0 && hlen <= skb_headroom(skb))
+			skb_push(skb, hlen);
+	}
+}
+
+/*
+ * Whether the tag is in metadata and can be put back: an Ethernet frame
+ * whose whole MAC header is in front of (or at) skb->data.
+ */
+static bool skbremap_tag_outside(const struct sk_buff *skb,
+				 const struct net_device *dev)
+{
+	int hlen;
+
+	if (!skb_vlan_tag_present(skb) || dev->type != ARPHRD_ETHER ||
+	    !skb_mac_header_was_set(skb))
+		return false;
+	hlen = skb->data - skb_mac_header(skb);
+	return hlen >= 0 && hlen <= ETH_HLEN && skb->len + hlen >= ETH_HLEN;
+}
+
+/*
+ * The program on a private clone of @skb with its tag inserted; 0 and
+ * *nomem when the clone or its header copy cannot be had.
+ */
+static u32 skbremap_run_tagged(const struct bpf_prog *prog,
+			       struct sk_buff *skb,
+			       const struct net_device *dev, bool *nomem)
+{
+	struct sk_buff *tmp;
+	u32 res;
+
+	tmp = skb_clone(skb, GFP_ATOMIC);
+	if (!tmp)
+		goto nomem;
+	skbremap_push_mac(tmp, dev);
+	tmp = __vlan_hwaccel_push_inside(tmp);	/* frees tmp on failure */
+	if (!tmp)
+		goto nomem;
+	res = bpf_prog_run_clear_cb(prog, tmp);
+	consume_skb(tmp);
+	return res > VLAN_HLEN ? res - VLAN_HLEN : res;
+nomem:
+	*nomem = true;
+	return 0;
+}
+
 /*
  * The hook's verdict on @skb as the stack handed it to prot_hook.func:
- * 0 to drop it, else the bytes the program wants captured (U32_MAX with no
+ * 0 to drop it (*nomem set when that is for want of memory rather than
+ * the program's choice), else the bytes to capture (U32_MAX with no
  * filter). The skb is shared with the stack and the other taps, so, like
  * packet_rcv(), we move its data pointer to the link-layer header only for
  * the run and put data and len back afterwards; bpf_prog_run_save_cb()
@@ -115,22 +181,20 @@ void skbremap_filter_free(struct skbremap_capture *cap)
  * rcu_read_lock() documents the rule and costs nothing there.
  */
 u32 skbremap_filter_run(struct skbremap_capture *cap, struct sk_buff *skb,
-			const struct net_device *dev)
+			const struct net_device *dev, bool *nomem)
 {
 	unsigned int len = skb->len;
 	u8 *data = skb->data;
 	struct bpf_prog *prog;
 	u32 res = U32_MAX;
-	int hlen;
 
+	*nomem = false;
 	rcu_read_lock();
 	prog = rcu_dereference(cap->filter);
-	if (prog) {
-		if (dev_has_header(dev) && skb_mac_header_was_set(skb)) {
-			hlen = skb->data - skb_mac_header(skb);
-			if (hlen > 0 && hlen <= skb_headroom(skb))
-				skb_push(skb, hlen);
-		}
+	if (prog && skbremap_tag_outside(skb, dev)) {
+		res = skbremap_run_tagged(prog, skb, dev, nomem);
+	} else if (prog) {
+		skbremap_push_mac(skb, dev);
 		res = bpf_prog_run_save_cb(prog, skb);
 		skb->data = data;
 		skb->len = len;

@@ -6,7 +6,7 @@
 #   /usr/sbin/ip /usr/bin/tcpdump /usr/bin/ping + shared libs (ldd)
 #                             iproute2, the oracle, iputils ping
 #   /lib/modules/<kver>/      veth, pktgen, 8021q, virtio_pci, virtio_blk + deps
-#   /vm/skbremap.ko           kernel/skbremap.ko (MODULE_KO= to change, empty to omit)
+#   /vm/skbremap.ko           build/vm/skbremap.ko from build-module.sh (MODULE_KO= to change, empty to omit)
 #   /opt/remap/{remapd,remapctl}   NativeAOT binaries from build/vm/aot (if published)
 #   /vm/lib.sh /vm/scenarios/*.sh  tests/vm
 #   /vm/udpsend               tools/vm/udpsend.c, gcc -static
@@ -22,15 +22,18 @@ VM=${SKBREMAP_VM_DIR:-$REPO/build/vm}
 STAGE=$VM/initramfs.d
 OUT=$VM/initramfs.cpio.gz
 AOT=$VM/aot
-MODULE_KO=${MODULE_KO-$REPO/kernel/skbremap.ko}
+MODULE_KO=${MODULE_KO-$VM/skbremap.ko}
 BUSYBOX=${BUSYBOX:-/usr/bin/busybox}
 
 log() { echo "build-initramfs: $*" >&2; }
 die() { echo "build-initramfs: ERROR: $*" >&2; exit 1; }
 
-[ -f "$VM/kernel.env" ] || die "no $VM/kernel.env: run tools/vm/fetch-kernel.sh first"
-# shellcheck disable=SC1091
-. "$VM/kernel.env"
+# SKBREMAP_KERNEL_ENV: another kernel (e.g. a KASAN/lockdep build), see
+# tests/vm/README.md; default: the cloud kernel of fetch-kernel.sh.
+KENV=${SKBREMAP_KERNEL_ENV:-$VM/kernel.env}
+[ -f "$KENV" ] || die "no $KENV: run tools/vm/fetch-kernel.sh first"
+# shellcheck disable=SC1090
+. "$KENV"
 
 # /init runs before any library could be found: busybox must be static.
 [ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 ||
@@ -88,14 +91,21 @@ nogroup:x:65534:
 GR
 echo "127.0.0.1 localhost" >etc/hosts
 
-# Kernel modules with their dependencies, per the cache's modules.dep
-# (made by fetch-kernel.sh). .ko.xz/.ko.zst are unpacked: busybox's
-# modprobe reads plain .ko only.
+# Kernel modules with their dependencies, per the kernel's modules.dep
+# (made by fetch-kernel.sh; "make modules_install" for another kernel).
+# .ko.xz/.ko.zst are unpacked: busybox's modprobe reads plain .ko only. A
+# module built into the kernel (modules.builtin) needs nothing; the guest's
+# load_module skips it.
 MODS="veth pktgen 8021q virtio_pci virtio_blk"
 : >"lib/modules/$KVER/modules.dep"
+cp "$MODDIR/modules.builtin" "lib/modules/$KVER/" 2>/dev/null || : >"lib/modules/$KVER/modules.builtin"
 for m in $MODS; do
-	line=$(grep -E "(^|/)$m\.ko(\.xz|\.zst|\.gz)?:" "$MODDIR/modules.dep") ||
-		die "module $m not in $MODDIR/modules.dep"
+	if ! line=$(grep -E "(^|/)$m\.ko(\.xz|\.zst|\.gz)?:" "$MODDIR/modules.dep"); then
+		grep -qE "(^|/)$m\.ko\$" "lib/modules/$KVER/modules.builtin" ||
+			die "module $m neither in $MODDIR/modules.dep nor built in"
+		log "$m is built into the kernel"
+		continue
+	fi
 	for f in $(echo "$line" | tr -d ':'); do
 		plain=$(echo "$f" | sed -E 's/\.(xz|zst|gz)$//')
 		grep -q "^$plain:" "lib/modules/$KVER/modules.dep" && continue

@@ -16,9 +16,12 @@ LOG=$VM/module-build.log
 
 die() { echo "build-module: ERROR: $*" >&2; exit 1; }
 
-[ -f "$VM/kernel.env" ] || die "no $VM/kernel.env: run tools/vm/fetch-kernel.sh first"
-# shellcheck disable=SC1091
-. "$VM/kernel.env"
+# SKBREMAP_KERNEL_ENV: another kernel (e.g. a KASAN/lockdep build), see
+# tests/vm/README.md; default: the cloud kernel of fetch-kernel.sh.
+KENV=${SKBREMAP_KERNEL_ENV:-$VM/kernel.env}
+[ -f "$KENV" ] || die "no $KENV: run tools/vm/fetch-kernel.sh first"
+# shellcheck disable=SC1090
+. "$KENV"
 
 if [ -n "${MODULE_SRC:-}" ]; then
 	SRC=$MODULE_SRC

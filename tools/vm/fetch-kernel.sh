@@ -6,6 +6,7 @@
 # Writes build/vm/kernel.env (KVER, KDIR, VMLINUZ, MODDIR), which the other
 # tools/vm scripts source. A second run reuses the cache; REFRESH=1
 # re-resolves the ABI and downloads again. KERNEL_ABI=6.1.0-NN pins one.
+# With SKBREMAP_KERNEL_ENV=<file> set (another kernel), it only prints that.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,6 +32,13 @@ cache_valid() {
 		[ -f "$MODDIR/$f" ] || { log "cache damaged: no $f, extracting again"; return 1; }
 	done
 }
+
+if [ -n "${SKBREMAP_KERNEL_ENV:-}" ]; then
+	[ -f "$SKBREMAP_KERNEL_ENV" ] || die "SKBREMAP_KERNEL_ENV=$SKBREMAP_KERNEL_ENV: no such file"
+	log "using $SKBREMAP_KERNEL_ENV, not the cloud kernel"
+	cat "$SKBREMAP_KERNEL_ENV"
+	exit 0
+fi
 
 # One fetch at a time: the module build and the lane may both call this.
 mkdir -p "$VM"

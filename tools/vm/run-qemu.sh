@@ -37,9 +37,12 @@ done
 log() { echo "run-qemu: $*" >&2; }
 die() { echo "run-qemu: ERROR: $*" >&2; exit 1; }
 
-[ -f "$VM/kernel.env" ] || die "no $VM/kernel.env: run tools/vm/fetch-kernel.sh first"
-# shellcheck disable=SC1091
-. "$VM/kernel.env"
+# SKBREMAP_KERNEL_ENV: another kernel (e.g. a KASAN/lockdep build), see
+# tests/vm/README.md; default: the cloud kernel of fetch-kernel.sh.
+KENV=${SKBREMAP_KERNEL_ENV:-$VM/kernel.env}
+[ -f "$KENV" ] || die "no $KENV: run tools/vm/fetch-kernel.sh first"
+# shellcheck disable=SC1090
+. "$KENV"
 INITRD=$VM/initramfs.cpio.gz
 [ -f "$INITRD" ] || die "no $INITRD: run tools/vm/build-initramfs.sh first"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
