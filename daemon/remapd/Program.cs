@@ -22,8 +22,19 @@ internal static class Program
             args = ["version"];
         }
 
+        // Only capture has them; 'version --match-hex 1' stays an unknown option.
+        PayloadMatchArguments matches = new();
+        if (args is not ["version", ..])
+        {
+            args = PayloadMatchArguments.Extract(args, out matches);
+        }
+
         CommandLineParsing.Outcome parsed = CommandLineParsing.Parse<CaptureOptions, VersionOptions>(
             "remapd", args, ExitCodeHelp.Lines, stdout, stderr);
+        if (parsed.Options is CaptureOptions options)
+        {
+            matches.ApplyTo(options);
+        }
         try
         {
             return parsed.Options switch

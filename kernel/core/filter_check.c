@@ -13,6 +13,11 @@
  * The kernel reads skb metadata there, libpcap reads nothing and rejects
  * the packet; pcap_compile() for DLT_EN10MB on a pcap_open_dead() handle
  * never emits them.
+ *
+ * One difference no check can remove: a shift by X (a count taken from
+ * the packet at run time) of 32 or more gives 0 in libpcap and shifts by
+ * X & 31 in the kernel. pcap_compile() emits such shifts only for
+ * expressions that shift by packet bytes (e.g. "ip[0] << ip[1] = 8").
  */
 #include "skbremap_core.h"
 #include <linux/filter.h>

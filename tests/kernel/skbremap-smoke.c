@@ -443,8 +443,8 @@ static void send_marked(int tx, const struct sockaddr_in *to, size_t size)
 
 static void check_balanced(const struct skbremap_stats *s)
 {
-	uint64_t drops = s->drop_queue_full + s->drop_no_window +
-			 s->drop_nomem + s->drop_too_big;
+	uint64_t drops = s->filtered + s->drop_queue_full +
+			 s->drop_no_window + s->drop_nomem + s->drop_too_big;
 
 	CHECK(s->seen == s->captured + drops, "seen %llu != captured %llu + drops %llu",
 	      (unsigned long long)s->seen, (unsigned long long)s->captured,

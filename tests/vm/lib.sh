@@ -45,11 +45,11 @@ pass() { echo "SCENARIO $1: PASS${2:+ ($2)}"; }
 fail() { echo "SCENARIO $1: FAIL ($2)"; SCENARIO_FAILED=1; }
 note() { echo "  $*"; }
 
-# have_remap CHECK: the module and the AOT binaries are in the image; a
+# have_module|have_remapd|have_remapctl CHECK: it is in the image; a
 # missing one fails CHECK with the reason instead of a confusing error later.
 have_module() {
 	[ -f "$SKBREMAP_KO" ] && return 0
-	fail "$1" "no skbremap.ko in the initramfs (kernel/skbremap.ko not built)"
+	fail "$1" "no skbremap.ko in the initramfs (not built: see build/vm/module-build.log)"
 	return 1
 }
 have_remapd() {
@@ -63,6 +63,14 @@ have_remapctl() {
 	return 1
 }
 module_loaded() { grep -q '^skbremap ' /proc/modules; }
+
+# load_module NAME: modprobe NAME unless it is loaded or built into the
+# kernel (a debug kernel may have veth or virtio built in).
+load_module() {
+	grep -q "^$1 " /proc/modules && return 0
+	grep -qE "(^|/)$1\.ko\$" /lib/modules/"$(uname -r)"/modules.builtin 2>/dev/null && return 0
+	modprobe "$1"
+}
 
 # wait_for FILE REGEX SECONDS: until FILE has a line matching REGEX.
 wait_for() {
@@ -92,6 +100,7 @@ stop_pid() {
 }
 
 # tcpdump_start IFACE FILE [NETNS]: sets TCPDUMP_PID; waits until tcpdump
+# listens; TCPDUMP_FILTER, if set, is its filter expression.
 # listens. -Z root: no privilege drop (the file is in /out); -B: a 32 MB
 # buffer so a slow guest drops nothing; --immediate-mode: no TPACKET_V3
 # block timeout, or the packets of the last, part-full block are still in
@@ -100,9 +109,11 @@ stop_pid() {
 tcpdump_start() {
 	log=$2.log
 	if [ -n "${3:-}" ]; then
-		$IP netns exec "$3" $TCPDUMP -i "$1" -nn -U --immediate-mode -B 32768 -Z root -w "$2" >"$log" 2>&1 &
+		$IP netns exec "$3" $TCPDUMP -i "$1" -nn -U --immediate-mode -B 32768 -Z root -w "$2" \
+			${TCPDUMP_FILTER:+"$TCPDUMP_FILTER"} >"$log" 2>&1 &
 	else
-		$TCPDUMP -i "$1" -nn -U --immediate-mode -B 32768 -Z root -w "$2" >"$log" 2>&1 &
+		$TCPDUMP -i "$1" -nn -U --immediate-mode -B 32768 -Z root -w "$2" \
+			${TCPDUMP_FILTER:+"$TCPDUMP_FILTER"} >"$log" 2>&1 &
 	fi
 	TCPDUMP_PID=$!
 	bg_track $TCPDUMP_PID
@@ -126,10 +137,15 @@ tcpdump_stop() {
 
 # remapd_start IFACE FILE [LOG]: sets REMAPD_PID; waits until the module
 # reports the capture running (or 20 s). Its stdout/stderr go to LOG
-# (default FILE.log).
+# (default FILE.log). REMAPD_FILTER, if set, is passed as -F EXPRESSION.
 remapd_start() {
 	REMAPD_LOG=${3:-$2.log}
-	$REMAPD capture --backend kernel -i "$1" -w "$2" $REMAPD_OPTS >"$REMAPD_LOG" 2>&1 &
+	if [ -n "${REMAPD_FILTER:-}" ]; then
+		$REMAPD capture --backend kernel -i "$1" -w "$2" $REMAPD_OPTS \
+			-F "$REMAPD_FILTER" >"$REMAPD_LOG" 2>&1 &
+	else
+		$REMAPD capture --backend kernel -i "$1" -w "$2" $REMAPD_OPTS >"$REMAPD_LOG" 2>&1 &
+	fi
 	REMAPD_PID=$!
 	bg_track $REMAPD_PID
 	i=0
@@ -221,8 +237,8 @@ traffic() {
 # 10.99.100.2). Idempotent: later scenarios reuse the pair.
 veth_setup() {
 	$IP link show vh >/dev/null 2>&1 && return 0
-	grep -q '^veth ' /proc/modules || modprobe veth || return 1
-	grep -q '^8021q ' /proc/modules || modprobe 8021q || return 1
+	load_module veth || return 1
+	load_module 8021q || return 1
 	$IP netns add peer &&
 		$IP link add vh mtu 9000 type veth peer name vp mtu 9000 netns peer &&
 		$IP addr add 10.99.0.1/24 dev vh && $IP link set vh up &&

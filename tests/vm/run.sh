@@ -6,6 +6,10 @@
 #   tests/vm/run.sh [EXTRA_KERNEL_CMDLINE]
 #	e.g. tests/vm/run.sh skbremap.only=00-harness,20-capture-lo
 #
+#   SKBREMAP_KERNEL_ENV=<file>  another kernel instead of the cloud one
+#                               (see tests/vm/README.md, "A debug kernel")
+#   SKBREMAP_VM_TIMEOUT=<s>     QEMU's hard timeout (default 900)
+#
 # 1. fetch the kernel (cached in build/vm/kernel)   tools/vm/fetch-kernel.sh
 # 2. build skbremap.ko against its headers         tools/vm/build-module.sh
 # 3. publish remapd, remapctl (cached by hash)      tools/vm/publish-aot.sh
@@ -51,7 +55,8 @@ MODULE_KO=$VM/skbremap.ko "$REPO/tools/vm/build-initramfs.sh" || { echo "vm lane
 
 step "boot QEMU and run the scenarios"
 qemu_rc=0
-"$REPO/tools/vm/run-qemu.sh" -o "$RESULTS" -a "$EXTRA" >"$VM/qemu.log" 2>&1 || qemu_rc=$?
+"$REPO/tools/vm/run-qemu.sh" -o "$RESULTS" -t "${SKBREMAP_VM_TIMEOUT:-900}" -a "$EXTRA" \
+	>"$VM/qemu.log" 2>&1 || qemu_rc=$?
 grep -E '^(run-qemu|SKBREMAP-VM|SCENARIO)' "$VM/qemu.log" | grep -v '^SKBREMAP-VM: kernel'
 [ $qemu_rc -eq 0 ] || failed qemu
 

@@ -2,7 +2,7 @@
 # Build skbremap.ko out of tree against the cached cloud kernel headers:
 #   make -C $KDIR M=<copy> W=1 modules   ->  build/vm/skbremap.ko
 #
-# The sources (Kbuild, kernel/) are copied into build/vm/module first, so
+# The sources (Kbuild, kernel/) are copied into build/vm/module/<kver>, so
 # the lane never races a developer's in-tree build (make -C kernel) and
 # leaves no objects in the work tree; the copy keeps the source mtimes, so
 # a rebuild is incremental. Any compiler or modpost warning fails the
@@ -27,7 +27,7 @@ if [ -n "${MODULE_SRC:-}" ]; then
 	SRC=$MODULE_SRC
 else
 	[ -f "$REPO/Kbuild" ] || die "no $REPO/Kbuild (expected top-level 'obj-m := kernel/')"
-	SRC=$VM/module
+	SRC=$VM/module/$KVER
 	mkdir -p "$SRC"
 	# Sources only; objects of an in-tree build stay behind.
 	(cd "$REPO" && tar cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \

@@ -32,8 +32,11 @@ sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 
 echo "SKBREMAP-VM: kernel $(uname -r), $(nproc) cpus, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), booted in $(cut -d' ' -f1 /proc/uptime)s"
 
-modprobe virtio_pci && modprobe virtio_blk ||
-	echo "SKBREMAP-VM: note: virtio_blk did not load, results cannot be written"
+# The results disk; a debug kernel may have virtio built in.
+for m in virtio_pci virtio_blk; do
+	grep -qE "(^|/)$m\.ko\$" /lib/modules/"$(uname -r)"/modules.builtin 2>/dev/null ||
+		modprobe $m || echo "SKBREMAP-VM: note: $m did not load, results cannot be written"
+done
 
 SCENARIO_TIMEOUT=240
 for arg in $(cat /proc/cmdline); do

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using RemapDaemon.Abi;
 using RemapDaemon.Capture;
+using RemapDaemon.Capture.Filtering;
 using static RemapDaemon.Abi.Skbremap;
 
 namespace RemapDaemon.Backends;
@@ -12,6 +13,11 @@ namespace RemapDaemon.Backends;
 /// page with <see cref="InfoPageReader"/> (spans over the mapping, no per-packet copy), hand each
 /// packet to the sink, then release the window (release-store of RELEASED) so skbremap can
 /// free its skbs. A window whose info page is bad is logged, counted and still released.
+/// <para>
+/// Selection, per packet, before the sink: lo's outgoing copies are skipped; then the filter
+/// program when the backend could not run it in its hook (<see cref="CaptureSession.UserSpaceFilter"/>);
+/// then the payload tests (<see cref="Payload"/>), on the span over the window, no copy.
+/// </para>
 /// <para>
 /// Stopping (a signal, the count, the duration or the end of a finite source): drain what is
 /// published, SKBREMAP_IOC_STOP (which publishes the part-full window), drain again until no
@@ -40,6 +46,8 @@ public sealed class CaptureLoop
     private ulong _bytes;
     private ulong _packetsAfterLimit;
     private ulong _loopbackOutgoingSkipped;
+    private ulong _userSpaceFiltered;
+    private ulong _payloadMismatched;
     private ulong _windows;
     private ulong _badWindows;
     private ulong _seqGaps;
@@ -53,6 +61,15 @@ public sealed class CaptureLoop
         skbremap_layout layout = session.Region.Layout;
         _geometry = WindowGeometry.FromLayout(in layout);
     }
+
+    /// <summary>Payload tests a packet must pass to be written (on top of the filter); null = none.</summary>
+    public PayloadMatcher? Payload { get; init; }
+
+    /// <summary>
+    /// Flush the sink after every window, so that a reader at the other end of a pipe
+    /// (<c>remapd -w - | tcpdump -r -</c>) sees packets as windows are published.
+    /// </summary>
+    public bool FlushEachWindow { get; init; }
 
     /// <summary>Raised on the loop thread every <see cref="CaptureLimits.ProgressInterval"/>.</summary>
     public event Action<CaptureProgress>? Progress;
@@ -149,6 +166,11 @@ public sealed class CaptureLoop
             consumed++;
         }
 
+        if (consumed > 0 && FlushEachWindow)
+        {
+            _sink.Flush();
+        }
+
         return consumed;
     }
 
@@ -212,15 +234,34 @@ public sealed class CaptureLoop
             }
 
             uint entry = 0;
+            BpfProgram? filter = _session.UserSpaceFilter;
+            PayloadMatcher? payload = Payload;
             while (reader.TryReadNext(out CapturedPacket packet, out error))
             {
+                uint keep = uint.MaxValue;
                 if (packet.PacketType == PacketOutgoing && packet.IfIndex == _limits.SkipOutgoingOnIfindex)
                 {
                     _loopbackOutgoingSkipped++;
                 }
+                else if (filter is not null && (keep = filter.Matches(in packet)) == 0)
+                {
+                    _userSpaceFiltered++;
+                }
+                else if (payload is not null && !payload.IsMatch(packet.Data, packet.HasVlan))
+                {
+                    _payloadMismatched++;
+                }
                 else if (_limits.MaxPackets != 0 && _packets >= _limits.MaxPackets)
                 {
                     _packetsAfterLimit++;
+                }
+                else if (CapturedLength(in packet, keep) is uint cap && cap < (uint)packet.Data.Length)
+                {
+                    // The filter's return value caps the captured length, as in the hook.
+                    CapturedPacket cut = packet with { Data = packet.Data[..(int)cap] };
+                    _sink.Write(in cut);
+                    _packets++;
+                    _bytes += cap;
                 }
                 else
                 {
@@ -245,7 +286,15 @@ public sealed class CaptureLoop
         }
     }
 
+    /// <summary>
+    /// The filter's verdict as bytes of <see cref="CapturedPacket.Data"/>: the program judged the
+    /// frame with its metadata VLAN tag put back, so its length counts the tag's 4 bytes (as the
+    /// emulator's and the module's hooks do).
+    /// </summary>
+    private static uint CapturedLength(in CapturedPacket packet, uint verdict) =>
+        packet.HasVlan && packet.Data.Length >= 12 && verdict != uint.MaxValue && verdict > 4 ? verdict - 4 : verdict;
+
     private CaptureProgress Snapshot() => new(
-        _clock.Elapsed, _packets, _bytes, _packetsAfterLimit, _loopbackOutgoingSkipped, _windows, _badWindows, _seqGaps,
+        _clock.Elapsed, _packets, _bytes, _packetsAfterLimit, _loopbackOutgoingSkipped, _userSpaceFiltered, _payloadMismatched, _windows, _badWindows, _seqGaps,
         _session.Region.Windows, _session.Stats());
 }

@@ -6,7 +6,9 @@ namespace RemapDaemon.Backends;
 /// What the capture loop has done so far, with the backend's counters read at the same time.
 /// <see cref="Stats"/> counts what skbremap saw and dropped; the other numbers count what this
 /// process read from the windows it was handed: every packet read is written, or counted as
-/// after the -c limit, or as a loopback PACKET_OUTGOING copy skipped.
+/// after the -c limit, or as a loopback PACKET_OUTGOING copy skipped, or as rejected by the
+/// filter remapd ran itself (a backend without SKBREMAP_FEAT_FILTER), or as not matching the
+/// payload tests.
 /// </summary>
 public readonly record struct CaptureProgress(
     TimeSpan Elapsed,
@@ -14,6 +16,8 @@ public readonly record struct CaptureProgress(
     ulong Bytes,
     ulong PacketsAfterLimit,
     ulong LoopbackOutgoingSkipped,
+    ulong UserSpaceFiltered,
+    ulong PayloadMismatched,
     ulong Windows,
     ulong BadWindows,
     ulong SeqGaps,
@@ -21,5 +25,5 @@ public readonly record struct CaptureProgress(
     skbremap_stats Stats)
 {
     /// <summary>Every packet parsed from a window, written or not.</summary>
-    public ulong PacketsRead => Packets + PacketsAfterLimit + LoopbackOutgoingSkipped;
+    public ulong PacketsRead => Packets + PacketsAfterLimit + LoopbackOutgoingSkipped + UserSpaceFiltered + PayloadMismatched;
 }

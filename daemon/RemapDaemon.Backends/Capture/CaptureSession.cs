@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using RemapDaemon.Abi;
+using RemapDaemon.Capture.Filtering;
+using static RemapDaemon.Abi.Skbremap;
 
 namespace RemapDaemon.Backends;
 
@@ -10,12 +12,13 @@ namespace RemapDaemon.Backends;
 /// </summary>
 public sealed class CaptureSession : IDisposable
 {
-    private CaptureSession(ICaptureBackend backend, skbremap_version version, int ifindex, Region region)
+    private CaptureSession(ICaptureBackend backend, skbremap_version version, int ifindex, Region region, BpfProgram? userSpaceFilter)
     {
         Backend = backend;
         Version = version;
         Ifindex = ifindex;
         Region = region;
+        UserSpaceFilter = userSpaceFilter;
     }
 
     public ICaptureBackend Backend { get; }
@@ -30,8 +33,16 @@ public sealed class CaptureSession : IDisposable
     public bool Stopped { get; private set; }
 
     /// <summary>
-    /// The open sequence of the ABI: VERSION (before anything else), CONFIGURE, BIND, LAYOUT,
-    /// mmap of the control part and of the windows part exactly as the layout says, START.
+    /// The filter the capture loop must run itself, because the backend lacks
+    /// SKBREMAP_FEAT_FILTER; null when there is no filter or the packet hook runs it.
+    /// </summary>
+    public BpfProgram? UserSpaceFilter { get; }
+
+    /// <summary>
+    /// The open sequence of the ABI: VERSION (before anything else), CONFIGURE, BIND,
+    /// SET_FILTER (when a filter is given and the backend has SKBREMAP_FEAT_FILTER; when it has
+    /// not, or rejects the program with EINVAL, the capture loop runs it, with a warning), LAYOUT, mmap of the control part and of the
+    /// windows part exactly as the layout says, START.
     /// The interface is resolved by the caller (<see cref="NetworkInterfaces.Resolve"/>) before
     /// the backend is opened, so a typo fails as "unknown interface" whatever the backend.
     /// Takes ownership of <paramref name="backend"/>; on failure everything is undone in
@@ -61,6 +72,33 @@ public sealed class CaptureSession : IDisposable
             });
             backend.Bind(ifindex, NetworkInterfaces.NameOf(ifindex));
 
+            // Before START: no packet is judged without the filter.
+            BpfProgram? userSpaceFilter = null;
+            if (settings.Filter is { } filter)
+            {
+                if ((version.features & SKBREMAP_FEAT_FILTER) == 0)
+                {
+                    userSpaceFilter = filter;
+                    Log.FilterInUserSpace(logger, backend.Name, filter.Expression);
+                }
+                else
+                {
+                    try
+                    {
+                        backend.SetFilter(filter);
+                        Log.FilterInstalled(logger, filter.Expression, filter.Length, backend.Name);
+                    }
+                    catch (FilterRejectedException e)
+                    {
+                        // As libpcap on Linux does when SO_ATTACH_FILTER refuses a program
+                        // (e.g. protochain's backward jump, which classic BPF in the kernel
+                        // forbids): run it in user space, and say so.
+                        userSpaceFilter = filter;
+                        Log.FilterRejected(logger, e.Message);
+                    }
+                }
+            }
+
             skbremap_layout layout = backend.Layout();
             SafeMappingHandle control = backend.Map(layout.ctl_offset, layout.ctl_size, writable: true);
             SafeMappingHandle windows;
@@ -80,7 +118,7 @@ public sealed class CaptureSession : IDisposable
             backend.Start();
             Log.CaptureStarted(logger, ifindex == 0 ? "every interface" : NetworkInterfaces.NameOf(ifindex), backend.Name,
                 settings.Source ?? (backend.Kind == BackendKind.Kernel ? "the network stack" : "afpacket"));
-            return new CaptureSession(backend, version, ifindex, region);
+            return new CaptureSession(backend, version, ifindex, region, userSpaceFilter);
         }
         catch
         {

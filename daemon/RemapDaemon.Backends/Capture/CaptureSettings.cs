@@ -1,3 +1,5 @@
+using RemapDaemon.Capture.Filtering;
+
 namespace RemapDaemon.Backends;
 
 /// <summary>
@@ -22,4 +24,11 @@ public sealed record CaptureSettings
 
     /// <summary>Emulator packet source spec; null = the backend's default (afpacket).</summary>
     public string? Source { get; init; }
+
+    /// <summary>
+    /// The filter program (compiled for LINKTYPE_ETHERNET and the snaplen), installed with
+    /// SKBREMAP_IOC_SET_FILTER before START when the backend has SKBREMAP_FEAT_FILTER, else run
+    /// by the capture loop (<see cref="CaptureSession.UserSpaceFilter"/>); null = every packet.
+    /// </summary>
+    public BpfProgram? Filter { get; init; }
 }

@@ -17,6 +17,15 @@ internal static partial class Log
     [LoggerMessage(103, LogLevel.Information, "stopping ({Reason}): publishing the part-full window and draining every published window")]
     public static partial void Stopping(ILogger logger, string reason);
 
+    [LoggerMessage(104, LogLevel.Information, "filter '{Expression}' ({Instructions} BPF instructions) installed in {Backend}'s packet hook")]
+    public static partial void FilterInstalled(ILogger logger, string expression, int instructions, string backend);
+
+    [LoggerMessage(105, LogLevel.Warning, "{Backend} cannot run filters (no SKBREMAP_FEAT_FILTER): remapd runs '{Expression}' on every captured packet instead, so unselected packets are still queued and remapped")]
+    public static partial void FilterInUserSpace(ILogger logger, string backend, string expression);
+
+    [LoggerMessage(106, LogLevel.Warning, "{Reason}. remapd runs the filter on every captured packet instead (as libpcap does when the kernel refuses a filter), so unselected packets are still queued and remapped")]
+    public static partial void FilterRejected(ILogger logger, string reason);
+
     [LoggerMessage(110, LogLevel.Error, "window {Window} (seq {Seq}): bad info page: {Error}; window released, its packets are lost")]
     public static partial void BadInfoPage(ILogger logger, int window, ulong seq, string error);
 

@@ -1,4 +1,5 @@
 using RemapDaemon.Abi;
+using RemapDaemon.Capture.Filtering;
 using static RemapDaemon.Abi.Skbremap;
 
 namespace RemapDaemon.Backends;
@@ -44,6 +45,29 @@ public static class SkbremapIoctls
             throw -rc is Interop.Errno.ENODEV or Interop.Errno.ENXIO
                 ? new UnknownInterfaceException(nameof(SKBREMAP_IOC_BIND), -rc, interfaceName)
                 : SkbremapException.FromErrno(nameof(SKBREMAP_IOC_BIND), -rc);
+        }
+    }
+
+    /// <summary>
+    /// SKBREMAP_IOC_SET_FILTER: installs <paramref name="program"/> in the packet hook (null
+    /// removes the filter). Allowed running or stopped; the swap is atomic. skbremap copies the
+    /// instructions before it returns; the program is kept alive (its array is pinned) until then.
+    /// </summary>
+    /// <exception cref="FilterRejectedException">EINVAL: the program failed skbremap's checks.</exception>
+    public static unsafe void SetFilter(this ICaptureBackend backend, BpfProgram? program)
+    {
+        var filter = new skbremap_filter
+        {
+            len = (uint)(program?.Length ?? 0),
+            insns = program is null ? 0 : (ulong)program.InstructionsAddress,
+        };
+        int rc = backend.Ioctl(SKBREMAP_IOC_SET_FILTER, &filter);
+        GC.KeepAlive(program);
+        if (rc < 0)
+        {
+            throw -rc == Interop.Errno.EINVAL && program is not null
+                ? new FilterRejectedException(backend.Name, program.Expression, program.Length, -rc)
+                : SkbremapException.FromErrno(nameof(SKBREMAP_IOC_SET_FILTER), -rc);
         }
     }
 

@@ -8,7 +8,8 @@ namespace RemapDaemon.Remapd.Cli;
 /// CommandLineParser fills this by reflection: <see cref="CommandLineParsing"/> keeps its members
 /// alive under trimming and NativeAOT.
 /// </summary>
-[Verb("capture", isDefault: true, HelpText = "Capture packets into a pcap file (the default verb: 'remapd -i lo -w x.pcap' works too).")]
+[Verb("capture", isDefault: true, HelpText = "Capture packets into a pcap or pcapng file (the default verb: 'remapd -i lo -w x.pcap' works too). " +
+    "Words after the options are a tcpdump filter expression, as with tcpdump: 'remapd -i lo -w x.pcap tcp port 80'.")]
 internal sealed class CaptureOptions
 {
     [Option('i', "interface", Default = "any", MetaValue = "IFACE",
@@ -16,8 +17,46 @@ internal sealed class CaptureOptions
     public string Interface { get; set; } = "any";
 
     [Option('w', "write", Required = true, MetaValue = "FILE",
-        HelpText = "Write packets to this pcap file (nanosecond timestamps, Ethernet link type); '-' writes to stdout.")]
+        HelpText = "Write packets to this file (nanosecond timestamps, Ethernet link type); '-' writes to stdout, flushed after every window so that 'remapd -w - | tcpdump -r -' shows packets as they come (logs, the live line and the summary go to stderr).")]
     public string Write { get; set; } = "";
+
+    [Option("format", MetaValue = "pcap|pcapng",
+        HelpText = "File format. pcapng has an interface description (with the interface's name) per interface and, at the end, interface statistics with the drop count of the bound interface. Default: pcapng when the -w name ends in .pcapng, else pcap.")]
+    public string? Format { get; set; }
+
+    [Option('C', "file-size", Default = 0.0, MetaValue = "MB",
+        HelpText = "Rotate: start a new file before writing a packet once the current one is larger than MB x 1,000,000 bytes (tcpdump's -C). Files are FILE, FILE1, FILE2, ... (with -W: FILE0..FILE<N-1>). 0 = never.")]
+    public double FileSizeMb { get; set; }
+
+    [Option('G', "rotate-seconds", Default = 0, MetaValue = "SECONDS",
+        HelpText = "Rotate: start a new file before a packet stamped SECONDS or more after the current file's first packet (packet time, so a replay rotates as it was captured; names are not strftime'd, unlike tcpdump). 0 = never.")]
+    public int RotateSeconds { get; set; }
+
+    [Option('W', "file-count", Default = 0, MetaValue = "N",
+        HelpText = "With -C or -G: keep at most N files, reusing their names in a ring (FILE0..FILE<N-1>, zero-padded). 0 = no limit.")]
+    public int FileCount { get; set; }
+
+    [Option('F', "filter", MetaValue = "EXPRESSION",
+        HelpText = "The filter expression as one argument (unlike tcpdump's -F, not a file name); the same as giving it after the options, which cannot be combined with it. " +
+            "Compiled by libpcap for Ethernet and the snaplen, run in skbremap's packet hook (unselected packets are never queued or remapped; counted as 'filtered'); " +
+            "a backend without filter support gets it run by remapd instead, with a warning. A bad expression exits 2 with libpcap's message.")]
+    public string? Filter { get; set; }
+
+    [Option("match-hex", Max = 1, MetaValue = "HEX[@OFFSET]",
+        HelpText = "Write only packets whose payload (TCP/UDP payload; the IP payload for other protocols; after the Ethernet header for non-IP) holds these bytes ('de ad be ef', 'deadbeef', '0xde,0xad'), anywhere or at byte OFFSET of the payload. Repeatable.")]
+    public IEnumerable<string> MatchHex { get; set; } = [];
+
+    [Option("match-string", Max = 1, MetaValue = "TEXT[@OFFSET]",
+        HelpText = "As --match-hex, for the UTF-8 bytes of TEXT (case-sensitive). Repeatable.")]
+    public IEnumerable<string> MatchString { get; set; } = [];
+
+    [Option("match-regex", Max = 1, MetaValue = "REGEX[@OFFSET]",
+        HelpText = "As --match-hex, for a .NET regular expression over the payload read as Latin-1 (\\xNN is byte NN); at an OFFSET the match must start there. Repeatable.")]
+    public IEnumerable<string> MatchRegex { get; set; } = [];
+
+    [Option("match-any", Default = false,
+        HelpText = "A packet passes when any --match-* test matches (default: every test must match). Packets that fail are counted as 'payload mismatch'.")]
+    public bool MatchAny { get; set; }
 
     [Option('c', "count", Default = 0UL, MetaValue = "N",
         HelpText = "Stop after writing N packets (0 = no limit).")]
@@ -36,7 +75,7 @@ internal sealed class CaptureOptions
     public string? Source { get; set; }
 
     [Option('s', "snaplen", Default = 0U, MetaValue = "BYTES",
-        HelpText = "Bytes kept of each packet (0 = the whole packet; at most 262144).")]
+        HelpText = "Bytes kept of each packet, in skbremap's hook; the wire length is still recorded (0 = the whole packet; at most 262144). Also the files' snaplen and what the filter returns.")]
     public uint Snaplen { get; set; }
 
     [Option("windows", Default = 0U, MetaValue = "N",
@@ -64,11 +103,11 @@ internal sealed class CaptureOptions
     public bool Quiet { get; set; }
 
     /// <summary>
-    /// A word that is not an option ('remapd frobnicate'): CommandLineParser would ignore it
-    /// silently; the command refuses it instead.
+    /// The words after the options: the filter expression, joined with spaces as tcpdump does
+    /// ('remapd -w x.pcap tcp port 80'). Put '--' before an expression that starts with '-'.
     /// </summary>
-    [Value(0, MetaName = "unexpected", Hidden = true)]
-    public string? Unexpected { get; set; }
+    [Value(0, MetaName = "EXPRESSION", HelpText = "tcpdump filter expression (pcap-filter(7)), e.g. 'tcp port 80 and host 10.0.0.1', 'vlan and udp', 'greater 1000'.")]
+    public IEnumerable<string> Expression { get; set; } = [];
 
     [Option('v', "verbose", Default = false,
         HelpText = "Also log the ABI handshake and the region layout.")]

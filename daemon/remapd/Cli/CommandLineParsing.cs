@@ -34,6 +34,7 @@ internal static class CommandLineParsing
             settings.AutoHelp = true;
             settings.CaseSensitive = true;
             settings.EnableDashDash = true;
+            settings.AllowMultiInstance = true;  // --match-* repeat; a repeated scalar option keeps its last value.
             settings.MaximumDisplayWidth = 100;
         });
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using RemapDaemon.Backends;
+using RemapDaemon.Capture;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Output;
 using static RemapDaemon.Abi.Skbremap;
@@ -8,17 +9,18 @@ using static RemapDaemon.Abi.Skbremap;
 namespace RemapDaemon.Remapd.Commands;
 
 /// <summary>
-/// remapd capture: check the options, resolve the interface, open the backend (ABI check
-/// first), configure, bind, map, start; run the capture loop on its own thread until a signal,
-/// -c, -d or the end of a finite source; then STOP, drain, flush, summarise.
+/// remapd capture: check the options, compile the filter, resolve the interface, open the
+/// backend (ABI check first), configure, bind, install the filter, map, start; run the capture
+/// loop on its own thread until a signal, -c, -d or the end of a finite source; then STOP,
+/// drain, flush, record the drops (pcapng), close the files, summarise.
 /// </summary>
 internal static class CaptureCommand
 {
-    private const uint PcapWholePacketSnaplen = SKBREMAP_MAX_SNAPLEN;
-
     internal static int Run(CaptureOptions o, TextWriter stderr)
     {
         CheckRanges(o);
+        CaptureFileOptions files = CaptureFiles.From(o);
+        PacketSelection selection = PacketSelection.From(o);
         BackendKind backendKind = ParseBackend(o.Backend);
         if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
         {
@@ -42,22 +44,26 @@ internal static class CaptureCommand
             RetireUsec = o.RetireUsec,
             QueueLimit = o.QueueLimit,
             Source = o.Source,
+            Filter = selection.Filter,
         };
 
         using CaptureSession session = CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger);
-        using Stream output = OpenOutput(o.Write);
-        using var sink = new PcapPacketSink(output, o.Snaplen == 0 ? PcapWholePacketSnaplen : o.Snaplen, leaveOpen: true);
-        var loop = new CaptureLoop(session, sink, new CaptureLimits
+        using IPacketWriter writer = CaptureFiles.Open(files, ifindex);
+        var loop = new CaptureLoop(session, new PacketWriterSink(writer), new CaptureLimits
         {
             MaxPackets = o.Count,
             // Packets from the network stack: skip lo's outgoing copies as libpcap (tcpdump) does.
             SkipOutgoingOnIfindex = o.Source is null or "afpacket" ? NetworkInterfaces.Loopback : 0,
             Duration = o.Duration > 0 ? TimeSpan.FromSeconds(o.Duration) : null,
             ProgressInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null,
-        }, logger);
+        }, logger)
+        {
+            Payload = selection.Payload,
+            FlushEachWindow = o.Write == CaptureOutput.StdoutPath,
+        };
 
         var live = new LiveLine(stderr, terminal: !Console.IsErrorRedirected);
-        loop.Progress += p => live.Show(StatsFormat.Live(p));
+        loop.Progress += p => live.Show(StatsFormat.Live(p, selection.Payload is not null));
 
         // Ctrl-C and SIGTERM ask the loop to stop and drain; a second one ends the process.
         int signals = 0;
@@ -74,11 +80,19 @@ internal static class CaptureCommand
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
         CaptureResult result = RunOnCaptureThread(loop);
-        output.Flush();
+
+        // skbremap counts drops per capture; a capture bound to one interface has them all on it
+        // (pcapng: isb_ifdrop). With -i any there is no per-interface split to record.
+        if (ifindex != 0)
+        {
+            writer.SetInterfaceDrops(ifindex, result.Dropped);
+        }
+
+        writer.Dispose();
         live.End();
 
         // The summary is not a log line: -q keeps it, and scripts read it.
-        foreach (string line in StatsFormat.Summary(result, o.Write == "-" ? "stdout" : o.Write))
+        foreach (string line in StatsFormat.Summary(result, Describe(files, writer), selection.Describe()))
         {
             stderr.WriteLine($"remapd: {line}");
         }
@@ -116,21 +130,18 @@ internal static class CaptureCommand
         return result!;
     }
 
-    private static Stream OpenOutput(string path)
+    /// <summary>"x.pcap", "stdout", "3 files (the last x.pcap2) (pcapng)".</summary>
+    private static string Describe(CaptureFileOptions files, IPacketWriter writer)
     {
-        if (path == "-")
+        string format = files.Format == CaptureFileFormat.PcapNg ? " (pcapng)" : "";
+        if (files.Path == CaptureOutput.StdoutPath)
         {
-            return Console.OpenStandardOutput();
+            return "stdout" + format;
         }
 
-        try
-        {
-            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CommandException(ExitCode.RuntimeError, $"cannot write {path}: {e.Message}");
-        }
+        return writer is RotatingWriter r
+            ? $"{r.FilesOpened} files (the last {r.CurrentPath}){format}"
+            : files.Path + format;
     }
 
     internal static BackendKind ParseBackend(string value) => value switch
@@ -151,7 +162,6 @@ internal static class CaptureCommand
             }
         }
 
-        Check(o.Unexpected is null, $"unexpected argument '{o.Unexpected}' (the commands are capture and version)");
         Check(o.Write.Length > 0, "-w/--write: give a file name, or '-' for stdout");
         Check(o.Duration >= 0 && double.IsFinite(o.Duration), "-d/--duration: seconds, 0 or more");
         Check(o.StatsInterval >= 0 && double.IsFinite(o.StatsInterval), "--stats-interval: seconds, 0 or more");

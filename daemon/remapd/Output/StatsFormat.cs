@@ -10,25 +10,37 @@ internal static class StatsFormat
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>
-    /// e.g. "  3.0s  5012 pkts  2.4 MB  1671 pkt/s  drops 0 (queue 0, window 0, nomem 0, big 0)  windows 1/16 user".
+    /// e.g. "  3.0s  5012 pkts  2.4 MB  1671 pkt/s  drops 0 (queue 0, window 0, nomem 0, big 0)  windows 1/16 user  filtered 120".
+    /// "filtered" counts the packets the filter rejected (in skbremap's hook, or in remapd when
+    /// the backend cannot filter); "payload mismatch" (with --match-*) the packets the payload
+    /// tests rejected.
     /// </summary>
-    internal static string Live(in CaptureProgress p)
+    internal static string Live(in CaptureProgress p, bool payloadTests = false)
     {
         skbremap_stats s = p.Stats;
         double seconds = Math.Max(p.Elapsed.TotalSeconds, 0.001);
-        return string.Create(Invariant,
+        string live = string.Create(Invariant,
             $"{p.Elapsed.TotalSeconds,6:0.0}s  {p.Packets} pkts  {Bytes(p.Bytes)}  {p.Packets / seconds:0} pkt/s  " +
             $"drops {Drops.Total(s)} (queue {s.drop_queue_full}, window {s.drop_no_window}, nomem {s.drop_nomem}, big {s.drop_too_big})  " +
-            $"windows {s.windows_user}/{p.RegionWindows} user");
+            $"windows {s.windows_user}/{p.RegionWindows} user  filtered {s.filtered + p.UserSpaceFiltered}");
+        return payloadTests ? string.Create(Invariant, $"{live}  payload mismatch {p.PayloadMismatched}") : live;
     }
 
     /// <summary>The final summary: what was written, and skbremap's own account of every packet it saw.</summary>
-    internal static IEnumerable<string> Summary(CaptureResult r, string output)
+    /// <param name="selection">What selected packets ("filter 'tcp' (9 BPF instructions)"); empty for none.</param>
+    internal static IEnumerable<string> Summary(CaptureResult r, string output, string selection = "")
     {
         CaptureProgress p = r.Final;
         skbremap_stats s = p.Stats;
         yield return string.Create(Invariant,
             $"{p.Packets} packets written to {output} ({Bytes(p.Bytes)}) in {p.Elapsed.TotalSeconds:0.00} s; stopped: {r.StopReason}");
+        if (selection.Length > 0)
+        {
+            yield return string.Create(Invariant,
+                $"selected by {selection}: {s.filtered} filtered in skbremap's hook, {p.UserSpaceFiltered} filtered by remapd, " +
+                $"{p.PayloadMismatched} payload mismatches");
+        }
+
         yield return string.Create(Invariant,
             $"skbremap: seen {s.seen}, captured {s.captured} ({s.captured_bytes} bytes), filtered {s.filtered}, dropped {Drops.Total(s)} " +
             $"(queue full {s.drop_queue_full}, no window {s.drop_no_window}, no memory {s.drop_nomem}, too big {s.drop_too_big}), " +

@@ -49,7 +49,15 @@ public sealed class RemapdCommandLineTests
     [InlineData("-w x.pcap -s 262145", "-s/--snaplen: at most 262144")]
     [InlineData("-w x.pcap --backend fpga", "--backend fpga: not a backend")]
     [InlineData("-w x.pcap --backend kernel --source synthetic:count=1", "--source is for the emulator backend")]
-    [InlineData("frobnicate -w x.pcap", "unexpected argument 'frobnicate'")]
+    [InlineData("frobnicate -w x.pcap", "filter expression 'frobnicate': can't parse filter expression: syntax error")]
+    [InlineData("-w x.pcap tcp port eighty", "filter expression 'tcp port eighty': unknown port 'eighty'")]
+    [InlineData("-w x.pcap -F udp tcp", "two filter expressions")]
+    [InlineData("-w x.pcap --format pcapx", "--format pcapx: not a format (pcap or pcapng)")]
+    [InlineData("-w x.pcap -W 3", "-W (file count) needs -C (size) or -G (seconds) to rotate")]
+    [InlineData("-w - -C 1", "output to stdout (-w -) cannot be rotated")]
+    [InlineData("-w x.pcap -C -1", "-C/--file-size: megabytes")]
+    [InlineData("-w x.pcap --match-any", "--match-any: give at least one")]
+    [InlineData("-w x.pcap --match-hex 0g", "not a hex digit")]
     public void A_bad_option_exits_2_with_a_message_naming_it(string args, string message)
     {
         ToolResult r = Remapd(args.Split(' '));

@@ -4,7 +4,7 @@
 . /vm/lib.sh
 UDP_MAX=2000
 
-if modprobe veth && modprobe pktgen; then
+if load_module veth && load_module pktgen; then
 	pass modules-veth-pktgen "$(grep -E '^(veth|pktgen) ' /proc/modules | cut -d' ' -f1 | tr '\n' ' ')"
 else
 	fail modules-veth-pktgen "modprobe veth/pktgen failed"

@@ -5,7 +5,7 @@
 PKTGEN_COUNT=2000
 PKTGEN_RATE=500
 veth_setup || { fail pktgen "veth pair setup failed"; exit 0; }
-grep -q '^pktgen ' /proc/modules || modprobe pktgen || { fail pktgen "modprobe pktgen failed"; exit 0; }
+load_module pktgen || { fail pktgen "modprobe pktgen failed"; exit 0; }
 have_module pktgen && have_remapd pktgen || exit 0
 module_loaded || { fail pktgen "skbremap is not loaded"; exit 0; }
 

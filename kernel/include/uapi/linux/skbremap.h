@@ -135,19 +135,25 @@ struct skbremap_bind {
  * queued, cloned or remapped. The program is classic BPF as pcap_compile()
  * makes it for DLT_EN10MB (struct sock_filter of <linux/filter.h>, the
  * same layout as libpcap's struct bpf_insn). It runs on the frame from its
- * link-layer (Ethernet) header, as the hook holds it: a VLAN tag the stack
- * moved into metadata (SKBREMAP_PKT_VLAN) is not in the bytes it reads.
- * Its return value is the number of bytes to capture: 0 drops the packet
- * (counted in stats.filtered), anything else caps caplen, which is also
- * capped by the configured snaplen; wirelen is always the frame's length.
+ * link-layer (Ethernet) header, as it was on the wire: a VLAN tag the
+ * stack moved into metadata (SKBREMAP_PKT_VLAN) is put back in front of
+ * the program, as libpcap puts it back for tcpdump. Its return value is
+ * the number of bytes to capture: 0 drops the packet (counted in
+ * stats.filtered), anything else caps caplen (for a packet whose tag is
+ * in metadata, the value minus the tag's 4 bytes), which the configured
+ * snaplen caps too; wirelen is always the frame's length. A shift by X
+ * of 32 or more gives 0 in the emulator and shifts by X & 31 in the
+ * module (see filter_check.c); nothing else differs.
  *
  * The module loads the program with the kernel's own cBPF machinery, the
  * emulator runs it with libpcap's bpf_filter(); both first apply the same
  * checks (kernel/core/filter_check.c): 1..SKBREMAP_MAX_FILTER_INSNS
  * instructions, known opcodes only, every jump inside the program, the
  * last instruction a RET, no division or modulo by a constant 0, scratch
- * memory indices below 16 and read only after written. -EINVAL otherwise,
- * and the filter in place stays. -EFAULT when insns cannot be read.
+ * memory indices below 16 and read only after written, no shift by a
+ * constant of 32 or more, no load at a negative offset (SKF_AD_OFF and
+ * the like: libpcap cannot run them). -EINVAL otherwise, and the filter
+ * in place stays. -EFAULT when insns cannot be read.
  *
  * Allowed running or stopped. Replacing is atomic: every packet is judged
  * by either the old program or the new one, never by neither or a mix.
