@@ -58,7 +58,7 @@ qemu_rc=0
 "$REPO/tools/vm/run-qemu.sh" -o "$RESULTS" -t "${SKBREMAP_VM_TIMEOUT:-900}" -a "$EXTRA" \
 	>"$VM/qemu.log" 2>&1 || qemu_rc=$?
 grep -E '^(run-qemu|SKBREMAP-VM|SCENARIO)' "$VM/qemu.log" | grep -v '^SKBREMAP-VM: kernel'
-[ $qemu_rc -eq 0 ] || failed qemu
+[ $qemu_rc -eq 0 ] || failed "guest-run (a scenario failed, a kernel warning, or no verdict: see above)"
 
 step "compare captures on the host"
 compared=0

@@ -48,8 +48,8 @@ public sealed class CaptureOutputTests(MixedInput input, ITestOutputHelper outpu
         string basePath = lane.PathOf("ring.pcap");
         string expected = lane.PathOf("all.pcap");
 
-        // -C 0.1: 100,000 bytes a file; -W 9 names them ring.pcap0..ring.pcap8 and is large enough that none is reused.
-        ToolResult r = Lane.Remapd("--source", $"pcap:{input.Path}", "-w", basePath, "-q", "-C", "0.1", "-W", "9");
+        // -C 0.04: 40,000 bytes a file; -W 9 names them ring.pcap0..ring.pcap8 and is large enough that none is reused.
+        ToolResult r = Lane.Remapd("--source", $"pcap:{input.Path}", "-w", basePath, "-q", "-C", "0.04", "-W", "9");
 
         r.ExitCode.Should().Be(0, r.ToString());
         string[] files = [.. Enumerable.Range(0, 9).Select(i => $"{basePath}{i}").Where(File.Exists)];
@@ -58,8 +58,8 @@ public sealed class CaptureOutputTests(MixedInput input, ITestOutputHelper outpu
         files.Select(Lane.CapinfosCount).Sum().Should().Be(input.Count, "the sum of packets across files is the input");
         File.Copy(input.Path, expected);
         (List<string> want, List<string> got) = TcpdumpOracle.ReadBoth(expected, files);
-        TcpdumpOracle.ShouldEqual(got, want, "-C 0.1 -W 9, files read in ring order");
-        files.SkipLast(1).Should().OnlyContain(f => new FileInfo(f).Length > 100_000, "a file is closed only once it is over the size");
+        TcpdumpOracle.ShouldEqual(got, want, "-C 0.04 -W 9, files read in ring order");
+        files.SkipLast(1).Should().OnlyContain(f => new FileInfo(f).Length > 40_000, "a file is closed only once it is over the size");
     }
 
     [Fact]

@@ -100,6 +100,27 @@ public sealed partial class FilterEquivalenceTests(MixedInput input, ITestOutput
     }
 
     [Fact]
+    public void Snaplen_cuts_the_selected_packets_as_editcap_cuts_tcpdumps_and_keeps_the_wire_length()
+    {
+        using var lane = new Lane();
+        string written = lane.PathOf("remapd.pcap");
+        string selected = lane.PathOf("tcpdump.pcap");
+        string expected = lane.PathOf("tcpdump-cut.pcap");
+
+        ToolResult r = Lane.Remapd("--source", $"pcap:{input.Path}", "-w", written, "-q", "-s", "100", "udp", "or", "arp");
+
+        r.ExitCode.Should().Be(0, r.ToString());
+        TcpdumpOracle.Select(input.Path, selected, "udp or arp");
+        ToolResult editcap = ExternalTool.Run("editcap", "-s", "100", selected, expected);
+        editcap.ExitCode.Should().Be(0, editcap.ToString());
+        (List<string> want, List<string> got) = TcpdumpOracle.ReadBoth(expected, written);
+        TcpdumpOracle.ShouldEqual(got, want, "-s 100 'udp or arp'");
+        List<RemapDaemon.Capture.PcapRecord> records = RemapDaemon.Capture.PcapReader.ReadFile(written);
+        records.Should().OnlyContain(p => p.CapturedLength <= 100);
+        records.Should().Contain(p => p.WireLength == 9014 && p.CapturedLength == 100, "the jumbo datagram is cut, its wire length kept");
+    }
+
+    [Fact]
     public void The_expression_given_with_F_selects_the_same_packets_as_trailing_words()
     {
         using var lane = new Lane();
