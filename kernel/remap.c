@@ -156,7 +156,8 @@ struct vm_area_struct *__skbremap_find_win_vma(struct skbremap_capture *cap,
 {
 	struct vm_area_struct *vma;
 
-	mmap_assert_locked(mm);
+	/* Not mmap_assert_locked(): its DEBUG_VM dump_mm() is not exported. */
+	lockdep_assert_held(&mm->mmap_lock);
 	lockdep_assert_held(&cap->lock);
 	if (!cap->win_mapped || !atomic_read(&cap->win_vmas))
 		return NULL;

@@ -30,6 +30,21 @@ public static partial class Skbremap
     // skbremap_version.features
     public const uint SKBREMAP_FEAT_BOUNCE = 1U << 0;
     public const uint SKBREMAP_FEAT_FILTER = 1U << 1;  // SKBREMAP_IOC_SET_FILTER
+    public const uint SKBREMAP_FEAT_RING = 1U << 2;    // SKBREMAP_MODE_RING, PATH_RING
+    public const uint SKBREMAP_FEAT_REMAP = 1U << 3;   // SKBREMAP_MODE_REMAP, PATH_REMAP
+    public const uint SKBREMAP_FEAT_ADAPTIVE = 1U << 4; // SKBREMAP_MODE_ADAPTIVE, calibration
+    public const uint SKBREMAP_FEAT_SCATTER = 1U << 5; // may publish SCATTER entries
+
+    // skbremap_config.mode
+    public const int SKBREMAP_MODE_DEFAULT = 0;   // = ADAPTIVE where supported
+    public const int SKBREMAP_MODE_BOUNCE = 1;
+    public const int SKBREMAP_MODE_REMAP = 2;
+    public const int SKBREMAP_MODE_RING = 3;
+    public const int SKBREMAP_MODE_ADAPTIVE = 4;
+
+    public const int SKBREMAP_RING_ALIGN = 16;              // RING: packet start alignment
+    public const uint SKBREMAP_MAX_COPY_THRESHOLD = 1U << 24; // above every caplen: never remap
+    public const int SKBREMAP_MAX_SEGMENTS = 64;            // segment entries of one SCATTER packet
 
     // skbremap_win_ctl.status
     public const int SKBREMAP_WIN_KERNEL = 0;    // (k) kernel owns it (free or filling)
@@ -42,10 +57,14 @@ public static partial class Skbremap
 
     // skbremap_info_entry.path
     public const int SKBREMAP_PATH_BOUNCE = 1;   // copied into a zeroed pool page
+    public const int SKBREMAP_PATH_REMAP = 2;    // the packet's own pages inserted
+    public const int SKBREMAP_PATH_RING = 3;     // copied packed into ring pages mapped once
 
     // skbremap_info_entry.flags
     public const uint SKBREMAP_PKT_VLAN = 1U << 0;       // tag in metadata: put it back as libpcap does
     public const uint SKBREMAP_PKT_TRUNCATED = 1U << 1;  // caplen < wirelen
+    public const uint SKBREMAP_PKT_SCATTER = 1U << 2;    // head: data in .segments entries that follow
+    public const uint SKBREMAP_PKT_SEGMENT = 1U << 3;    // one run of a SCATTER packet's data
 
     public const int SKBREMAP_IOC_MAGIC = 0xbb;
 }

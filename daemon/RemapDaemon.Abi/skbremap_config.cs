@@ -12,5 +12,9 @@ public unsafe struct skbremap_config
     public uint retire_usec;
     public uint queue_limit;
     public uint flags;
-    public fixed ulong reserved[2];
+    /// <summary>SKBREMAP_MODE_*; 0 = ADAPTIVE where the host has it (v1 addition).</summary>
+    public uint mode;
+    /// <summary>ADAPTIVE: caplen below this goes to the ring; 0 = calibrate at START (v1 addition).</summary>
+    public uint copy_threshold;
+    public fixed ulong reserved[1];
 }

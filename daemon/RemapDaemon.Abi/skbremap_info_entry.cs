@@ -24,5 +24,7 @@ public struct skbremap_info_entry
     /// <summary>Network byte order, valid with SKBREMAP_PKT_VLAN.</summary>
     public ushort vlan_proto;
     public uint flags;
-    public ulong reserved;
+    /// <summary>SCATTER head: number of segment entries that follow it; else 0 (v1 addition).</summary>
+    public uint segments;
+    public uint reserved;
 }

@@ -4,7 +4,8 @@ namespace RemapDaemon.Abi;
 
 /// <summary>
 /// SKBREMAP_IOC_STATS: counters of one capture (k). After STOP,
-/// seen == captured + filtered + drop_queue_full + drop_no_window + drop_nomem + drop_too_big.
+/// seen == captured + filtered + drop_queue_full + drop_no_window + drop_nomem + drop_too_big,
+/// and captured == bounced + remapped + copied.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct skbremap_stats
@@ -29,5 +30,22 @@ public unsafe struct skbremap_stats
     public ulong skbs_freed;
     public ulong bad_release;
     public ulong filtered;
-    public fixed ulong reserved[12];
+
+    // Added in v1 (issue 3), taken from reserved[].
+
+    /// <summary>Packets delivered by SKBREMAP_PATH_REMAP.</summary>
+    public ulong remapped;
+    /// <summary>Packets copied into ring pages (SKBREMAP_PATH_RING).</summary>
+    public ulong copied;
+    /// <summary>Packet pages inserted by the remap path.</summary>
+    public ulong pages_remapped;
+    /// <summary>Gauge: effective SKBREMAP_MODE_* (0: a host that predates modes, i.e. bounce).</summary>
+    public ulong mode;
+    /// <summary>Gauge: effective copy threshold (ADAPTIVE).</summary>
+    public ulong copy_threshold;
+    /// <summary>Gauge: calibration's cost of copying one page, ns (0: threshold from config).</summary>
+    public ulong calib_copy_ns;
+    /// <summary>Gauge: calibration's cost of remapping one page, ns.</summary>
+    public ulong calib_remap_ns;
+    public fixed ulong reserved[5];
 }

@@ -17,7 +17,11 @@ int skbremap_config_resolve(const struct skbremap_config *in,
 {
 	struct skbremap_config c;
 
-	if (in->flags || in->reserved[0] || in->reserved[1])
+	if (in->flags || in->reserved[0])
+		return -EINVAL;
+	if (in->mode > SKBREMAP_MODE_ADAPTIVE)
+		return -EINVAL;
+	if (in->copy_threshold > SKBREMAP_MAX_COPY_THRESHOLD)
 		return -EINVAL;
 
 	memset(&c, 0, sizeof(c));
@@ -27,6 +31,9 @@ int skbremap_config_resolve(const struct skbremap_config *in,
 	c.snaplen = in->snaplen;
 	c.retire_usec = or_default(in->retire_usec, SKBREMAP_DEF_RETIRE_USEC);
 	c.queue_limit = or_default(in->queue_limit, SKBREMAP_DEF_QUEUE_LIMIT);
+	/* Mode 0 stays 0: the host resolves it (skbremap_mode_resolve). */
+	c.mode = in->mode;
+	c.copy_threshold = in->copy_threshold;
 
 	if (c.windows < SKBREMAP_MIN_WINDOWS ||
 	    c.windows > SKBREMAP_MAX_WINDOWS)

@@ -55,6 +55,9 @@ struct skbremap_win {
 	u32 pages_used;		/* data pages given out */
 	u32 pages_max;		/* pages_per_window */
 	u32 entries_max;	/* info_entries_max */
+	u32 pack_off;		/* RING: next packed offset in the last page
+				 * given out; 0 = none open for packing
+				 */
 };
 
 void skbremap_win_init(struct skbremap_win *w, u32 index, u32 pages_max,
@@ -70,6 +73,22 @@ int skbremap_win_open(struct skbremap_win *w);
  */
 int skbremap_win_place(struct skbremap_win *w, u32 offset, u32 len,
 		       u32 page_size, u32 *page, u32 *entry);
+/*
+ * RING path: room for @len bytes packed after the previous RING packet
+ * (SKBREMAP_RING_ALIGN-aligned) when the last page given out is a ring
+ * page with room left, else from a fresh page; the packet may run on into
+ * following pages. Several RING packets share pages, which is why ring
+ * pages may hold nothing but this capture's copied packet data. Returns 0
+ * and the first page, the in-page offset and the entry slot, or -ENOSPC.
+ * skbremap_win_place() after it starts on a fresh page again.
+ */
+int skbremap_win_place_packed(struct skbremap_win *w, u32 len, u32 page_size,
+			      u32 *page, u32 *offset, u32 *entry);
+/*
+ * @n more entry slots after the last one (the segment entries of a
+ * SCATTER head). 0 and the first slot in *first, or -ENOSPC.
+ */
+int skbremap_win_reserve_entries(struct skbremap_win *w, u32 n, u32 *first);
 /* Whether a packet could fit even an empty window. */
 bool skbremap_win_fits_empty(u32 pages_max, u32 offset, u32 len,
 			     u32 page_size);
@@ -92,6 +111,80 @@ void skbremap_win_reclaim(struct skbremap_win *w,
 			  struct skbremap_win_ctl *ctl);
 /* FILLING -> FREE without publishing (teardown). */
 void skbremap_win_abandon(struct skbremap_win *w);
+
+/* path.c */
+
+/*
+ * One piece of an skb's data, in packet order, as the host describes it
+ * to the remap-eligibility rule. The linear head (skb->data, kmalloc'd
+ * memory shared with other allocations) is one piece with linear set;
+ * each page frag is one piece.
+ */
+struct skbremap_frag {
+	u32 page_offset;	/* in-page offset of the piece's first byte */
+	u32 len;		/* bytes */
+	bool linear;		/* skb head data: never inserted */
+	bool exclusive;		/* the page holds this skb's data and nothing
+				 * else: page_count 1, not shared with a clone
+				 * or another skb (page_pool / zerocopy RX)
+				 */
+};
+
+/*
+ * How a REMAP packet is laid out in its window: @head bytes copied into
+ * pool pages so that they end at a page boundary, then @pages whole pages
+ * of the skb inserted (starting with piece @first), then @tail bytes
+ * copied from the start of a fresh pool page. In the window the packet is
+ * then contiguous: entry.offset = (page_size - head % page_size) %
+ * page_size.
+ */
+struct skbremap_remap_plan {
+	u32 head;		/* bytes before the inserted pages */
+	u32 first;		/* index of the first inserted piece */
+	u32 pages;		/* whole pages inserted */
+	u32 tail;		/* bytes after them */
+};
+
+/*
+ * The remap-eligibility rule. A piece qualifies when it is a page frag
+ * (not linear), its page is exclusive, it starts at offset 0 and it is
+ * exactly @page_size bytes long and wholly within the first @caplen
+ * bytes. The packet is eligible when at least one piece qualifies; the
+ * first run of consecutive qualifying pieces is inserted, everything else
+ * is copied. Returns true and fills *plan, or false (bounce or ring).
+ */
+bool skbremap_remap_eligible(const struct skbremap_frag *frags, u32 nr,
+			     u32 caplen, u32 page_size,
+			     struct skbremap_remap_plan *plan);
+
+/* The per-packet decision: SKBREMAP_PATH_* for a resolved mode. */
+u32 skbremap_path_choose(u32 mode, u32 caplen, u32 copy_threshold,
+			 bool remap_eligible);
+
+/*
+ * Mode 0 and feature checks: the effective SKBREMAP_MODE_* for a
+ * configured @mode on a host with SKBREMAP_FEAT_* @features. 0 to *out, or
+ * -EOPNOTSUPP for a mode the host lacks. Mode 0 is ADAPTIVE where the host
+ * has it, else BOUNCE.
+ */
+int skbremap_mode_resolve(u32 mode, u32 features, u32 *out);
+
+/* Whether @mode shows pool pages resident (inserted once at mmap). */
+bool skbremap_mode_resident(u32 mode);
+
+/* One calibration measurement: cost of delivering @size bytes each way. */
+struct skbremap_calib_point {
+	u32 size;		/* bytes, ascending across points */
+	u64 copy_ns;		/* RING: copy into a ring page */
+	u64 remap_ns;		/* REMAP: insert + zap, head/tail copies */
+};
+
+/*
+ * The crossover: the smallest measured size from which on remapping is
+ * cheaper than copying at every larger measured size. No such size (or
+ * no points): SKBREMAP_MAX_COPY_THRESHOLD, i.e. never remap.
+ */
+u32 skbremap_threshold_pick(const struct skbremap_calib_point *pts, u32 n);
 
 /* info.c */
 

@@ -28,6 +28,7 @@ int skbremap_win_open(struct skbremap_win *w)
 	w->state = SKBREMAP_WS_FILLING;
 	w->count = 0;
 	w->pages_used = 0;
+	w->pack_off = 0;
 	return 0;
 }
 
@@ -62,6 +63,58 @@ int skbremap_win_place(struct skbremap_win *w, u32 offset, u32 len,
 	*entry = w->count;
 	w->pages_used += (u32)need;
 	w->count++;
+	w->pack_off = 0;	/* fresh pages are this packet's alone */
+	return 0;
+}
+
+static u64 align_up(u64 v, u32 a)
+{
+	return (v + a - 1) / a * a;
+}
+
+int skbremap_win_place_packed(struct skbremap_win *w, u32 len, u32 page_size,
+			      u32 *page, u32 *offset, u32 *entry)
+{
+	u64 start, end, pages;
+
+	if (w->state != SKBREMAP_WS_FILLING)
+		return -EINVAL;
+	if (!len)
+		return -EINVAL;
+	/*
+	 * pack_off is where the open ring page (the last one given out) may
+	 * take the next packet; 0 means no page is open for packing, so the
+	 * packet starts on a fresh page.
+	 */
+	if (w->pack_off)
+		start = (u64)(w->pages_used - 1) * page_size + w->pack_off;
+	else
+		start = (u64)w->pages_used * page_size;
+	end = start + len;
+	pages = (end + page_size - 1) / page_size;
+	if (w->count >= w->entries_max || pages > w->pages_max)
+		return -ENOSPC;
+
+	*page = (u32)(start / page_size);
+	*offset = (u32)(start % page_size);
+	*entry = w->count;
+	w->count++;
+	w->pages_used = (u32)pages;
+	end = align_up(end, SKBREMAP_RING_ALIGN);
+	w->pack_off = (u32)(end - (pages - 1) * page_size);
+	if (w->pack_off >= page_size)
+		w->pack_off = 0;
+	return 0;
+}
+
+int skbremap_win_reserve_entries(struct skbremap_win *w, u32 n, u32 *first)
+{
+	if (w->state != SKBREMAP_WS_FILLING)
+		return -EINVAL;
+	if (n > w->entries_max - w->count)
+		return -ENOSPC;
+	*first = w->count;
+	w->count += n;
 	return 0;
 }
 
@@ -101,6 +154,7 @@ void skbremap_win_reclaim(struct skbremap_win *w,
 	w->state = SKBREMAP_WS_FREE;
 	w->count = 0;
 	w->pages_used = 0;
+	w->pack_off = 0;
 	WRITE_ONCE(ctl->status, (u32)SKBREMAP_WIN_KERNEL);
 }
 
@@ -109,4 +163,5 @@ void skbremap_win_abandon(struct skbremap_win *w)
 	w->state = SKBREMAP_WS_FREE;
 	w->count = 0;
 	w->pages_used = 0;
+	w->pack_off = 0;
 }

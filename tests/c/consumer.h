@@ -38,6 +38,7 @@ struct consumer {
 	uint64_t retired;	/* windows with SKBREMAP_INFO_RETIRED */
 	uint64_t flushed;	/* windows with SKBREMAP_INFO_FLUSH */
 	uint64_t errors;	/* protocol or bounds violations seen */
+	uint64_t by_path[4];	/* packets per SKBREMAP_PATH_* */
 	bool keep;		/* do not release (tests of holding) */
 };
 
@@ -121,7 +122,9 @@ static inline void consumer_window(struct consumer *c, uint32_t w,
 		    !e->caplen || e->caplen > e->wirelen ||
 		    e->page * ps + e->offset + e->caplen >
 			    (uint64_t)h->pages_used * ps ||
-		    e->path != SKBREMAP_PATH_BOUNCE || e->reserved ||
+		    e->path < SKBREMAP_PATH_BOUNCE ||
+		    e->path > SKBREMAP_PATH_RING || e->reserved ||
+		    e->segments ||
 		    (e->flags & ~(SKBREMAP_PKT_VLAN |
 				  SKBREMAP_PKT_TRUNCATED)) ||
 		    !!(e->flags & SKBREMAP_PKT_TRUNCATED) !=
@@ -130,6 +133,7 @@ static inline void consumer_window(struct consumer *c, uint32_t w,
 			continue;
 		}
 		c->packets++;
+		c->by_path[e->path]++;
 		c->bytes += e->caplen;
 		c->wire_bytes += e->wirelen;
 		if (fn)

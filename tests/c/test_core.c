@@ -38,8 +38,9 @@ static void config_zero_takes_every_default(void)
 	CHECK_EQ(out.retire_usec, SKBREMAP_DEF_RETIRE_USEC);
 	CHECK_EQ(out.queue_limit, SKBREMAP_DEF_QUEUE_LIMIT);
 	CHECK_EQ(out.flags, 0);
+	CHECK_EQ(out.mode, SKBREMAP_MODE_DEFAULT);
+	CHECK_EQ(out.copy_threshold, 0);
 	CHECK_EQ(out.reserved[0], 0);
-	CHECK_EQ(out.reserved[1], 0);
 }
 
 static void config_rejects_flags_and_reserved(void)
@@ -53,8 +54,27 @@ static void config_rejects_flags_and_reserved(void)
 	in.flags = 0;
 	in.reserved[0] = 1;
 	CHECK_EQ(resolve(in, &out), -EINVAL);
-	in.reserved[0] = 0;
-	in.reserved[1] = 1ULL << 63;
+	in.reserved[0] = 1ULL << 63;
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+}
+
+static void config_mode_and_copy_threshold_are_checked_and_kept(void)
+{
+	struct skbremap_config out, in = { 0 };
+
+	in.mode = SKBREMAP_MODE_ADAPTIVE;
+	in.copy_threshold = SKBREMAP_MAX_COPY_THRESHOLD;
+	CHECK_EQ(resolve(in, &out), 0);
+	CHECK_EQ(out.mode, SKBREMAP_MODE_ADAPTIVE);
+	CHECK_EQ(out.copy_threshold, SKBREMAP_MAX_COPY_THRESHOLD);
+	in.mode = SKBREMAP_MODE_ADAPTIVE + 1;
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+	in.mode = UINT32_MAX;
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+	in.mode = SKBREMAP_MODE_RING;
+	in.copy_threshold = SKBREMAP_MAX_COPY_THRESHOLD + 1;
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+	in.copy_threshold = UINT32_MAX;
 	CHECK_EQ(resolve(in, &out), -EINVAL);
 }
 
@@ -486,10 +506,214 @@ static void info_page_encoding_is_byte_exact(void)
 	free(page);
 }
 
+/* ---- delivery paths (issue 3) --------------------------------------- */
+
+static void ring_place_packs_aligned_packets_into_shared_pages(void)
+{
+	struct skbremap_win w;
+	u32 page, off, slot;
+
+	skbremap_win_init(&w, 0, 4, 100);
+	REQUIRE(skbremap_win_open(&w) == 0);
+	REQUIRE(skbremap_win_place_packed(&w, 60, PS, &page, &off, &slot) == 0);
+	CHECK_EQ(page, 0);
+	CHECK_EQ(off, 0);
+	CHECK_EQ(slot, 0);
+	REQUIRE(skbremap_win_place_packed(&w, 1, PS, &page, &off, &slot) == 0);
+	CHECK_EQ(page, 0);
+	CHECK_EQ(off, 64);		/* 60 rounded up to 16 */
+	CHECK_EQ(slot, 1);
+	REQUIRE(skbremap_win_place_packed(&w, 16, PS, &page, &off, &slot) == 0);
+	CHECK_EQ(off, 80);
+	CHECK_EQ(w.pages_used, 1);
+	/* Runs on into the next page, packed. */
+	REQUIRE(skbremap_win_place_packed(&w, PS, PS, &page, &off, &slot) == 0);
+	CHECK_EQ(page, 0);
+	CHECK_EQ(off, 96);
+	CHECK_EQ(w.pages_used, 2);
+	CHECK_EQ(w.pack_off, 96);
+	/* A bounce after it takes a fresh page; packing restarts fresh. */
+	REQUIRE(skbremap_win_place(&w, 2, 10, PS, &page, &slot) == 0);
+	CHECK_EQ(page, 2);
+	REQUIRE(skbremap_win_place_packed(&w, 10, PS, &page, &off, &slot) == 0);
+	CHECK_EQ(page, 3);
+	CHECK_EQ(off, 0);
+	CHECK_EQ(w.count, 6);
+}
+
+static void ring_place_fills_a_page_exactly_then_opens_the_next(void)
+{
+	struct skbremap_win w;
+	u32 page, off, slot;
+
+	skbremap_win_init(&w, 0, 2, 100);
+	REQUIRE(skbremap_win_open(&w) == 0);
+	REQUIRE(skbremap_win_place_packed(&w, PS - 16, PS, &page, &off,
+					  &slot) == 0);
+	REQUIRE(skbremap_win_place_packed(&w, 16, PS, &page, &off, &slot) == 0);
+	CHECK_EQ(page, 0);
+	CHECK_EQ(off, PS - 16);
+	CHECK_EQ(w.pack_off, 0);
+	CHECK_EQ(w.pages_used, 1);
+	REQUIRE(skbremap_win_place_packed(&w, 1, PS, &page, &off, &slot) == 0);
+	CHECK_EQ(page, 1);
+	CHECK_EQ(off, 0);
+	/* 2 pages: PS - 16 + 1 more bytes do not fit. */
+	CHECK_EQ(skbremap_win_place_packed(&w, PS, PS, &page, &off, &slot),
+		 -ENOSPC);
+	CHECK_EQ(skbremap_win_place_packed(&w, PS - 16, PS, &page, &off,
+					   &slot), 0);
+	CHECK_EQ(skbremap_win_place_packed(&w, 0, PS, &page, &off, &slot),
+		 -EINVAL);
+}
+
+static void ring_place_enospc_when_entries_run_out(void)
+{
+	struct skbremap_win w;
+	u32 page, off, slot, first;
+
+	skbremap_win_init(&w, 0, 8, 3);
+	REQUIRE(skbremap_win_open(&w) == 0);
+	CHECK_EQ(skbremap_win_place_packed(&w, 8, PS, &page, &off, &slot), 0);
+	CHECK_EQ(skbremap_win_reserve_entries(&w, 3, &first), -ENOSPC);
+	CHECK_EQ(skbremap_win_reserve_entries(&w, 2, &first), 0);
+	CHECK_EQ(first, 1);
+	CHECK_EQ(skbremap_win_place_packed(&w, 8, PS, &page, &off, &slot),
+		 -ENOSPC);
+	skbremap_win_abandon(&w);
+	CHECK_EQ(skbremap_win_place_packed(&w, 8, PS, &page, &off, &slot),
+		 -EINVAL);
+	CHECK_EQ(skbremap_win_reserve_entries(&w, 1, &first), -EINVAL);
+}
+
+#define LIN(n) { .page_offset = 64, .len = (n), .linear = true }
+#define WHOLE { .page_offset = 0, .len = PS, .exclusive = true }
+#define FRAG(o, n, ex) { .page_offset = (o), .len = (n), .exclusive = (ex) }
+
+static void remap_eligible_only_whole_exclusive_page_frags(void)
+{
+	struct skbremap_remap_plan p;
+	const struct skbremap_frag head_whole_tail[] = {
+		LIN(128), WHOLE, WHOLE, FRAG(0, 100, true),
+	};
+	const struct skbremap_frag linear_only[] = { LIN(9000) };
+	const struct skbremap_frag shared[] = { LIN(64), FRAG(0, PS, false) };
+	const struct skbremap_frag unaligned[] = { LIN(64), FRAG(64, PS, true) };
+	const struct skbremap_frag short_frag[] = { LIN(64),
+						    FRAG(0, PS - 1, true) };
+	/* A linear head of exactly a page is still kmalloc'd memory. */
+	const struct skbremap_frag linear_page[] = {
+		{ .page_offset = 0, .len = PS, .linear = true,
+		  .exclusive = true },
+	};
+
+	REQUIRE(skbremap_remap_eligible(head_whole_tail, 4,
+					128 + 2 * PS + 100, PS, &p));
+	CHECK_EQ(p.head, 128);
+	CHECK_EQ(p.first, 1);
+	CHECK_EQ(p.pages, 2);
+	CHECK_EQ(p.tail, 100);
+	CHECK(!skbremap_remap_eligible(linear_only, 1, 9000, PS, &p));
+	CHECK(!skbremap_remap_eligible(shared, 2, 64 + PS, PS, &p));
+	CHECK(!skbremap_remap_eligible(unaligned, 2, 64 + PS, PS, &p));
+	CHECK(!skbremap_remap_eligible(short_frag, 2, 63 + PS, PS, &p));
+	CHECK(!skbremap_remap_eligible(linear_page, 1, PS, PS, &p));
+	CHECK(!skbremap_remap_eligible(NULL, 0, 0, PS, &p));
+}
+
+static void remap_eligible_respects_caplen_and_takes_the_first_run(void)
+{
+	struct skbremap_remap_plan p;
+	const struct skbremap_frag f[] = {
+		LIN(100), WHOLE, FRAG(0, PS, false), WHOLE, WHOLE,
+	};
+
+	/* snaplen cuts the first whole page: nothing whole is left. */
+	CHECK(!skbremap_remap_eligible(f, 5, 100 + PS - 1, PS, &p));
+	REQUIRE(skbremap_remap_eligible(f, 5, 100 + PS, PS, &p));
+	CHECK_EQ(p.head, 100);
+	CHECK_EQ(p.pages, 1);
+	CHECK_EQ(p.tail, 0);
+	/* The shared page ends the first run: it and the rest are copied. */
+	REQUIRE(skbremap_remap_eligible(f, 5, 100 + 4 * PS, PS, &p));
+	CHECK_EQ(p.first, 1);
+	CHECK_EQ(p.pages, 1);
+	CHECK_EQ(p.tail, 3 * PS);
+	/* Starting with whole pages: no head. */
+	REQUIRE(skbremap_remap_eligible(f + 3, 2, 2 * PS, PS, &p));
+	CHECK_EQ(p.head, 0);
+	CHECK_EQ(p.first, 0);
+	CHECK_EQ(p.pages, 2);
+	CHECK_EQ(p.tail, 0);
+}
+
+static void path_choice_per_mode(void)
+{
+	/* BOUNCE and RING ignore size and eligibility. */
+	CHECK_EQ(skbremap_path_choose(SKBREMAP_MODE_BOUNCE, 9000, 0, true),
+		 SKBREMAP_PATH_BOUNCE);
+	CHECK_EQ(skbremap_path_choose(SKBREMAP_MODE_RING, 65535, 0, true),
+		 SKBREMAP_PATH_RING);
+	CHECK_EQ(skbremap_path_choose(SKBREMAP_MODE_REMAP, 60, 0, true),
+		 SKBREMAP_PATH_REMAP);
+	CHECK_EQ(skbremap_path_choose(SKBREMAP_MODE_REMAP, 9000, 0, false),
+		 SKBREMAP_PATH_BOUNCE);
+	/* ADAPTIVE: below the threshold ring, at or above remap or bounce. */
+	CHECK_EQ(skbremap_path_choose(SKBREMAP_MODE_ADAPTIVE, 8191, 8192,
+				      true), SKBREMAP_PATH_RING);
+	CHECK_EQ(skbremap_path_choose(SKBREMAP_MODE_ADAPTIVE, 8192, 8192,
+				      true), SKBREMAP_PATH_REMAP);
+	CHECK_EQ(skbremap_path_choose(SKBREMAP_MODE_ADAPTIVE, 8192, 8192,
+				      false), SKBREMAP_PATH_BOUNCE);
+	CHECK_EQ(skbremap_path_choose(SKBREMAP_MODE_ADAPTIVE, 65535,
+				      SKBREMAP_MAX_COPY_THRESHOLD, true),
+		 SKBREMAP_PATH_RING);
+	CHECK_EQ(skbremap_path_choose(0, 9000, 0, true), SKBREMAP_PATH_BOUNCE);
+}
+
+static void mode_resolve_default_and_missing_features(void)
+{
+	u32 all = SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_RING |
+		  SKBREMAP_FEAT_REMAP | SKBREMAP_FEAT_ADAPTIVE;
+	u32 m = 99;
+
+	CHECK_EQ(skbremap_mode_resolve(0, all, &m), 0);
+	CHECK_EQ(m, SKBREMAP_MODE_ADAPTIVE);
+	CHECK_EQ(skbremap_mode_resolve(0, SKBREMAP_FEAT_BOUNCE, &m), 0);
+	CHECK_EQ(m, SKBREMAP_MODE_BOUNCE);
+	CHECK_EQ(skbremap_mode_resolve(SKBREMAP_MODE_RING, SKBREMAP_FEAT_BOUNCE,
+				       &m), -EOPNOTSUPP);
+	CHECK_EQ(skbremap_mode_resolve(SKBREMAP_MODE_REMAP, all, &m), 0);
+	CHECK_EQ(m, SKBREMAP_MODE_REMAP);
+	CHECK_EQ(skbremap_mode_resolve(5, all, &m), -EINVAL);
+	CHECK(!skbremap_mode_resident(SKBREMAP_MODE_BOUNCE));
+	CHECK(skbremap_mode_resident(SKBREMAP_MODE_RING));
+	CHECK(skbremap_mode_resident(SKBREMAP_MODE_ADAPTIVE));
+}
+
+static void threshold_is_the_crossover_that_holds_for_larger_sizes(void)
+{
+	const struct skbremap_calib_point pts[] = {
+		{ 1024, 100, 900 }, { 4096, 400, 300 }, { 8192, 800, 900 },
+		{ 16384, 1600, 1000 }, { 65536, 6400, 2000 },
+	};
+	const struct skbremap_calib_point never[] = {
+		{ 4096, 100, 900 }, { 65536, 1600, 1700 },
+	};
+
+	/* 4096 wins once but loses at 8192: the crossover is 16384. */
+	CHECK_EQ(skbremap_threshold_pick(pts, 5), 16384);
+	CHECK_EQ(skbremap_threshold_pick(never, 2),
+		 SKBREMAP_MAX_COPY_THRESHOLD);
+	CHECK_EQ(skbremap_threshold_pick(pts, 0), SKBREMAP_MAX_COPY_THRESHOLD);
+	CHECK_EQ(skbremap_threshold_pick(pts + 3, 2), 16384);
+}
+
 int main(void)
 {
 	RUN(config_zero_takes_every_default);
 	RUN(config_rejects_flags_and_reserved);
+	RUN(config_mode_and_copy_threshold_are_checked_and_kept);
 	RUN(config_accepts_every_limit_and_rejects_one_past);
 	RUN(config_error_leaves_output_untouched);
 	RUN(layout_of_defaults);
@@ -509,5 +733,13 @@ int main(void)
 	RUN(hostile_status_words_on_kernel_windows_are_not_read);
 	RUN(info_ctl_init_writes_header_and_zeroes_the_rest);
 	RUN(info_page_encoding_is_byte_exact);
+	RUN(ring_place_packs_aligned_packets_into_shared_pages);
+	RUN(ring_place_fills_a_page_exactly_then_opens_the_next);
+	RUN(ring_place_enospc_when_entries_run_out);
+	RUN(remap_eligible_only_whole_exclusive_page_frags);
+	RUN(remap_eligible_respects_caplen_and_takes_the_first_run);
+	RUN(path_choice_per_mode);
+	RUN(mode_resolve_default_and_missing_features);
+	RUN(threshold_is_the_crossover_that_holds_for_larger_sizes);
 	return harness_summary("test_core");
 }

@@ -26,6 +26,7 @@
 
 #include "harness.h"
 #include "consumer.h"
+#include "skbremap_core.h"	/* the path rules the tests predict with */
 
 #define PS ((uint64_t)sysconf(_SC_PAGESIZE))
 
@@ -38,13 +39,23 @@ static struct skbremap_emu *open_emu(void)
 	return e;
 }
 
+/*
+ * The mode configure() asks for. The tests written for issue 2 check the
+ * bounce path's mechanics (pages inserted per window, pages_held); the
+ * delivery-path tests set it per run. A capture never configured runs in
+ * the default mode (ADAPTIVE).
+ */
+static uint32_t cfg_mode = SKBREMAP_MODE_BOUNCE;
+static uint32_t cfg_threshold;
+
 static int configure(struct skbremap_emu *e, uint32_t windows, uint32_t ppw,
 		     uint32_t snaplen, uint32_t retire_usec, uint32_t qlimit)
 {
 	struct skbremap_config c = {
 		.windows = windows, .pages_per_window = ppw,
 		.snaplen = snaplen, .retire_usec = retire_usec,
-		.queue_limit = qlimit,
+		.queue_limit = qlimit, .mode = cfg_mode,
+		.copy_threshold = cfg_threshold,
 	};
 
 	return skbremap_emu_ioctl(e, SKBREMAP_IOC_CONFIGURE, &c);
@@ -91,11 +102,18 @@ static void check_stopped_and_returned(struct skbremap_emu *e,
 	CHECK_EQ(s.windows_user, 0);
 	CHECK_EQ(s.skbs_held, 0);
 	CHECK_EQ(s.skbs_freed, s.captured);
-	CHECK_EQ(s.bounced, s.captured);
-	CHECK_EQ(s.pages_held, c->l.windows);	/* the info pages only */
+	CHECK_EQ(s.bounced + s.remapped + s.copied, s.captured);
+	CHECK_EQ(s.bounced, c->by_path[SKBREMAP_PATH_BOUNCE]);
+	CHECK_EQ(s.remapped, c->by_path[SKBREMAP_PATH_REMAP]);
+	CHECK_EQ(s.copied, c->by_path[SKBREMAP_PATH_RING]);
+	if (s.mode == SKBREMAP_MODE_BOUNCE)	/* the info pages only */
+		CHECK_EQ(s.pages_held, c->l.windows);
+	else		/* and the resident data pages */
+		CHECK_EQ(s.pages_held,
+			 (uint64_t)c->l.windows * (1 + c->l.pages_per_window));
 	CHECK_EQ(s.bad_release, 0);
 	CHECK_EQ(c->errors, 0);
-	for (i = 0; i < 12; i++)
+	for (i = 0; i < 5; i++)
 		CHECK_EQ(s.reserved[i], 0);
 }
 
@@ -112,7 +130,9 @@ static void version_says_magic_abi_page_size_and_bounce(void)
 	CHECK_EQ(v.magic, SKBREMAP_MAGIC);
 	CHECK_EQ(v.abi_version, SKBREMAP_ABI_VERSION);
 	CHECK_EQ(v.page_size, PS);
-	CHECK_EQ(v.features, SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_FILTER);
+	CHECK_EQ(v.features, SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_FILTER |
+		 SKBREMAP_FEAT_RING | SKBREMAP_FEAT_REMAP |
+		 SKBREMAP_FEAT_ADAPTIVE);
 	CHECK_EQ(v.reserved[0] | v.reserved[1], 0);
 	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_VERSION, NULL), -EFAULT);
 	CHECK_EQ(skbremap_emu_ioctl(e, 0x1234, &v), -ENOTTY);
@@ -245,7 +265,9 @@ static void global_and_captures_list_this_process_captures(void)
 	configure(b, 2, 1, 0, 0, 0);
 	g = global(a);
 	CHECK_EQ(g.captures, 2);
-	CHECK_EQ(g.pages_held, SKBREMAP_DEF_WINDOWS + 2);
+	/* a: the defaults, ADAPTIVE, data pages resident; b: 2 info pages. */
+	CHECK_EQ(g.pages_held,
+		 SKBREMAP_DEF_WINDOWS * (1 + SKBREMAP_DEF_PAGES_PER_WINDOW) + 2);
 	CHECK_EQ(g.skbs_held, 0);
 	CHECK_EQ(g.mappings, 0);
 	CHECK_EQ(g.reserved[0] | g.reserved[1] | g.reserved[2] |
@@ -496,7 +518,7 @@ static void synth_packet(struct consumer *c,
 	uint32_t len = e->wirelen;
 	uint64_t idx;
 
-	{
+	if (e->path != SKBREMAP_PATH_RING) {	/* ring pages are shared */
 		const uint8_t *pg = data - e->offset;
 		uint64_t ps = c->l.page_size, j;
 		uint64_t end = (e->offset + e->caplen + ps - 1) / ps * ps;
@@ -532,7 +554,11 @@ static void synth_packet(struct consumer *c,
 	if (e->caplen != (k->snaplen && len > k->snaplen ? k->snaplen : len))
 		k->bad_bytes++;
 	if (e->protocol != htons(ETH_P_IP) || e->pkttype != PACKET_HOST ||
-	    e->offset != SKBREMAP_EMU_BOUNCE_OFFSET || e->flags & SKBREMAP_PKT_VLAN)
+	    (e->path == SKBREMAP_PATH_BOUNCE &&
+	     e->offset != SKBREMAP_EMU_BOUNCE_OFFSET) ||
+	    (e->path == SKBREMAP_PATH_RING &&
+	     e->offset % SKBREMAP_RING_ALIGN) ||
+	    e->flags & SKBREMAP_PKT_VLAN)
 		k->bad_bytes++;
 }
 
@@ -596,6 +622,189 @@ static void synthetic_lossless_every_byte_of_10000_packets_1_to_9000(void)
 	consumer_unmap(&c);
 	skbremap_emu_close(e);
 	free(k.frame);
+}
+
+/* ---- delivery paths (issue 3) ---------------------------------------- */
+
+/* One lossless synthetic run of sizes min..max in the configured mode. */
+static void run_sizes(uint32_t mode, uint32_t threshold, uint32_t min,
+		      uint32_t max, uint64_t n)
+{
+	struct synth_check k = { .min = min, .max = max, .expect_all = true };
+	struct skbremap_emu *e = open_emu();
+	uint64_t ring = 0, remap = 0, bounce = 0, rpages = 0, bytes = 0, i;
+	uint32_t ps = (uint32_t)PS;
+	struct skbremap_stats s;
+	struct consumer c;
+	char spec[128];
+
+	REQUIRE(e);
+	k.frame = malloc(65536);
+	REQUIRE(k.frame);
+	cfg_mode = mode;
+	cfg_threshold = threshold;
+	/*
+	 * A short queue: the skb page pool (2 x windows x pages) then never
+	 * runs dry, so every eligible packet is remapped (a dry pool builds
+	 * linear skbs, which are bounced).
+	 */
+	CHECK_EQ(configure(e, 8, 64, 0, 0, 16), 0);
+	cfg_mode = SKBREMAP_MODE_BOUNCE;
+	cfg_threshold = 0;
+	REQUIRE(consumer_map(&c, e) == 0);
+	snprintf(spec, sizeof(spec),
+		 "synthetic:count=%llu,min=%u,max=%u,lossless=1",
+		 (unsigned long long)n, min, max);
+	CHECK_EQ(skbremap_emu_set_source(e, spec), 0);
+	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_START, NULL), 0);
+	consumer_run_to_end(&c, synth_packet, &k, 120);
+	s = stats(e);
+
+	/* What the shared core's rules say each packet must take. */
+	for (i = 0; i < n; i++) {
+		uint32_t len = min + (uint32_t)(i % (max - min + 1));
+		bool eligible = len >= 128 + ps;
+		uint32_t path = skbremap_path_choose(mode, len,
+						     (uint32_t)s.copy_threshold,
+						     eligible);
+
+		bytes += len;
+		if (path == SKBREMAP_PATH_RING)
+			ring++;
+		else if (path == SKBREMAP_PATH_REMAP)
+			remap++, rpages += (len - 128) / ps;
+		else
+			bounce++;
+	}
+	CHECK_EQ(s.mode, mode);
+	CHECK_EQ(c.packets, n);
+	CHECK_EQ(k.last, n);
+	CHECK_EQ(k.bad_bytes + k.bad_order + k.bad_csum + k.bad_zero, 0);
+	if (k.bad_bytes)
+		fprintf(stderr, "    mode %u: first bad index %llu\n", mode,
+			(unsigned long long)k.first_bad);
+	CHECK_EQ(drops(&s), 0);
+	CHECK_EQ(s.captured_bytes, bytes);
+	CHECK_EQ(s.copied, ring);
+	CHECK_EQ(s.remapped, remap);
+	CHECK_EQ(s.bounced, bounce);
+	CHECK_EQ(s.pages_remapped, rpages);
+	check_stopped_and_returned(e, &c);
+	consumer_unmap(&c);
+	skbremap_emu_close(e);
+	free(k.frame);
+}
+
+/* Sizes 1..300, around one page, and up to the largest frame. */
+static void run_all_sizes(uint32_t mode, uint32_t threshold)
+{
+	run_sizes(mode, threshold, 1, 300, 600);
+	run_sizes(mode, threshold, 4000, 4400, 401);
+	run_sizes(mode, threshold, 8000, 8400, 401);
+	run_sizes(mode, threshold, 65235, 65535, 301);
+}
+
+static void bounce_mode_every_byte_of_sizes_1_to_65535(void)
+{
+	run_all_sizes(SKBREMAP_MODE_BOUNCE, 0);
+}
+
+static void ring_mode_every_byte_packed_and_aligned(void)
+{
+	run_all_sizes(SKBREMAP_MODE_RING, 0);
+}
+
+static void remap_mode_inserts_whole_pages_and_bounces_the_rest(void)
+{
+	run_all_sizes(SKBREMAP_MODE_REMAP, 0);
+}
+
+static void adaptive_mode_rings_below_the_threshold_and_remaps_above(void)
+{
+	run_all_sizes(SKBREMAP_MODE_ADAPTIVE, 8192);
+	run_all_sizes(SKBREMAP_MODE_ADAPTIVE, 1);	/* remap all it can */
+	run_all_sizes(SKBREMAP_MODE_ADAPTIVE, SKBREMAP_MAX_COPY_THRESHOLD);
+}
+
+static void adaptive_calibrates_at_start_and_reports_the_threshold(void)
+{
+	struct skbremap_emu *e = open_emu();
+	struct skbremap_stats s;
+	struct consumer c;
+
+	REQUIRE(e);
+	s = stats(e);
+	CHECK_EQ(s.mode, SKBREMAP_MODE_ADAPTIVE);	/* mode 0 */
+	CHECK_EQ(s.copy_threshold, 0);			/* not yet */
+	REQUIRE(consumer_map(&c, e) == 0);
+	CHECK_EQ(skbremap_emu_set_source(e, "synthetic:count=1"), 0);
+	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_START, NULL), 0);
+	s = stats(e);
+	CHECK(s.copy_threshold >= PS);
+	CHECK(s.copy_threshold <= SKBREMAP_MAX_COPY_THRESHOLD);
+	CHECK(s.calib_copy_ns > 0);
+	CHECK(s.calib_remap_ns > 0);
+	printf("     calibration: copy 1 page %llu ns, remap 1 page %llu ns "
+	       "(%.1fx), threshold %llu bytes\n",
+	       (unsigned long long)s.calib_copy_ns,
+	       (unsigned long long)s.calib_remap_ns,
+	       s.calib_copy_ns ? (double)s.calib_remap_ns / s.calib_copy_ns : 0,
+	       (unsigned long long)s.copy_threshold);
+	consumer_run_to_end(&c, NULL, NULL, 10);
+	check_stopped_and_returned(e, &c);
+	consumer_unmap(&c);
+	skbremap_emu_close(e);
+}
+
+static void modes_are_checked_at_configure(void)
+{
+	struct skbremap_emu *e = open_emu();
+	struct skbremap_config cfg = { .mode = SKBREMAP_MODE_ADAPTIVE + 1 };
+
+	REQUIRE(e);
+	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_CONFIGURE, &cfg), -EINVAL);
+	cfg.mode = SKBREMAP_MODE_RING;
+	cfg.copy_threshold = SKBREMAP_MAX_COPY_THRESHOLD + 1;
+	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_CONFIGURE, &cfg), -EINVAL);
+	cfg.copy_threshold = 0;
+	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_CONFIGURE, &cfg), 0);
+	CHECK_EQ(stats(e).mode, SKBREMAP_MODE_RING);
+	CHECK_EQ(stats(e).copy_threshold, 0);	/* ADAPTIVE only */
+	cfg.mode = SKBREMAP_MODE_ADAPTIVE;
+	cfg.copy_threshold = 5000;
+	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_CONFIGURE, &cfg), 0);
+	CHECK_EQ(stats(e).copy_threshold, 5000);
+	skbremap_emu_close(e);
+}
+
+/*
+ * Resident modes: every data slot reads (its own page) from mmap on,
+ * published or not, and a slot that showed a remapped page shows its own
+ * page again after the release.
+ */
+static void resident_modes_map_data_pages_once(void)
+{
+	struct skbremap_emu *e = open_emu();
+	struct consumer c;
+	uint32_t w;
+
+	REQUIRE(e);
+	cfg_mode = SKBREMAP_MODE_REMAP;
+	CHECK_EQ(configure(e, 4, 32, 0, 0, 64), 0);
+	cfg_mode = SKBREMAP_MODE_BOUNCE;
+	REQUIRE(consumer_map(&c, e) == 0);
+	for (w = 0; w < c.l.windows; w++)
+		CHECK(!read_faults(c.win + w * c.l.win_stride + 31 * PS));
+	CHECK_EQ(skbremap_emu_set_source(e,
+		"synthetic:count=40,min=9000,max=9000,lossless=1"), 0);
+	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_START, NULL), 0);
+	consumer_run_to_end(&c, NULL, NULL, 10);
+	CHECK_EQ(stats(e).remapped, 40);
+	for (w = 0; w < c.l.windows; w++)
+		CHECK(!read_faults(c.win + w * c.l.win_stride + PS));
+	check_stopped_and_returned(e, &c);
+	consumer_unmap(&c);
+	skbremap_emu_close(e);
 }
 
 static void synthetic_lossy_counts_add_up_and_drops_are_reported(void)
@@ -1414,7 +1623,9 @@ static void close_mid_capture_returns_everything(void)
 	REQUIRE(skbremap_emu_open(&probe) == 0);
 	g = global(probe);
 	CHECK_EQ(g.captures, 1);
-	CHECK_EQ(g.pages_held, SKBREMAP_DEF_WINDOWS);	/* probe's own */
+	/* probe's own, ADAPTIVE by default: info and resident data pages */
+	CHECK_EQ(g.pages_held,
+		 SKBREMAP_DEF_WINDOWS * (1 + SKBREMAP_DEF_PAGES_PER_WINDOW));
 	CHECK_EQ(g.skbs_held, 0);
 	CHECK_EQ(g.mappings, 0);
 	skbremap_emu_close(probe);
@@ -1454,5 +1665,12 @@ int main(void)
 	RUN(afpacket_without_cap_net_raw_is_eperm);
 	RUN(afpacket_vlan_tag_from_metadata_and_interface_removal);
 	RUN(close_mid_capture_returns_everything);
+	RUN(modes_are_checked_at_configure);
+	RUN(bounce_mode_every_byte_of_sizes_1_to_65535);
+	RUN(ring_mode_every_byte_packed_and_aligned);
+	RUN(remap_mode_inserts_whole_pages_and_bounces_the_rest);
+	RUN(adaptive_mode_rings_below_the_threshold_and_remaps_above);
+	RUN(adaptive_calibrates_at_start_and_reports_the_threshold);
+	RUN(resident_modes_map_data_pages_once);
 	return harness_summary("test_emu");
 }

@@ -55,6 +55,16 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 ip link set lo up
 fail() { echo "KMOD-SMOKE FAIL: $*"; sync; reboot -f; }
+# busybox ip names a veth peer its own way: find it by its iflink.
+veth_peer() {
+	for n in /sys/class/net/*; do
+		[ "${n##*/}" != "$1" ] &&
+			[ "$(cat "$n/iflink")" = "$(cat "/sys/class/net/$1/ifindex")" ] &&
+			[ "$(cat "$n/type")" = 1 ] && ! [ -e "$n/../$1.5" ] &&
+			case ${n##*/} in "$1".*) false ;; *) true ;; esac &&
+			echo "${n##*/}"
+	done | head -n 1
+}
 echo 8 > /proc/sys/kernel/printk
 insmod /skbremap.ko || fail insmod
 [ -c /dev/skbremap ] || fail "no /dev/skbremap"
@@ -80,12 +90,7 @@ fi
 echo "== VLAN tag from skb metadata"
 if ip link add vt0 type veth peer name vt1 &&
 	ip link add link vt0 name vt0.5 type vlan id 5; then
-	# busybox ip may name the peer differently: find it by its iflink.
-	peer=
-	for n in /sys/class/net/*; do
-		[ "$(cat "$n/iflink")" = "$(cat /sys/class/net/vt0/ifindex)" ] &&
-			[ "${n##*/}" != vt0 ] && [ "${n##*/}" != vt0.5 ] && peer=${n##*/}
-	done
+	peer=$(veth_peer vt0)
 	echo "veth pair: vt0 <-> ${peer:-?}"
 	ip link set vt0 up
 	ip link set "$peer" up
@@ -98,8 +103,10 @@ else
 fi
 
 echo "== bound interface unregistered"
-ip link add sr0 type dummy || ip link add sr0 type veth peer name sr1 ||
-	fail "ip link add"
+if ! ip link add sr0 type dummy; then
+	ip link add sr0 type veth peer name sr1 || fail "ip link add"
+	ip link set "$(veth_peer sr0)" up
+fi
 [ -d /sys/class/net/sr0 ] || { ls /sys/class/net; fail "no sr0"; }
 ip addr add 10.9.9.1/24 dev sr0
 ip link set sr0 up

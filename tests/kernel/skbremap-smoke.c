@@ -198,7 +198,7 @@ static void check_bad_configs(int fd)
 	c.flags = 1;
 	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "flags");
 	memset(&c, 0, sizeof(c));
-	c.reserved[1] = 1;
+	c.reserved[0] = 1;
 	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "reserved");
 	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, NULL) == -EFAULT, "NULL");
 	CHECK(xioctl(fd, _IO(SKBREMAP_IOC_MAGIC, 0x7f), NULL) == -ENOTTY,

@@ -44,6 +44,22 @@ int emu_cond_init(pthread_cond_t *c)
 	return -err;
 }
 
+/*
+ * A source thread takes the read side once per packet; with glibc's
+ * default (readers first) a SET_FILTER could wait behind it for as long
+ * as packets keep coming.
+ */
+void emu_rwlock_init_writer_first(pthread_rwlock_t *l)
+{
+	pthread_rwlockattr_t a;
+
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setkind_np(&a,
+		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(l, &a);
+	pthread_rwlockattr_destroy(&a);
+}
+
 void emu_cond_wait_until(pthread_cond_t *c, pthread_mutex_t *m, u64 mono_ns)
 {
 	struct timespec ts = {
@@ -70,6 +86,22 @@ int emu_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
 	return -err;
 }
 
+/*
+ * The mode gauges of the stats. copy_threshold: the configured one, or
+ * the calibration's (emu_calibrate at START) when 0. Must hold e->lock
+ * or own e.
+ */
+static void mode_stats(struct skbremap_emu *e)
+{
+	e->st.mode = e->mode;
+	e->copy_threshold = e->cfg.copy_threshold;
+	if (e->mode != SKBREMAP_MODE_ADAPTIVE)
+		e->copy_threshold = 0;
+	e->st.copy_threshold = e->copy_threshold;
+	e->st.calib_copy_ns = 0;
+	e->st.calib_remap_ns = 0;
+}
+
 int skbremap_emu_open(struct skbremap_emu **out)
 {
 	struct skbremap_config zero = { 0 };
@@ -91,11 +123,13 @@ int skbremap_emu_open(struct skbremap_emu **out)
 	emu_cond_init(&e->poll_wait);
 	emu_cond_init(&e->win_free);
 	emu_queue_init(&e->q);
-	pthread_rwlock_init(&e->filter_lock, NULL);
+	emu_rwlock_init_writer_first(&e->filter_lock);
 	e->spec.kind = EMU_SRC_AFPACKET;
 
 	/* A region with the defaults exists from open on, as in the module. */
 	skbremap_config_resolve(&zero, &e->cfg);
+	skbremap_mode_resolve(e->cfg.mode, EMU_FEATURES, &e->mode);
+	mode_stats(e);
 	skbremap_layout_fill(&e->cfg, e->page_size, &e->layout);
 	err = emu_region_create(e);
 	if (err)
@@ -156,6 +190,8 @@ static int capture_start(struct skbremap_emu *e)
 		return -EINVAL;	/* map both parts first, as the module */
 	}
 	e->source_done = false;
+	if (e->mode == SKBREMAP_MODE_ADAPTIVE && !e->cfg.copy_threshold)
+		emu_calibrate(e);
 	pthread_mutex_lock(&e->q.lock);
 	emu_queue_reset(&e->q, e->cfg.queue_limit,
 			e->spec.kind == EMU_SRC_PCAP ||
@@ -197,7 +233,12 @@ static int capture_configure(struct skbremap_emu *e,
 	struct skbremap_config cfg;
 	int err;
 
+	u32 mode;
+
 	err = skbremap_config_resolve(in, &cfg);
+	if (err)
+		return err;
+	err = skbremap_mode_resolve(cfg.mode, EMU_FEATURES, &mode);
 	if (err)
 		return err;
 	pthread_mutex_lock(&e->lock);
@@ -207,6 +248,8 @@ static int capture_configure(struct skbremap_emu *e,
 	}
 	emu_region_destroy(e);
 	e->cfg = cfg;
+	e->mode = mode;
+	mode_stats(e);
 	skbremap_layout_fill(&cfg, e->page_size, &e->layout);
 	err = emu_region_create(e);
 	pthread_mutex_unlock(&e->lock);
@@ -322,7 +365,7 @@ int skbremap_emu_ioctl(struct skbremap_emu *e, unsigned long cmd, void *arg)
 		v->magic = SKBREMAP_MAGIC;
 		v->abi_version = SKBREMAP_ABI_VERSION;
 		v->page_size = e->page_size;
-		v->features = SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_FILTER;
+		v->features = EMU_FEATURES;
 		return 0;
 	}
 	case SKBREMAP_IOC_LAYOUT:

@@ -42,9 +42,49 @@
 /* Largest packet a source hands to the hook (AF_PACKET receive buffer). */
 #define EMU_MAX_FRAME		(SKBREMAP_MAX_SNAPLEN + 65536)
 
+/* What the emulator implements (SKBREMAP_IOC_VERSION). */
+#define EMU_FEATURES	(SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_FILTER | \
+			 SKBREMAP_FEAT_RING | SKBREMAP_FEAT_REMAP | \
+			 SKBREMAP_FEAT_ADAPTIVE)
+
+/*
+ * The emulated driver's header split: a packet of at least
+ * EMU_HEAD_LEN + one page is built as a linear head of EMU_HEAD_LEN bytes
+ * (malloc'd, like a kmalloc'd skb head: never remapped) plus page frags,
+ * each at offset 0 of its own page of the skb page pool (skbpool.c),
+ * PAGE_SIZE bytes but the last. Only with a remapping mode (REMAP,
+ * ADAPTIVE); otherwise every packet is linear.
+ */
+#define EMU_HEAD_LEN		128
+
+#define EMU_NO_PAGE		0xffffffffU
+
+/*
+ * The emulator's page_pool: a memfd of pages that hold packet data only,
+ * each owned by one packet (exclusive) from the hook until the packet is
+ * copied, dropped, or its window is released. Remapping inserts these
+ * very pages into the consumer's view (no copy). lock is a leaf lock.
+ */
+struct emu_skbpool {
+	pthread_mutex_t lock;
+	int fd;
+	int ro_fd;		/* read-only: what the consumer maps */
+	u8 *rw;			/* the hook writes packet data here */
+	u32 npages;
+	u32 nfree;
+	u32 *free;		/* stack of free page numbers */
+	u64 exhausted;		/* packets built linear for lack of pages */
+};
+
 /* One queued packet: the emulator's skb, a copy of caplen bytes. */
 struct emu_pkt {
 	struct emu_pkt *next;
+	struct emu_skbpool *pool;	/* frags' pool, NULL if linear */
+	u32 head_len;		/* bytes in data[] (== caplen if linear) */
+	u32 nr_frags;		/* frag pages in frag[] */
+	u32 *frag;		/* pool page of each frag; EMU_NO_PAGE once
+				 * given to a window or returned
+				 */
 	u64 tstamp_ns;		/* CLOCK_REALTIME */
 	u32 caplen;
 	u32 wirelen;
@@ -93,6 +133,10 @@ struct emu_win {
 	struct skbremap_win core;
 	u64 captured_bytes;	/* sums over the entries written */
 	u64 wire_bytes;
+	u32 *slot_page;		/* per data slot: skb pool page remapped
+				 * there, or EMU_NO_PAGE (its own page)
+				 */
+	u32 remapped_pages;	/* slots with a pool page */
 };
 
 enum emu_source_kind {
@@ -140,6 +184,8 @@ struct skbremap_emu {
 	struct skbremap_config cfg;
 	struct skbremap_layout layout;
 	u32 page_size;
+	u32 mode;			/* effective SKBREMAP_MODE_* */
+	u32 copy_threshold;		/* effective, ADAPTIVE */
 	s32 ifindex;
 	bool running;
 	bool source_done;
@@ -155,6 +201,8 @@ struct skbremap_emu {
 	u64 nr_maps;
 
 	struct emu_win *wins;
+	u32 *slot_pages;		/* backing of every wins[].slot_page */
+	struct emu_skbpool *pool;	/* REMAP, ADAPTIVE: the skb pages */
 	int64_t filling;			/* worker: window being filled, -1 */
 	u32 cursor;			/* next window to try */
 	u64 seq;			/* last published */
@@ -180,6 +228,7 @@ struct skbremap_emu {
 /* emu.c */
 u64 emu_now_ns(int clock);
 int emu_cond_init(pthread_cond_t *c);
+void emu_rwlock_init_writer_first(pthread_rwlock_t *l);
 void emu_cond_wait_until(pthread_cond_t *c, pthread_mutex_t *m, u64 mono_ns);
 int emu_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
 void emu_stats_snapshot(struct skbremap_emu *e, struct skbremap_stats *out);
@@ -196,6 +245,20 @@ u8 *emu_data_page(struct skbremap_emu *e, u32 window, u32 page);
 struct skbremap_win_ctl *emu_win_ctl(struct skbremap_emu *e, u32 window);
 int emu_region_show(struct skbremap_emu *e, u32 window);
 void emu_region_zap(struct skbremap_emu *e, u32 window);
+
+bool emu_resident(const struct skbremap_emu *e);
+
+/* skbpool.c */
+int emu_skbpool_create(struct emu_skbpool **out, u32 npages, u32 page_size);
+void emu_skbpool_destroy(struct emu_skbpool *pool, u32 page_size);
+u32 emu_skbpool_get(struct emu_skbpool *pool, u32 n, u32 *pages);
+void emu_skbpool_put(struct emu_skbpool *pool, const u32 *pages, u32 n);
+void emu_pkt_free(struct emu_pkt *p);
+void emu_pkt_copy(const struct emu_pkt *p, u32 page_size, u32 from, u8 *dst,
+		  u32 len);
+
+/* calibrate.c */
+void emu_calibrate(struct skbremap_emu *e);
 
 /* worker.c */
 int emu_worker_start(struct skbremap_emu *e);

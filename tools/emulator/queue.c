@@ -28,7 +28,7 @@ static void queue_free_all(struct emu_queue *q)
 
 	while ((p = q->head)) {
 		q->head = p->next;
-		free(p);
+		emu_pkt_free(p);
 	}
 	q->tail = &q->head;
 	q->len = 0;
@@ -51,6 +51,55 @@ void emu_queue_reset(struct emu_queue *q, u32 limit, bool backpressure)
 	q->stop = false;
 	q->source_ended = false;
 	q->backpressure = backpressure;
+}
+
+/*
+ * The emulator's skb: linear, or (with an skb page pool, see skbpool.c)
+ * a linear head of EMU_HEAD_LEN bytes plus whole-page frags, as a driver
+ * with header split and a page_pool builds it. Copying the bytes in is
+ * the NIC's DMA, not a delivery cost.
+ */
+static struct emu_pkt *pkt_build(struct skbremap_emu *e, const u8 *data,
+				 u32 caplen)
+{
+	struct emu_skbpool *pool = e->pool;	/* fixed while running */
+	u32 ps = e->page_size;
+	u32 nfr = 0, head = caplen, i;
+	struct emu_pkt *p;
+
+	if (pool && caplen >= EMU_HEAD_LEN + ps) {
+		head = EMU_HEAD_LEN;
+		nfr = (caplen - head + ps - 1) / ps;
+	}
+	p = malloc(sizeof(*p) + head + nfr * sizeof(u32));
+	if (!p)
+		return NULL;
+	p->pool = NULL;
+	p->nr_frags = 0;
+	p->frag = (u32 *)(p->data + head);
+	if (nfr && emu_skbpool_get(pool, nfr, p->frag) == nfr) {
+		p->pool = pool;
+		p->nr_frags = nfr;
+		for (i = 0; i < nfr; i++) {
+			u32 off = head + i * ps;
+			u32 n = caplen - off < ps ? caplen - off : ps;
+
+			memcpy(pool->rw + (u64)p->frag[i] * ps, data + off, n);
+		}
+	} else if (nfr) {
+		/* Pool dry: a linear skb (copied later, never dropped). */
+		free(p);
+		p = malloc(sizeof(*p) + caplen);
+		if (!p)
+			return NULL;
+		p->pool = NULL;
+		p->nr_frags = 0;
+		p->frag = NULL;
+		head = caplen;
+	}
+	p->head_len = head;
+	memcpy(p->data, data, head);
+	return p;
 }
 
 void emu_hook(struct skbremap_emu *e, const struct emu_pkt_meta *m,
@@ -86,14 +135,13 @@ void emu_hook(struct skbremap_emu *e, const struct emu_pkt_meta *m,
 	}
 	pthread_mutex_unlock(&q->lock);
 
-	p = malloc(sizeof(*p) + caplen);
+	p = pkt_build(e, data, caplen);
 
 	pthread_mutex_lock(&q->lock);
 	if (!p) {
 		q->drop_nomem++;
 		goto out;
 	}
-	memcpy(p->data, data, caplen);
 	p->next = NULL;
 	p->tstamp_ns = m->tstamp_ns;
 	p->caplen = caplen;

@@ -60,6 +60,11 @@ u8 *emu_data_page(struct skbremap_emu *e, u32 window, u32 page)
 	       (u64)(1 + page) * e->page_size;
 }
 
+bool emu_resident(const struct skbremap_emu *e)
+{
+	return skbremap_mode_resident(e->mode);
+}
+
 struct skbremap_win_ctl *emu_win_ctl(struct skbremap_emu *e, u32 window)
 {
 	return skbremap_win_ctl_at(e->ctl, &e->layout, window);
@@ -92,7 +97,7 @@ int emu_region_create(struct skbremap_emu *e)
 {
 	const struct skbremap_layout *l = &e->layout;
 	void *p;
-	u32 i;
+	u64 i;
 	int err;
 
 	e->ctl_fd = memfd_sized("skbremap-ctl", l->ctl_size,
@@ -144,21 +149,46 @@ int emu_region_create(struct skbremap_emu *e)
 	}
 
 	e->wins = calloc(l->windows, sizeof(*e->wins));
-	if (!e->wins) {
+	e->slot_pages = malloc((u64)l->windows * l->pages_per_window *
+			       sizeof(*e->slot_pages));
+	if (!e->wins || !e->slot_pages) {
 		err = -ENOMEM;
-		goto err_close_ro;
+		goto err_free_wins;
 	}
-	for (i = 0; i < l->windows; i++)
+	if (e->mode == SKBREMAP_MODE_REMAP ||
+	    e->mode == SKBREMAP_MODE_ADAPTIVE) {
+		/* Room for every slot of every window, and as much queued. */
+		err = emu_skbpool_create(&e->pool, 2 * l->windows *
+					 l->pages_per_window, e->page_size);
+		if (err)
+			goto err_free_wins;
+	}
+	for (i = 0; i < (u64)l->windows * l->pages_per_window; i++)
+		e->slot_pages[i] = EMU_NO_PAGE;
+	for (i = 0; i < l->windows; i++) {
 		skbremap_win_init(&e->wins[i].core, i, l->pages_per_window,
 				  l->info_entries_max);
+		e->wins[i].slot_page = e->slot_pages +
+				       (u64)i * l->pages_per_window;
+	}
 	skbremap_ctl_init(e->ctl, l);
 	e->filling = -1;
 	e->cursor = 0;
-	/* The info pages are the region's for its whole life. */
+	/*
+	 * The info pages are the region's for its whole life; so are all
+	 * data pages in a resident mode (inserted once at mmap).
+	 */
 	e->st.pages_held += l->windows;
+	if (emu_resident(e))
+		e->st.pages_held += (u64)l->windows * l->pages_per_window;
 	return 0;
 
-err_close_ro:
+err_free_wins:
+	free(e->slot_pages);
+	free(e->wins);
+	e->slot_pages = NULL;
+	e->wins = NULL;
+	close(e->win_ro_fd);
 	close(e->win_ro_fd);
 err_unmap_win:
 	munmap(e->win_rw, l->win_size);
@@ -181,6 +211,13 @@ void emu_region_destroy(struct skbremap_emu *e)
 		return;
 	emu_windows_drop_all(e);
 	e->st.pages_held -= e->layout.windows;
+	if (emu_resident(e))
+		e->st.pages_held -= (u64)e->layout.windows *
+				    e->layout.pages_per_window;
+	emu_skbpool_destroy(e->pool, e->page_size);
+	e->pool = NULL;
+	free(e->slot_pages);
+	e->slot_pages = NULL;
 	free(e->wins);
 	e->wins = NULL;
 	close(e->win_ro_fd);
@@ -193,6 +230,37 @@ void emu_region_destroy(struct skbremap_emu *e)
 	e->ctl_fd = e->win_fd = e->win_ro_fd = -1;
 }
 
+/*
+ * The remap of a REMAP packet's pages: each slot of @window that carries
+ * an skb pool page gets that very page, read-only, over its own pool page
+ * (runs of consecutive slots and pages in one mmap call).
+ */
+static int show_remapped(struct skbremap_emu *e, u32 window)
+{
+	const struct emu_win *w = &e->wins[window];
+	u64 base = win_base(e, window) + e->page_size;
+	u32 ps = e->page_size, j = 0, n;
+
+	while (j < w->core.pages_used) {
+		u32 first = w->slot_page[j];
+
+		if (first == EMU_NO_PAGE) {
+			j++;
+			continue;
+		}
+		for (n = 1; j + n < w->core.pages_used &&
+			    w->slot_page[j + n] == first + n; n++)
+			;
+		if (mmap(e->win_view + base + (u64)j * ps, (u64)n * ps,
+			 e->win_prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE,
+			 e->pool->ro_fd,
+			 (off_t)((u64)first * ps)) == MAP_FAILED)
+			return -errno;
+		j += n;
+	}
+	return 0;
+}
+
 /* Map window @window's published data pages into the consumer's view. */
 int emu_region_show(struct skbremap_emu *e, u32 window)
 {
@@ -201,6 +269,9 @@ int emu_region_show(struct skbremap_emu *e, u32 window)
 
 	if (!e->win_view || !len)
 		return 0;
+	if (emu_resident(e))	/* own pages are there since mmap */
+		return e->wins[window].remapped_pages ?
+		       show_remapped(e, window) : 0;
 	if (mmap(e->win_view + off, len, e->win_prot, MAP_SHARED | MAP_FIXED,
 		 e->win_ro_fd, (off_t)off) == MAP_FAILED)
 		return -errno;
@@ -218,14 +289,47 @@ static void hide(struct skbremap_emu *e, u64 off, u64 len)
 		   -1, 0);
 }
 
+/*
+ * Resident modes: the slots that showed skb pages get their own pool
+ * pages back (the zap of the remapped pages plus the re-insert).
+ */
+static void restore_own(struct skbremap_emu *e, u32 window)
+{
+	const struct emu_win *w = &e->wins[window];
+	u64 base = win_base(e, window) + e->page_size;
+	u32 ps = e->page_size, j = 0, n;
+
+	while (j < w->core.pages_used) {
+		if (w->slot_page[j] == EMU_NO_PAGE) {
+			j++;
+			continue;
+		}
+		for (n = 1; j + n < w->core.pages_used &&
+			    w->slot_page[j + n] != EMU_NO_PAGE; n++)
+			;
+		/* On failure the old read-only pages stay: still safe. */
+		(void)mmap(e->win_view + base + (u64)j * ps, (u64)n * ps,
+			   e->win_prot, MAP_SHARED | MAP_FIXED | MAP_POPULATE,
+			   e->win_ro_fd,
+			   (off_t)(base + (u64)j * ps));
+		j += n;
+	}
+}
+
 /* The zap: unmap window @window's data pages from the consumer's view. */
 void emu_region_zap(struct skbremap_emu *e, u32 window)
 {
 	u64 off = win_base(e, window) + e->page_size;
 	u64 len = (u64)e->wins[window].core.pages_used * e->page_size;
 
-	if (len && e->win_view)
-		hide(e, off, len);
+	if (!len || !e->win_view)
+		return;
+	if (emu_resident(e)) {
+		if (e->wins[window].remapped_pages)
+			restore_own(e, window);
+		return;
+	}
+	hide(e, off, len);
 }
 
 static int map_windows_part(struct skbremap_emu *e, int prot, void **addr)
@@ -244,8 +348,12 @@ static int map_windows_part(struct skbremap_emu *e, int prot, void **addr)
 	e->win_view = view;
 	e->win_prot = prot;
 	for (i = 0; i < l->windows; i++) {
-		if (mmap(view + win_base(e, i), e->page_size, prot,
-			 MAP_SHARED | MAP_FIXED, e->win_ro_fd,
+		/* Resident modes: data pages inserted once, here, for good. */
+		u64 len = emu_resident(e) ? l->win_stride : e->page_size;
+		int pop = emu_resident(e) ? MAP_POPULATE : 0;
+
+		if (mmap(view + win_base(e, i), len, prot,
+			 MAP_SHARED | MAP_FIXED | pop, e->win_ro_fd,
 			 (off_t)win_base(e, i)) == MAP_FAILED) {
 			err = -errno;
 			goto err_unmap;

@@ -33,6 +33,28 @@ u64 emu_drops_total(struct skbremap_emu *e)
 	       e->st.drop_too_big;
 }
 
+/*
+ * The window's pages after a zap: pool pages counted for BOUNCE, remapped
+ * skb pages back to the skb page pool. Must hold e->lock.
+ */
+static void window_pages_return(struct skbremap_emu *e, struct emu_win *w)
+{
+	u32 j;
+
+	if (!emu_resident(e))
+		e->st.pages_held -= w->core.pages_used;
+	if (w->remapped_pages) {
+		for (j = 0; j < w->core.pages_used; j++) {
+			if (w->slot_page[j] == EMU_NO_PAGE)
+				continue;
+			emu_skbpool_put(e->pool, &w->slot_page[j], 1);
+			w->slot_page[j] = EMU_NO_PAGE;
+		}
+		w->remapped_pages = 0;
+	}
+	w->captured_bytes = w->wire_bytes = 0;
+}
+
 /* Must hold e->lock. */
 static void window_reclaim(struct skbremap_emu *e, struct emu_win *w)
 {
@@ -43,8 +65,7 @@ static void window_reclaim(struct skbremap_emu *e, struct emu_win *w)
 	e->st.windows_user--;
 	e->st.skbs_freed += w->core.count;
 	e->st.skbs_held -= w->core.count;
-	e->st.pages_held -= w->core.pages_used;
-	w->captured_bytes = w->wire_bytes = 0;
+	window_pages_return(e, w);
 	skbremap_win_reclaim(&w->core, emu_win_ctl(e, i));
 }
 
@@ -105,9 +126,8 @@ void emu_windows_drop_all(struct skbremap_emu *e)
 		} else if (w->core.state == SKBREMAP_WS_FILLING) {
 			/* Only after the worker flushed; kept for safety. */
 			emu_region_zap(e, i);
-			e->st.pages_held -= w->core.pages_used;
 			e->st.drop_nomem += w->core.count;
-			w->captured_bytes = w->wire_bytes = 0;
+			window_pages_return(e, w);
 			skbremap_win_abandon(&w->core);
 		}
 	}
@@ -128,8 +148,7 @@ static void window_publish(struct skbremap_emu *e, u32 flags)
 		/* Could not remap: its packets are lost for lack of memory. */
 		emu_region_zap(e, i);
 		e->st.drop_nomem += w->core.count;
-		e->st.pages_held -= w->core.pages_used;
-		w->captured_bytes = w->wire_bytes = 0;
+		window_pages_return(e, w);
 		skbremap_win_abandon(&w->core);
 		return;
 	}
@@ -197,8 +216,63 @@ static bool window_full(const struct skbremap_win *w)
 	return w->count >= w->entries_max || w->pages_used >= w->pages_max;
 }
 
-/* Place one packet, bounce it and write its entry. Must hold e->lock. */
-static void place(struct skbremap_emu *e, const struct emu_pkt *p)
+/* The entry fields every path fills the same way. */
+static void entry_fill(struct skbremap_info_entry *ent,
+		       const struct emu_pkt *p, u32 path)
+{
+	memset(ent, 0, sizeof(*ent));
+	ent->caplen = p->caplen;
+	ent->wirelen = p->wirelen;
+	ent->tstamp_ns = p->tstamp_ns;
+	ent->ifindex = p->ifindex;
+	ent->protocol = p->protocol;
+	ent->pkttype = p->pkttype;
+	ent->path = (u8)path;
+	if (p->flags & SKBREMAP_PKT_VLAN) {
+		ent->flags |= SKBREMAP_PKT_VLAN;
+		ent->vlan_tci = p->vlan_tci;
+		ent->vlan_proto = p->vlan_proto;
+	}
+	if (p->caplen < p->wirelen)
+		ent->flags |= SKBREMAP_PKT_TRUNCATED;
+}
+
+/*
+ * Make sure a window is filling, placing with @try until it fits (a full
+ * window is published and the next one opened). Must hold e->lock.
+ * Returns the window, or NULL: drop_no_window counted.
+ */
+static struct emu_win *filling_window(struct skbremap_emu *e)
+{
+	if (e->filling < 0) {
+		if (!window_get(e)) {
+			e->st.drop_no_window++;
+			return NULL;
+		}
+		e->retire_at_ns = emu_now_ns(CLOCK_MONOTONIC) +
+				  (u64)e->cfg.retire_usec * 1000;
+	}
+	return &e->wins[e->filling];
+}
+
+static void entry_write(struct skbremap_emu *e, struct emu_win *w, u32 slot,
+			const struct skbremap_info_entry *ent,
+			const struct emu_pkt *p)
+{
+	if (slot == 0)
+		skbremap_info_begin(emu_info_page(e, w->core.index),
+				    w->core.index);
+	skbremap_info_put(emu_info_page(e, w->core.index), slot, ent);
+	w->captured_bytes += p->caplen;
+	w->wire_bytes += p->wirelen;
+}
+
+/*
+ * BOUNCE: fresh pool pages of the window, the packet at EMU_BOUNCE_OFFSET,
+ * everything else in those pages zeroed (pool pages are reused): user
+ * space sees this packet's bytes and zeros, nothing else.
+ */
+static bool place_bounce(struct skbremap_emu *e, const struct emu_pkt *p)
 {
 	u32 ps = e->page_size;
 	struct skbremap_info_entry ent;
@@ -208,21 +282,10 @@ static void place(struct skbremap_emu *e, const struct emu_pkt *p)
 	u64 end;
 	int err;
 
-	if (!skbremap_win_fits_empty(e->layout.pages_per_window,
-				     EMU_BOUNCE_OFFSET, p->caplen, ps)) {
-		e->st.drop_too_big++;
-		return;
-	}
 	for (;;) {
-		if (e->filling < 0) {
-			if (!window_get(e)) {
-				e->st.drop_no_window++;
-				return;
-			}
-			e->retire_at_ns = emu_now_ns(CLOCK_MONOTONIC) +
-					  (u64)e->cfg.retire_usec * 1000;
-		}
-		w = &e->wins[e->filling];
+		w = filling_window(e);
+		if (!w)
+			return false;
 		err = skbremap_win_place(&w->core, EMU_BOUNCE_OFFSET,
 					 p->caplen, ps, &page, &slot);
 		if (err != -ENOSPC)
@@ -231,49 +294,184 @@ static void place(struct skbremap_emu *e, const struct emu_pkt *p)
 	}
 	if (err) {		/* cannot happen after fits_empty */
 		e->st.drop_too_big++;
-		return;
+		return false;
 	}
-
-	/*
-	 * The bounce. Pool pages are reused, so what the packet leaves of
-	 * its pages (before the offset, after its last byte) is zeroed: user
-	 * space sees this packet's bytes and zeros, nothing else.
-	 */
 	data = emu_data_page(e, w->core.index, page);
 	end = (u64)(w->core.pages_used - page) * ps;
 	memset(data, 0, EMU_BOUNCE_OFFSET);
-	memcpy(data + EMU_BOUNCE_OFFSET, p->data, p->caplen);
+	emu_pkt_copy(p, ps, 0, data + EMU_BOUNCE_OFFSET, p->caplen);
 	memset(data + EMU_BOUNCE_OFFSET + p->caplen, 0,
 	       end - EMU_BOUNCE_OFFSET - p->caplen);
 
-	memset(&ent, 0, sizeof(ent));
+	entry_fill(&ent, p, SKBREMAP_PATH_BOUNCE);
 	ent.page = page;
 	ent.offset = EMU_BOUNCE_OFFSET;
-	ent.caplen = p->caplen;
-	ent.wirelen = p->wirelen;
-	ent.tstamp_ns = p->tstamp_ns;
-	ent.ifindex = p->ifindex;
-	ent.protocol = p->protocol;
-	ent.pkttype = p->pkttype;
-	ent.path = SKBREMAP_PATH_BOUNCE;
-	if (p->flags & SKBREMAP_PKT_VLAN) {
-		ent.flags |= SKBREMAP_PKT_VLAN;
-		ent.vlan_tci = p->vlan_tci;
-		ent.vlan_proto = p->vlan_proto;
-	}
-	if (p->caplen < p->wirelen)
-		ent.flags |= SKBREMAP_PKT_TRUNCATED;
-	if (slot == 0)
-		skbremap_info_begin(emu_info_page(e, w->core.index),
-				    w->core.index);
-	skbremap_info_put(emu_info_page(e, w->core.index), slot, &ent);
-
-	w->captured_bytes += p->caplen;
-	w->wire_bytes += p->wirelen;
+	entry_write(e, w, slot, &ent, p);
 	e->st.bounced++;
-	e->st.pages_held += w->core.pages_used - page;
+	if (!emu_resident(e))
+		e->st.pages_held += w->core.pages_used - page;
+	return true;
+}
 
-	if (window_full(&w->core))
+/*
+ * RING: copied packed after the previous ring packet into the window's
+ * resident pages. No zeroing: a ring page holds only this capture's
+ * packets (see the uapi header).
+ */
+static bool place_ring(struct skbremap_emu *e, const struct emu_pkt *p)
+{
+	struct skbremap_info_entry ent;
+	struct emu_win *w;
+	u32 page, off, slot;
+	int err;
+
+	for (;;) {
+		w = filling_window(e);
+		if (!w)
+			return false;
+		err = skbremap_win_place_packed(&w->core, p->caplen,
+						e->page_size, &page, &off,
+						&slot);
+		if (err != -ENOSPC)
+			break;
+		window_publish(e, 0);
+	}
+	if (err) {
+		e->st.drop_too_big++;
+		return false;
+	}
+	emu_pkt_copy(p, e->page_size, 0,
+		     emu_data_page(e, w->core.index, page) + off, p->caplen);
+	entry_fill(&ent, p, SKBREMAP_PATH_RING);
+	ent.page = page;
+	ent.offset = off;
+	entry_write(e, w, slot, &ent, p);
+	e->st.copied++;
+	return true;
+}
+
+/*
+ * REMAP: the packet's whole exclusive frag pages (plan) go into the
+ * window's slots as they are; its head is copied to end at the page
+ * boundary before them and its tail to the start of the page after, so
+ * the packet is contiguous in the window (one entry, no SCATTER). The
+ * pages stay the window's until its release (window_reclaim).
+ */
+static bool place_remap(struct skbremap_emu *e, struct emu_pkt *p,
+			const struct skbremap_remap_plan *plan)
+{
+	u32 ps = e->page_size;
+	u32 off = (ps - plan->head % ps) % ps;
+	u32 head_pages = (off + plan->head) / ps;
+	struct skbremap_info_entry ent;
+	struct emu_win *w;
+	u32 page, slot, i, first_frag;
+	u8 *base;
+	int err;
+
+	for (;;) {
+		w = filling_window(e);
+		if (!w)
+			return false;
+		err = skbremap_win_place(&w->core, off, p->caplen, ps, &page,
+					 &slot);
+		if (err != -ENOSPC)
+			break;
+		window_publish(e, 0);
+	}
+	if (err) {
+		e->st.drop_too_big++;
+		return false;
+	}
+	base = emu_data_page(e, w->core.index, page);
+	if (plan->head) {
+		memset(base, 0, off);
+		emu_pkt_copy(p, ps, 0, base + off, plan->head);
+	}
+	if (plan->tail) {
+		u8 *t = base + (u64)(head_pages + plan->pages) * ps;
+
+		emu_pkt_copy(p, ps, plan->head + plan->pages * ps, t,
+			     plan->tail);
+		memset(t + plan->tail, 0, (ps - plan->tail % ps) % ps);
+	}
+	/* piece 0 is the linear head (head_len > 0 always with frags) */
+	first_frag = plan->first - 1;
+	for (i = 0; i < plan->pages; i++) {
+		w->slot_page[page + head_pages + i] = p->frag[first_frag + i];
+		p->frag[first_frag + i] = EMU_NO_PAGE;	/* the window's now */
+	}
+	w->remapped_pages += plan->pages;
+
+	entry_fill(&ent, p, SKBREMAP_PATH_REMAP);
+	ent.page = page;
+	ent.offset = off;
+	entry_write(e, w, slot, &ent, p);
+	e->st.remapped++;
+	e->st.pages_remapped += plan->pages;
+	return true;
+}
+
+/* The remap plan of a packet with frags, or false. */
+static bool remap_plan(struct skbremap_emu *e, const struct emu_pkt *p,
+		       struct skbremap_remap_plan *plan)
+{
+	struct skbremap_frag fr[1 + EMU_MAX_FRAME / 4096 + 1];
+	u32 ps = e->page_size, i, n = 0, rest;
+
+	if (!p->nr_frags || p->nr_frags + 1 > sizeof(fr) / sizeof(fr[0]))
+		return false;
+	fr[n++] = (struct skbremap_frag){ .page_offset = 0,
+					  .len = p->head_len, .linear = true };
+	rest = p->caplen - p->head_len;
+	for (i = 0; i < p->nr_frags; i++) {
+		u32 len = rest < ps ? rest : ps;
+
+		fr[n++] = (struct skbremap_frag){ .page_offset = 0, .len = len,
+						  .exclusive = true };
+		rest -= len;
+	}
+	return skbremap_remap_eligible(fr, n, p->caplen, ps, plan);
+}
+
+/* Choose the path for one packet and place it. Must hold e->lock. */
+static void place(struct skbremap_emu *e, struct emu_pkt *p)
+{
+	struct skbremap_remap_plan plan;
+	bool eligible = false;
+	u32 path;
+
+	/* Ring packets start at offset 0 of an empty window: fit too. */
+	if (!skbremap_win_fits_empty(e->layout.pages_per_window,
+				     EMU_BOUNCE_OFFSET, p->caplen,
+				     e->page_size)) {
+		e->st.drop_too_big++;
+		return;
+	}
+	if (e->mode == SKBREMAP_MODE_REMAP || e->mode == SKBREMAP_MODE_ADAPTIVE)
+		eligible = remap_plan(e, p, &plan) &&
+			   skbremap_win_fits_empty(e->layout.pages_per_window,
+						   (e->page_size - plan.head %
+						    e->page_size) %
+						   e->page_size,
+						   p->caplen, e->page_size);
+	path = skbremap_path_choose(e->mode, p->caplen, e->copy_threshold,
+				    eligible);
+	switch (path) {
+	case SKBREMAP_PATH_REMAP:
+		if (!place_remap(e, p, &plan))
+			return;
+		break;
+	case SKBREMAP_PATH_RING:
+		if (!place_ring(e, p))
+			return;
+		break;
+	default:
+		if (!place_bounce(e, p))
+			return;
+		break;
+	}
+	if (window_full(&e->wins[e->filling].core))
 		window_publish(e, 0);
 }
 
@@ -308,7 +506,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&e->lock);
 		for (i = 0; i < n; i++) {
 			place(e, batch[i]);
-			free(batch[i]);
+			emu_pkt_free(batch[i]);
 		}
 		retire = e->filling >= 0 &&
 			 emu_now_ns(CLOCK_MONOTONIC) >= e->retire_at_ns;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using RemapDaemon.Abi;
@@ -39,6 +40,8 @@ public sealed class CaptureLoop
     private readonly ILogger _logger;
     private readonly WindowGeometry _geometry;
     private readonly Stopwatch _clock = new();
+    private readonly ScatterChain _scatter = new();
+    private byte[]? _linear;
 
     private volatile string? _stopRequest;
     private ulong _expectedSeq = 1;
@@ -218,7 +221,7 @@ public sealed class CaptureLoop
         _expectedSeq = seq + 1;
         try
         {
-            InfoPageError error = InfoPageReader.TryOpen(region.Window(window), in _geometry, (uint)window, out InfoPageReader reader);
+            InfoPageError error = InfoPageReader.TryOpen(region.WindowMemory(window), in _geometry, (uint)window, _scatter, out InfoPageReader reader);
             if (error != InfoPageError.None)
             {
                 Log.BadInfoPage(_logger, window, seq, InfoPageErrorText.Describe(error));
@@ -238,6 +241,13 @@ public sealed class CaptureLoop
             PayloadMatcher? payload = Payload;
             while (reader.TryReadNext(out CapturedPacket packet, out error))
             {
+                if (packet.IsScattered && (filter is not null || payload is not null))
+                {
+                    // The user-space matchers read one span: only then is a SCATTER packet
+                    // copied (once, into a buffer reused for the capture). Writers take it as is.
+                    packet = Linearize(in packet);
+                }
+
                 uint keep = uint.MaxValue;
                 if (packet.PacketType == PacketOutgoing && packet.IfIndex == _limits.SkipOutgoingOnIfindex)
                 {
@@ -255,10 +265,12 @@ public sealed class CaptureLoop
                 {
                     _packetsAfterLimit++;
                 }
-                else if (CapturedLength(in packet, keep) is uint cap && cap < (uint)packet.Data.Length)
+                else if (CapturedLength(in packet, keep) is uint cap && cap < (uint)packet.Length)
                 {
                     // The filter's return value caps the captured length, as in the hook.
-                    CapturedPacket cut = packet with { Data = packet.Data[..(int)cap] };
+                    CapturedPacket cut = packet.IsScattered
+                        ? packet with { Sequence = packet.Sequence.Slice(0, cap) }
+                        : packet with { Data = packet.Data[..(int)cap] };
                     _sink.Write(in cut);
                     _packets++;
                     _bytes += cap;
@@ -267,7 +279,7 @@ public sealed class CaptureLoop
                 {
                     _sink.Write(in packet);
                     _packets++;
-                    _bytes += (ulong)packet.Data.Length;
+                    _bytes += (ulong)packet.Length;
                 }
 
                 entry++;
@@ -292,7 +304,16 @@ public sealed class CaptureLoop
     /// emulator's and the module's hooks do).
     /// </summary>
     private static uint CapturedLength(in CapturedPacket packet, uint verdict) =>
-        packet.HasVlan && packet.Data.Length >= 12 && verdict != uint.MaxValue && verdict > 4 ? verdict - 4 : verdict;
+        packet.HasVlan && packet.Length >= 12 && verdict != uint.MaxValue && verdict > 4 ? verdict - 4 : verdict;
+
+    /// <summary>A SCATTER packet's bytes in one span (the capture's reused buffer).</summary>
+    private CapturedPacket Linearize(scoped in CapturedPacket packet)
+    {
+        _linear ??= new byte[_geometry.DataBytes];
+        Span<byte> bytes = _linear.AsSpan(0, packet.Length);
+        packet.Sequence.CopyTo(bytes);
+        return packet with { Data = bytes, Sequence = default, Flags = packet.Flags & ~SKBREMAP_PKT_SCATTER };
+    }
 
     private CaptureProgress Snapshot() => new(
         _clock.Elapsed, _packets, _bytes, _packetsAfterLimit, _loopbackOutgoingSkipped, _userSpaceFiltered, _payloadMismatched, _windows, _badWindows, _seqGaps,

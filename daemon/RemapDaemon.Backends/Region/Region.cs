@@ -1,4 +1,5 @@
 using RemapDaemon.Abi;
+using RemapDaemon.Capture;
 using static RemapDaemon.Abi.Skbremap;
 
 namespace RemapDaemon.Backends;
@@ -19,6 +20,7 @@ public sealed unsafe class Region : IDisposable
     private readonly SafeMappingHandle _windows;
     private readonly byte* _controlBase;
     private readonly byte* _windowsBase;
+    private readonly MappedMemory _windowsMemory;
 
     /// <summary>Takes ownership of both mappings (also when it throws).</summary>
     public Region(skbremap_layout layout, SafeMappingHandle control, SafeMappingHandle windows)
@@ -36,6 +38,7 @@ public sealed unsafe class Region : IDisposable
             Layout = layout;
             _controlBase = control.Pointer;
             _windowsBase = windows.Pointer;
+            _windowsMemory = new MappedMemory(_windowsBase, checked((int)layout.win_size));
 
             ref readonly skbremap_ctl_hdr header = ref Header;
             if (header.magic != SKBREMAP_MAGIC || header.abi_version != SKBREMAP_ABI_VERSION || header.windows != layout.windows
@@ -77,6 +80,13 @@ public sealed unsafe class Region : IDisposable
     /// <summary>The whole window: info page followed by the data pages.</summary>
     public ReadOnlySpan<byte> Window(int window) =>
         new(_windowsBase + (checked((uint)window) * Layout.win_stride), (int)Layout.win_stride);
+
+    /// <summary>
+    /// <see cref="Window"/> as memory (for SCATTER packets' <see cref="CapturedPacket.Sequence"/>);
+    /// the same ownership rules apply.
+    /// </summary>
+    public ReadOnlyMemory<byte> WindowMemory(int window) =>
+        _windowsMemory.Memory.Slice(checked((int)((uint)window * Layout.win_stride)), (int)Layout.win_stride);
 
     public ReadOnlySpan<byte> InfoPage(int window) => Window(window)[..PageSize];
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using static RemapDaemon.Abi.Skbremap;
 
 namespace RemapDaemon.Capture;
@@ -9,8 +10,36 @@ namespace RemapDaemon.Capture;
 /// </summary>
 public readonly ref struct CapturedPacket
 {
-    /// <summary>The captured bytes (caplen of them), a slice of the window's data pages.</summary>
+    /// <summary>
+    /// The captured bytes (caplen of them), a slice of the window's data pages, when they are
+    /// contiguous there (every path but a SCATTER packet). Empty when <see cref="IsScattered"/>.
+    /// </summary>
     public ReadOnlySpan<byte> Data { get; init; }
+
+    /// <summary>
+    /// A SCATTER packet's bytes: one segment per segment entry, each a slice of the mapping,
+    /// nothing copied. Valid until the reader reads the next SCATTER packet (its segment chain
+    /// is reused) and, like <see cref="Data"/>, only while the window is held.
+    /// </summary>
+    public ReadOnlySequence<byte> Sequence { get; init; }
+
+    /// <summary>The data are in <see cref="Sequence"/> (SKBREMAP_PKT_SCATTER), not in <see cref="Data"/>.</summary>
+    public bool IsScattered => (Flags & SKBREMAP_PKT_SCATTER) != 0;
+
+    /// <summary>Captured bytes, whichever way they are held.</summary>
+    public int Length => IsScattered ? (int)Sequence.Length : Data.Length;
+
+    /// <summary>Copies <paramref name="destination"/>.Length bytes from offset <paramref name="from"/> of the packet.</summary>
+    public void CopyTo(int from, Span<byte> destination)
+    {
+        if (!IsScattered)
+        {
+            Data.Slice(from, destination.Length).CopyTo(destination);
+            return;
+        }
+
+        Sequence.Slice(from, destination.Length).CopyTo(destination);
+    }
 
     /// <summary>Length of the packet on the wire (wirelen).</summary>
     public uint WireLength { get; init; }
@@ -46,5 +75,5 @@ public readonly ref struct CapturedPacket
     public bool HasVlan => (Flags & SKBREMAP_PKT_VLAN) != 0;
 
     /// <summary>Fewer bytes were captured than were on the wire (snaplen).</summary>
-    public bool Truncated => (uint)Data.Length < WireLength;
+    public bool Truncated => (uint)Length < WireLength;
 }

@@ -62,4 +62,27 @@ public enum InfoPageError
 
     /// <summary>caplen is 0: no packet is captured without a byte (snaplen is at least 1), and a zeroed entry looks like this.</summary>
     EntryEmpty,
+
+    // SCATTER packets (issue 3).
+
+    /// <summary>A SCATTER packet in a window opened from a span: its segments need the mapping as memory.</summary>
+    ScatterNeedsMemory,
+
+    /// <summary>skbremap_info_entry.segments is not zero on an entry without SKBREMAP_PKT_SCATTER.</summary>
+    SegmentsWithoutScatter,
+
+    /// <summary>A SCATTER head's segments is not in 2..SKBREMAP_MAX_SEGMENTS or runs past count.</summary>
+    ScatterSegmentCount,
+
+    /// <summary>A SCATTER head's page or offset is not 0.</summary>
+    ScatterHeadNotEmpty,
+
+    /// <summary>An entry flagged SKBREMAP_PKT_SEGMENT where a packet was expected, or a segment entry without that flag.</summary>
+    SegmentOutOfPlace,
+
+    /// <summary>A segment entry has a nonzero field that must be zero, or both SCATTER and SEGMENT.</summary>
+    SegmentFieldsNotZero,
+
+    /// <summary>The segments' caplens do not add up to the head's caplen.</summary>
+    ScatterLengthMismatch,
 }

@@ -22,6 +22,13 @@ public static class InfoPageErrorText
         InfoPageError.EntryReservedNotZero => "entry reserved field is not zero",
         InfoPageError.TruncatedFlagMismatch => "entry SKBREMAP_PKT_TRUNCATED disagrees with caplen < wirelen",
         InfoPageError.EntryEmpty => "entry caplen is 0",
+        InfoPageError.ScatterNeedsMemory => "SCATTER packet in a window read without its memory",
+        InfoPageError.SegmentsWithoutScatter => "entry segments is not 0 without SKBREMAP_PKT_SCATTER",
+        InfoPageError.ScatterSegmentCount => "SCATTER segments is not in 2..SKBREMAP_MAX_SEGMENTS or runs past count",
+        InfoPageError.ScatterHeadNotEmpty => "SCATTER head page or offset is not 0",
+        InfoPageError.SegmentOutOfPlace => "segment entry out of place",
+        InfoPageError.SegmentFieldsNotZero => "segment entry field that must be 0 is not",
+        InfoPageError.ScatterLengthMismatch => "SCATTER segments do not add up to the head's caplen",
         _ => "unknown info page error",
     };
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -30,6 +31,8 @@ public ref struct InfoPageReader
     private readonly ReadOnlySpan<byte> _data;
     private readonly WindowGeometry _geo;
     private readonly long _usedBytes;
+    private ReadOnlyMemory<byte> _dataMemory;
+    private ScatterChain? _chain;
     private uint _next;
     private InfoPageError _failed;
 
@@ -119,6 +122,25 @@ public ref struct InfoPageReader
     }
 
     /// <summary>
+    /// As <see cref="TryOpen(ReadOnlySpan{byte}, in WindowGeometry, uint, out InfoPageReader)"/>,
+    /// over the window as memory, so that SCATTER packets can be handed out as
+    /// <see cref="CapturedPacket.Sequence"/> slices of it; <paramref name="chain"/> is reused for
+    /// their segments (a sequence is valid until the next SCATTER packet is read).
+    /// </summary>
+    public static InfoPageError TryOpen(ReadOnlyMemory<byte> window, in WindowGeometry geo, uint expectedWindowIndex, ScatterChain chain, out InfoPageReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        InfoPageError error = TryOpen(window.Span, geo, expectedWindowIndex, out reader);
+        if (error == InfoPageError.None)
+        {
+            reader._dataMemory = window.Slice(geo.PageSize, geo.DataBytes);
+            reader._chain = chain;
+        }
+
+        return error;
+    }
+
+    /// <summary>
     /// The next packet. False at the end of the window (<paramref name="error"/> None) or on a
     /// bad entry (<paramref name="error"/> says which check failed; every later call fails the
     /// same way). On success <see cref="CapturedPacket.Data"/> lies inside the first
@@ -134,19 +156,37 @@ public ref struct InfoPageReader
         }
 
         // _next < Count <= InfoEntriesMax, and the geometry guarantees that many entries fit.
-        int at = HdrSize + ((int)_next * EntrySize);
-        skbremap_info_entry e = MemoryMarshal.Read<skbremap_info_entry>(_info.Slice(at, EntrySize));
-        error = Check(e, out long start);
+        skbremap_info_entry e = EntryAt(_next);
+        ReadOnlySequence<byte> sequence = default;
+        long start = 0;
+        if ((e.flags & SKBREMAP_PKT_SCATTER) != 0)
+        {
+            error = CheckScatter(e, out sequence);
+        }
+        else if ((e.flags & SKBREMAP_PKT_SEGMENT) != 0)
+        {
+            error = InfoPageError.SegmentOutOfPlace;
+        }
+        else if (e.segments != 0)
+        {
+            error = InfoPageError.SegmentsWithoutScatter;
+        }
+        else
+        {
+            error = Check(e, out start);
+        }
+
         if (error != InfoPageError.None)
         {
             _failed = error;
             return false;
         }
 
-        _next++;
+        _next += 1 + e.segments;
         packet = new CapturedPacket
         {
-            Data = _data.Slice((int)start, (int)e.caplen),
+            Data = e.segments == 0 ? _data.Slice((int)start, (int)e.caplen) : default,
+            Sequence = sequence,
             WireLength = e.wirelen,
             TimestampNs = e.tstamp_ns,
             IfIndex = e.ifindex,
@@ -158,6 +198,133 @@ public ref struct InfoPageReader
             Flags = e.flags,
         };
         return true;
+    }
+
+    private readonly skbremap_info_entry EntryAt(uint index) =>
+        MemoryMarshal.Read<skbremap_info_entry>(_info.Slice(HdrSize + ((int)index * EntrySize), EntrySize));
+
+    /// <summary>
+    /// A SCATTER head and its segment entries (uapi header, "Scatter"): the head's own fields as
+    /// an entry's, then each segment's run as an entry's data, in 64-bit sums.
+    /// </summary>
+    private readonly InfoPageError CheckScatter(in skbremap_info_entry e, out ReadOnlySequence<byte> sequence)
+    {
+        sequence = default;
+        if (_chain is null)
+        {
+            return InfoPageError.ScatterNeedsMemory;
+        }
+
+        if (e.page != 0 || e.offset != 0)
+        {
+            return InfoPageError.ScatterHeadNotEmpty;
+        }
+
+        if (e.segments < 2 || e.segments > SKBREMAP_MAX_SEGMENTS || (ulong)_next + 1 + e.segments > Count)
+        {
+            return InfoPageError.ScatterSegmentCount;
+        }
+
+        InfoPageError error = CheckLengths(e);
+        if (error != InfoPageError.None)
+        {
+            return error;
+        }
+
+        _chain.Reset();
+        long sum = 0;
+        for (uint i = 1; i <= e.segments; i++)
+        {
+            skbremap_info_entry s = EntryAt(_next + i);
+            if (s.flags != SKBREMAP_PKT_SEGMENT)
+            {
+                return (s.flags & SKBREMAP_PKT_SEGMENT) == 0 ? InfoPageError.SegmentOutOfPlace : InfoPageError.SegmentFieldsNotZero;
+            }
+
+            if (s.wirelen != 0 || s.tstamp_ns != 0 || s.ifindex != 0 || s.protocol != 0 || s.pkttype != 0
+                || s.vlan_tci != 0 || s.vlan_proto != 0 || s.segments != 0 || s.reserved != 0)
+            {
+                return InfoPageError.SegmentFieldsNotZero;
+            }
+
+            error = CheckRun(s.page, s.offset, s.caplen, out long start);
+            if (error != InfoPageError.None)
+            {
+                return error;
+            }
+
+            sum += s.caplen;
+            _chain.Add(_dataMemory.Slice((int)start, (int)s.caplen));
+        }
+
+        if (sum != e.caplen)
+        {
+            return InfoPageError.ScatterLengthMismatch;
+        }
+
+        sequence = _chain.Build();
+        return InfoPageError.None;
+    }
+
+    /// <summary>Where a run of bytes lies: inside the data pages and the first pages_used of them.</summary>
+    private readonly InfoPageError CheckRun(uint page, uint offset, uint length, out long start)
+    {
+        start = 0;
+        if (page >= (uint)_geo.PagesPerWindow)
+        {
+            return InfoPageError.EntryPageOutOfRange;
+        }
+
+        if (offset >= (uint)_geo.PageSize)
+        {
+            return InfoPageError.EntryOffsetOutOfRange;
+        }
+
+        if (length == 0)
+        {
+            return InfoPageError.EntryEmpty;
+        }
+
+        long first = ((long)page * _geo.PageSize) + offset;
+        long end = first + length;
+        if (end > _geo.DataBytes)
+        {
+            return InfoPageError.EntryLengthOutOfRange;
+        }
+
+        if (page >= PagesUsed || end > _usedBytes)
+        {
+            return InfoPageError.EntryBeyondPagesUsed;
+        }
+
+        start = first;
+        return InfoPageError.None;
+    }
+
+    /// <summary>caplen against wirelen, snaplen, the TRUNCATED flag; reserved zero.</summary>
+    private readonly InfoPageError CheckLengths(in skbremap_info_entry e)
+    {
+        if (e.caplen == 0)
+        {
+            return InfoPageError.EntryEmpty;
+        }
+
+        if (e.caplen > e.wirelen)
+        {
+            return InfoPageError.CaplenExceedsWirelen;
+        }
+
+        if (_geo.Snaplen != 0 && e.caplen > _geo.Snaplen)
+        {
+            return InfoPageError.CaplenExceedsSnaplen;
+        }
+
+        if (((e.flags & SKBREMAP_PKT_TRUNCATED) != 0) != (e.caplen < e.wirelen))
+        {
+            return InfoPageError.TruncatedFlagMismatch;
+        }
+
+        return e.reserved != 0 ? InfoPageError.EntryReservedNotZero : InfoPageError.None;
     }
 
     private readonly InfoPageError Check(in skbremap_info_entry e, out long start)

@@ -12,11 +12,11 @@ internal static class VlanReinsertion
 {
     /// <summary>Whether <paramref name="p"/> gets its tag back in a file of <paramref name="linkType"/>.</summary>
     public static bool Applies(in CapturedPacket p, uint linkType) =>
-        p.HasVlan && linkType == PcapFormat.LinkTypeEthernet && p.Data.Length >= PcapFormat.MacAddressesSize;
+        p.HasVlan && linkType == PcapFormat.LinkTypeEthernet && p.Length >= PcapFormat.MacAddressesSize;
 
     /// <summary>Bytes of the record before the snaplen cut.</summary>
     public static long PresentLength(in CapturedPacket p, bool tag) =>
-        tag ? p.Data.Length + PcapFormat.VlanTagSize : p.Data.Length;
+        tag ? p.Length + PcapFormat.VlanTagSize : p.Length;
 
     /// <summary>The wire length the file reports (saturating).</summary>
     public static uint WireLength(in CapturedPacket p, bool tag) =>
@@ -27,19 +27,22 @@ internal static class VlanReinsertion
     /// <summary>Fills <paramref name="body"/> (the record's caplen bytes) with the packet, tag re-inserted if <paramref name="tag"/>.</summary>
     public static void Copy(in CapturedPacket p, bool tag, Span<byte> body)
     {
-        ReadOnlySpan<byte> data = p.Data;
         if (!tag)
         {
-            data[..body.Length].CopyTo(body);
+            // Contiguous or SCATTER segments alike, straight into the record.
+            p.CopyTo(0, body);
             return;
         }
 
         Span<byte> vlan = stackalloc byte[PcapFormat.VlanTagSize];
         BinaryPrimitives.WriteUInt16BigEndian(vlan, p.VlanProto != 0 ? p.VlanProto : PcapFormat.EthP8021Q);
         BinaryPrimitives.WriteUInt16BigEndian(vlan[2..], p.VlanTci);
-        body = CopyPart(body, data[..PcapFormat.MacAddressesSize]);
+        int macs = Math.Min(body.Length, PcapFormat.MacAddressesSize);
+        p.CopyTo(0, body[..macs]);
+        body = body[macs..];
         body = CopyPart(body, vlan);
-        CopyPart(body, data[PcapFormat.MacAddressesSize..]);
+        int rest = Math.Min(body.Length, p.Length - PcapFormat.MacAddressesSize);
+        p.CopyTo(PcapFormat.MacAddressesSize, body[..rest]);
     }
 
     /// <summary>Copies as much of <paramref name="part"/> as fits and returns the space left.</summary>

@@ -74,8 +74,7 @@ public sealed class PcapWriter : IPacketWriter, IAsyncDisposable
     public void Write(in CapturedPacket p)
     {
         byte[] buffer = _buffer ?? throw new ObjectDisposedException(nameof(PcapWriter));
-        ReadOnlySpan<byte> data = p.Data;
-        if ((uint)data.Length > p.WireLength)
+        if ((uint)p.Length > p.WireLength)
         {
             throw new ArgumentException("captured length exceeds wire length", nameof(p));
         }

@@ -107,7 +107,7 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
     public void Write(in CapturedPacket p)
     {
         ObjectDisposedException.ThrowIf(_buffer is null, this);
-        if ((uint)p.Data.Length > p.WireLength)
+        if ((uint)p.Length > p.WireLength)
         {
             throw new ArgumentException("captured length exceeds wire length", nameof(p));
         }

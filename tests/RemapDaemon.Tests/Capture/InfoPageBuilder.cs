@@ -19,7 +19,8 @@ internal sealed class TestEntry
     public ushort VlanTci;
     public ushort VlanProto;
     public uint Flags;
-    public ulong Reserved;
+    public uint Segments;
+    public uint Reserved;
 }
 
 /// <summary>
@@ -55,7 +56,8 @@ internal sealed class InfoPageBuilder
     public const int EntVlanTci = 32;
     public const int EntVlanProto = 34;
     public const int EntFlags = 36;
-    public const int EntReserved = 40;
+    public const int EntSegments = 40;
+    public const int EntReserved = 44;
     public const int EntSize = 48;
 
     public const int PageSize = 4096;
@@ -169,6 +171,7 @@ internal sealed class InfoPageBuilder
         BinaryPrimitives.WriteUInt16LittleEndian(b[EntVlanTci..], e.VlanTci);    // host order
         BinaryPrimitives.WriteUInt16BigEndian(b[EntVlanProto..], e.VlanProto);   // network order
         BinaryPrimitives.WriteUInt32LittleEndian(b[EntFlags..], e.Flags);
-        BinaryPrimitives.WriteUInt64LittleEndian(b[EntReserved..], e.Reserved);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[EntSegments..], e.Segments);
+        BinaryPrimitives.WriteUInt32LittleEndian(b[EntReserved..], e.Reserved);
     }
 }

@@ -35,6 +35,7 @@ public sealed class InfoPageBuilderTests
     [InlineData(nameof(skbremap_info_entry.vlan_tci), InfoPageBuilder.EntVlanTci)]
     [InlineData(nameof(skbremap_info_entry.vlan_proto), InfoPageBuilder.EntVlanProto)]
     [InlineData(nameof(skbremap_info_entry.flags), InfoPageBuilder.EntFlags)]
+    [InlineData(nameof(skbremap_info_entry.segments), InfoPageBuilder.EntSegments)]
     [InlineData(nameof(skbremap_info_entry.reserved), InfoPageBuilder.EntReserved)]
     public void Entry_offsets_are_those_of_the_C_struct(string field, int offset)
     {

@@ -48,6 +48,62 @@
  * other value than RELEASED means "still in use". A window whose status
  * user space forges gains it nothing: the kernel never trusts a (u) field
  * for anything but "this window may be taken back".
+ *
+ * Delivery paths (additions within ABI version 1, issue 3). Every packet
+ * reaches its window by one of three paths, recorded in its entry's path:
+ *
+ *   BOUNCE  copied into a zeroed page of the module's pool, at the in-page
+ *           offset skb->data had; that page holds this packet only.
+ *   REMAP   the packet's own pages are inserted (read-only) into the
+ *           window: only whole pages (offset 0, PAGE_SIZE bytes) that hold
+ *           this skb's data and nothing else (see docs/architecture.md,
+ *           "Delivery paths"); the rest of the packet (linear head, a
+ *           partial last frag) is copied into pool pages around them so
+ *           that the packet is contiguous in the window, or, where that is
+ *           impossible, described by segment entries (SCATTER below). The
+ *           skb and its pages stay referenced until the window's release.
+ *   RING    copied packed (each packet starts SKBREMAP_RING_ALIGN-aligned
+ *           after the previous one) into pool pages; several packets may
+ *           share a page. That is safe in RING pages only: a ring page
+ *           holds nothing but this capture's copied packet data (zeroed
+ *           when allocated, then only written with packets this capture
+ *           delivers), never kernel memory and never another capture's
+ *           data, so whatever a consumer can see around a packet is an
+ *           earlier packet of its own capture or zeros.
+ *
+ * struct skbremap_config.mode picks the policy (SKBREMAP_MODE_*): BOUNCE
+ * only; REMAP (remap where the pages qualify, bounce otherwise); RING
+ * only; ADAPTIVE (the default, mode 0): caplen < copy_threshold -> RING,
+ * caplen >= copy_threshold and pages qualify -> REMAP, otherwise BOUNCE.
+ * copy_threshold 0 means "calibrate at START" (copy vs remap cost per
+ * page measured on this host); the effective value, and the mode, are in
+ * struct skbremap_stats.
+ *
+ * How pool pages are shown depends on the mode:
+ *   BOUNCE          a window's pool pages are inserted when it is
+ *                   published and zapped when it is released (issue 2).
+ *   RING, REMAP,    every window's pool pages are inserted once, when the
+ *   ADAPTIVE        windows part is mmap()ed, and stay ("resident"): a
+ *                   copy costs no page-table change. A data slot that
+ *                   carries a remapped page has its pool page zapped and
+ *                   the packet's page inserted at publish, and gets its
+ *                   pool page back at release. The window status words
+ *                   are the ring's per-slot status: same protocol as above.
+ * Resident pool pages are readable at any time, also while the kernel
+ * fills their window; they only ever hold this capture's packet data.
+ * A consumer reads a window only between READY and RELEASED, as always.
+ *
+ * Scatter: an entry with SKBREMAP_PKT_SCATTER is a packet head: its
+ * caplen is the packet's total, page and offset are 0, and its data are
+ * in the .segments (2..SKBREMAP_MAX_SEGMENTS) entries that follow it at
+ * once in the info page, each flagged SKBREMAP_PKT_SEGMENT, each
+ * describing one contiguous run of bytes (page, offset, caplen, path) in
+ * packet order; their caplens sum to the head's caplen; every other field
+ * of a segment entry is 0. info_hdr.count counts heads and segments.
+ * Consumers check index + segments < count and each segment's bounds as
+ * an entry's, and refuse a segment that is not after its head. A consumer
+ * that does not know SCATTER sees a nonzero .segments where it expects a
+ * zero reserved field, and refuses the window: it fails safe.
  */
 #ifndef _UAPI_LINUX_SKBREMAP_H
 #define _UAPI_LINUX_SKBREMAP_H
@@ -79,6 +135,31 @@
 /* struct skbremap_version.features */
 #define SKBREMAP_FEAT_BOUNCE	(1U << 0)	/* bounce path */
 #define SKBREMAP_FEAT_FILTER	(1U << 1)	/* SKBREMAP_IOC_SET_FILTER */
+#define SKBREMAP_FEAT_RING	(1U << 2)	/* SKBREMAP_MODE_RING, PATH_RING */
+#define SKBREMAP_FEAT_REMAP	(1U << 3)	/* SKBREMAP_MODE_REMAP, PATH_REMAP */
+#define SKBREMAP_FEAT_ADAPTIVE	(1U << 4)	/* SKBREMAP_MODE_ADAPTIVE and
+						 * copy_threshold calibration
+						 */
+#define SKBREMAP_FEAT_SCATTER	(1U << 5)	/* may publish SCATTER entries */
+
+/*
+ * struct skbremap_config.mode. The values of BOUNCE, REMAP and RING equal
+ * the SKBREMAP_PATH_* they force. A host without the matching feature bit
+ * refuses the mode with -EOPNOTSUPP at CONFIGURE; for mode 0 it takes the
+ * best it has (ADAPTIVE, else BOUNCE) and reports it in stats.mode.
+ */
+#define SKBREMAP_MODE_DEFAULT	0	/* = ADAPTIVE where supported */
+#define SKBREMAP_MODE_BOUNCE	1
+#define SKBREMAP_MODE_REMAP	2
+#define SKBREMAP_MODE_RING	3
+#define SKBREMAP_MODE_ADAPTIVE	4
+
+/* RING path: every packed packet starts at a multiple of this in its window. */
+#define SKBREMAP_RING_ALIGN		16
+/* Largest copy_threshold; any value above every caplen means "never remap". */
+#define SKBREMAP_MAX_COPY_THRESHOLD	(1U << 24)
+/* Most segment entries one SCATTER packet may have. */
+#define SKBREMAP_MAX_SEGMENTS		64
 
 /* SKBREMAP_IOC_VERSION: the first call of every consumer. */
 struct skbremap_version {
@@ -100,7 +181,16 @@ struct skbremap_config {
 	__u32 retire_usec;	/* (u) publish a part-full window after this */
 	__u32 queue_limit;	/* (u) skbs queued between hook and worker */
 	__u32 flags;		/* (u) none defined: must be 0 */
-	__u64 reserved[2];	/* (u) must be 0 */
+	__u32 mode;		/* (u) a mode, see SKBREMAP_MODE_BOUNCE;
+				 * 0 = ADAPTIVE (added in v1: was the low
+				 * half of reserved[0])
+				 */
+	__u32 copy_threshold;	/* (u) ADAPTIVE: bytes; caplen below -> RING;
+				 * 0 = calibrate at START;
+				 * 1..SKBREMAP_MAX_COPY_THRESHOLD (added in v1:
+				 * was the high half of reserved[0])
+				 */
+	__u64 reserved[1];	/* (u) must be 0 */
 };
 
 /* SKBREMAP_IOC_LAYOUT: where everything is; consumers use these, not sizeof. */
@@ -173,6 +263,7 @@ struct skbremap_filter {
  * has returned:
  *   seen == captured + filtered + drop_queue_full + drop_no_window
  *           + drop_nomem + drop_too_big
+ *   captured == bounced + remapped + copied
  * and while running the difference is in_flight.
  */
 struct skbremap_stats {
@@ -198,7 +289,21 @@ struct skbremap_stats {
 				 * READY nor RELEASED (user scribbled)
 				 */
 	__u64 filtered;		/* hook: rejected by the filter program */
-	__u64 reserved[12];	/* zero */
+	/* Added in v1 (issue 3), taken from reserved[]: */
+	__u64 remapped;		/* packets delivered by PATH_REMAP */
+	__u64 copied;		/* packets copied into ring pages (PATH_RING) */
+	__u64 pages_remapped;	/* packet pages inserted by PATH_REMAP */
+	__u64 mode;		/* gauge: the effective mode (0: a host
+				 * that predates modes, i.e. BOUNCE)
+				 */
+	__u64 copy_threshold;	/* gauge: effective threshold (ADAPTIVE) */
+	__u64 calib_copy_ns;	/* gauge: calibration's cost of copying one
+				 * page, ns (0: threshold set by config)
+				 */
+	__u64 calib_remap_ns;	/* gauge: calibration's cost of remapping one
+				 * page (insert + zap, amortised), ns
+				 */
+	__u64 reserved[5];	/* zero */
 };
 
 /*
@@ -274,6 +379,14 @@ struct skbremap_info_hdr {
 
 /* struct skbremap_info_entry.path: how the data got into the window */
 #define SKBREMAP_PATH_BOUNCE	1	/* copied into a zeroed pool page */
+#define SKBREMAP_PATH_REMAP	2	/* the packet's own pages inserted (v1
+					 * addition); a contiguous packet may
+					 * start and end in pool pages holding
+					 * its copied head and tail
+					 */
+#define SKBREMAP_PATH_RING	3	/* copied packed into ring pages mapped
+					 * once (v1 addition)
+					 */
 
 /* struct skbremap_info_entry.flags */
 #define SKBREMAP_PKT_VLAN	(1U << 0)	/* vlan_tci/vlan_proto valid: the
@@ -282,13 +395,21 @@ struct skbremap_info_hdr {
 						 * does)
 						 */
 #define SKBREMAP_PKT_TRUNCATED	(1U << 1)	/* caplen < wirelen */
+#define SKBREMAP_PKT_SCATTER	(1U << 2)	/* head: data in .segments
+						 * segment entries that follow
+						 * (v1 addition, see the top)
+						 */
+#define SKBREMAP_PKT_SEGMENT	(1U << 3)	/* one run of a SCATTER
+						 * packet's data (v1 addition)
+						 */
 
 /*
- * One per packet, after the info header (all (k)). The packet's captured
- * bytes are contiguous in the window's data area: they start at byte
- * .offset of data page number .page and run on into the following pages.
- * Consumers check page, offset and caplen against pages_used before
- * touching data.
+ * One per packet, after the info header (all (k)). Unless it is flagged
+ * SKBREMAP_PKT_SCATTER, the packet's captured bytes are contiguous in the
+ * window's data area: they start at byte .offset of data page number .page
+ * and run on into the following pages. Consumers check page, offset and
+ * caplen against pages_used before touching data. A SCATTER head is
+ * followed by .segments SKBREMAP_PKT_SEGMENT entries (see the top).
  */
 struct skbremap_info_entry {
 	__u32 page;		/* first data page, 0..pages_per_window - 1 */
@@ -303,7 +424,11 @@ struct skbremap_info_entry {
 	__u16 vlan_tci;		/* host byte order, if SKBREMAP_PKT_VLAN */
 	__u16 vlan_proto;	/* network byte order, if SKBREMAP_PKT_VLAN */
 	__u32 flags;		/* SKBREMAP_PKT_* */
-	__u64 reserved;		/* zero */
+	__u32 segments;		/* SCATTER head: segment entries that follow;
+				 * else 0 (v1 addition: was the low half of
+				 * a u64 reserved)
+				 */
+	__u32 reserved;		/* zero */
 };
 
 #define SKBREMAP_IOC_MAGIC	0xbb
