@@ -51,7 +51,8 @@ struct skbremap_win {
 	enum skbremap_win_state state;
 	u32 index;		/* position in the region */
 	u64 seq;		/* seq published, valid in USER */
-	u32 count;		/* entries written */
+	u32 count;		/* entries written (SCATTER segments too) */
+	u32 packets;		/* packets placed: what captured counts */
 	u32 pages_used;		/* data pages given out */
 	u32 pages_max;		/* pages_per_window */
 	u32 entries_max;	/* info_entries_max */
@@ -84,6 +85,15 @@ int skbremap_win_place(struct skbremap_win *w, u32 offset, u32 len,
  */
 int skbremap_win_place_packed(struct skbremap_win *w, u32 len, u32 page_size,
 			      u32 *page, u32 *offset, u32 *entry);
+/*
+ * A SCATTER packet: @nseg (2..SKBREMAP_MAX_SEGMENTS) segments of
+ * seg_pages[i] (>= 1) fresh pages each, in order from *page, and 1 + @nseg
+ * entry slots from *entry (the head, then one per segment), all or
+ * nothing. -ENOSPC when this window cannot take it, -EINVAL for bad
+ * arguments.
+ */
+int skbremap_win_place_scatter(struct skbremap_win *w, const u32 *seg_pages,
+			       u32 nseg, u32 *page, u32 *entry);
 /*
  * @n more entry slots after the last one (the segment entries of a
  * SCATTER head). 0 and the first slot in *first, or -ENOSPC.
@@ -124,9 +134,11 @@ struct skbremap_frag {
 	u32 page_offset;	/* in-page offset of the piece's first byte */
 	u32 len;		/* bytes */
 	bool linear;		/* skb head data: never inserted */
-	bool exclusive;		/* the page holds this skb's data and nothing
-				 * else: page_count 1, not shared with a clone
-				 * or another skb (page_pool / zerocopy RX)
+	bool exclusive;		/* the page is this packet's data only and
+				 * cannot change under user space: not a
+				 * shared frag (sendfile/splice page cache),
+				 * not zerocopy TX (user pages); page_pool /
+				 * header-split RX pages are
 				 */
 };
 

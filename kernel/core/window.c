@@ -27,6 +27,7 @@ int skbremap_win_open(struct skbremap_win *w)
 		return -EBUSY;
 	w->state = SKBREMAP_WS_FILLING;
 	w->count = 0;
+	w->packets = 0;
 	w->pages_used = 0;
 	w->pack_off = 0;
 	return 0;
@@ -63,6 +64,7 @@ int skbremap_win_place(struct skbremap_win *w, u32 offset, u32 len,
 	*entry = w->count;
 	w->pages_used += (u32)need;
 	w->count++;
+	w->packets++;
 	w->pack_off = 0;	/* fresh pages are this packet's alone */
 	return 0;
 }
@@ -99,11 +101,40 @@ int skbremap_win_place_packed(struct skbremap_win *w, u32 len, u32 page_size,
 	*offset = (u32)(start % page_size);
 	*entry = w->count;
 	w->count++;
+	w->packets++;
 	w->pages_used = (u32)pages;
 	end = align_up(end, SKBREMAP_RING_ALIGN);
 	w->pack_off = (u32)(end - (pages - 1) * page_size);
 	if (w->pack_off >= page_size)
 		w->pack_off = 0;
+	return 0;
+}
+
+int skbremap_win_place_scatter(struct skbremap_win *w, const u32 *seg_pages,
+			       u32 nseg, u32 *page, u32 *entry)
+{
+	u64 need = 0;
+	u32 i;
+
+	if (w->state != SKBREMAP_WS_FILLING)
+		return -EINVAL;
+	if (nseg < 2 || nseg > SKBREMAP_MAX_SEGMENTS)
+		return -EINVAL;
+	for (i = 0; i < nseg; i++) {
+		if (!seg_pages[i])
+			return -EINVAL;
+		need += seg_pages[i];
+	}
+	if (nseg + 1 > w->entries_max - w->count ||
+	    need > (u64)(w->pages_max - w->pages_used))
+		return -ENOSPC;
+
+	*page = w->pages_used;
+	*entry = w->count;
+	w->pages_used += (u32)need;
+	w->count += nseg + 1;
+	w->packets++;
+	w->pack_off = 0;
 	return 0;
 }
 
@@ -153,6 +184,7 @@ void skbremap_win_reclaim(struct skbremap_win *w,
 {
 	w->state = SKBREMAP_WS_FREE;
 	w->count = 0;
+	w->packets = 0;
 	w->pages_used = 0;
 	w->pack_off = 0;
 	WRITE_ONCE(ctl->status, (u32)SKBREMAP_WIN_KERNEL);
@@ -162,6 +194,7 @@ void skbremap_win_abandon(struct skbremap_win *w)
 {
 	w->state = SKBREMAP_WS_FREE;
 	w->count = 0;
+	w->packets = 0;
 	w->pages_used = 0;
 	w->pack_off = 0;
 }

@@ -28,7 +28,9 @@ public sealed class RemapctlEmulatorTests
             "--packet", "3");
 
         r.ExitCode.Should().Be(0, r.ToString());
-        r.Stdout.Should().Contain("seq 1").And.Contain("count ").And.Contain("BOUNCE");
+        // The default mode is adaptive: 60..200-byte packets are copied into the ring.
+        r.Stdout.Should().Contain("seq 1").And.Contain("count ").And.Contain("RING");
+        r.Stdout.Should().Contain("delivery  mode adaptive");
         r.Stdout.Should().Contain("packet 3 = window");
         // Packet 3: destination MAC 02:52:42:00:00:02, source MAC 02:00 then index 3 as big-endian u32.
         r.Stdout.Should().Contain("0000  02 52 42 00 00 02 02 00  00 00 00 03 08 00");

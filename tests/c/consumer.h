@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -39,6 +40,8 @@ struct consumer {
 	uint64_t flushed;	/* windows with SKBREMAP_INFO_FLUSH */
 	uint64_t errors;	/* protocol or bounds violations seen */
 	uint64_t by_path[4];	/* packets per SKBREMAP_PATH_* */
+	uint64_t scattered;	/* SCATTER packets */
+	uint8_t *lin;		/* a SCATTER packet's bytes, joined */
 	bool keep;		/* do not release (tests of holding) */
 };
 
@@ -76,6 +79,8 @@ static inline int consumer_map(struct consumer *c, struct skbremap_emu *emu)
 
 static inline void consumer_unmap(struct consumer *c)
 {
+	free(c->lin);
+	c->lin = NULL;
 	skbremap_emu_munmap(c->emu, (void *)c->win, c->l.win_size);
 	skbremap_emu_munmap(c->emu, c->ctl, c->l.ctl_size);
 }
@@ -85,6 +90,62 @@ static inline void consumer_unmap(struct consumer *c)
 		(c)->errors++;						\
 		fprintf(stderr, "    consumer: %s\n", what);		\
 	} while (0)
+
+/*
+ * A SCATTER head at ents[i] and its segment entries, checked as the
+ * uapi header says; the packet is joined into c->lin for the callback
+ * (a test's convenience: remapd reads the segments in place). Returns the
+ * number of segment entries to skip.
+ */
+static inline uint32_t consumer_scatter(struct consumer *c,
+					const struct skbremap_info_hdr *h,
+					const struct skbremap_info_entry *ents,
+					uint32_t i, const uint8_t *data,
+					consumer_fn fn, void *arg)
+{
+	const struct skbremap_info_entry *e = &ents[i];
+	uint64_t ps = c->l.page_size, sum = 0;
+	uint32_t n = e->segments, k;
+
+	if (n < 2 || n > SKBREMAP_MAX_SEGMENTS || (uint64_t)i + 1 + n > h->count ||
+	    e->page || e->offset || !e->caplen || e->caplen > e->wirelen ||
+	    e->path != SKBREMAP_PATH_REMAP || e->reserved ||
+	    (e->flags & ~(SKBREMAP_PKT_VLAN | SKBREMAP_PKT_TRUNCATED |
+			  SKBREMAP_PKT_SCATTER))) {
+		CONSUMER_BAD(c, "bad scatter head");
+		return n <= h->count - i - 1 ? n : h->count - i - 1;
+	}
+	if (!c->lin)
+		c->lin = malloc(c->l.pages_per_window * ps);
+	for (k = 1; k <= n; k++) {
+		const struct skbremap_info_entry *s = &ents[i + k];
+
+		if (s->flags != SKBREMAP_PKT_SEGMENT || s->page >= h->pages_used ||
+		    s->offset >= ps || !s->caplen || s->wirelen ||
+		    s->tstamp_ns || s->segments || s->reserved ||
+		    s->page * ps + s->offset + s->caplen >
+			    (uint64_t)h->pages_used * ps ||
+		    sum + s->caplen > e->caplen || !c->lin) {
+			CONSUMER_BAD(c, "bad segment entry");
+			return n;
+		}
+		memcpy(c->lin + sum, data + s->page * ps + s->offset,
+		       s->caplen);
+		sum += s->caplen;
+	}
+	if (sum != e->caplen) {
+		CONSUMER_BAD(c, "segments do not add up");
+		return n;
+	}
+	c->packets++;
+	c->scattered++;
+	c->by_path[e->path]++;
+	c->bytes += e->caplen;
+	c->wire_bytes += e->wirelen;
+	if (fn)
+		fn(c, e, c->lin, arg);
+	return n;
+}
 
 /* One window: parse, check, deliver. */
 static inline void consumer_window(struct consumer *c, uint32_t w,
@@ -117,6 +178,11 @@ static inline void consumer_window(struct consumer *c, uint32_t w,
 		c->flushed++;
 	for (i = 0; i < h->count; i++) {
 		const struct skbremap_info_entry *e = &ents[i];
+
+		if (e->flags & SKBREMAP_PKT_SCATTER) {
+			i += consumer_scatter(c, h, ents, i, base + ps, fn, arg);
+			continue;
+		}
 
 		if (e->page >= h->pages_used || e->offset >= ps ||
 		    !e->caplen || e->caplen > e->wirelen ||

@@ -586,6 +586,35 @@ static void ring_place_enospc_when_entries_run_out(void)
 	CHECK_EQ(skbremap_win_reserve_entries(&w, 1, &first), -EINVAL);
 }
 
+static void scatter_place_takes_pages_and_entries_all_or_nothing(void)
+{
+	struct skbremap_win w;
+	const u32 segs[] = { 1, 2, 1 };
+	const u32 zero[] = { 1, 0 };
+	u32 page, slot;
+
+	skbremap_win_init(&w, 0, 5, 6);
+	REQUIRE(skbremap_win_open(&w) == 0);
+	REQUIRE(skbremap_win_place(&w, 2, 10, PS, &page, &slot) == 0);
+	REQUIRE(skbremap_win_place_scatter(&w, segs, 3, &page, &slot) == 0);
+	CHECK_EQ(page, 1);
+	CHECK_EQ(slot, 1);
+	CHECK_EQ(w.pages_used, 5);
+	CHECK_EQ(w.count, 5);
+	/* No page left: nothing taken. */
+	CHECK_EQ(skbremap_win_place_scatter(&w, segs, 2, &page, &slot), -ENOSPC);
+	CHECK_EQ(w.count, 5);
+	CHECK_EQ(skbremap_win_place_scatter(&w, segs, 1, &page, &slot), -EINVAL);
+	CHECK_EQ(skbremap_win_place_scatter(&w, zero, 2, &page, &slot), -EINVAL);
+	CHECK_EQ(skbremap_win_place_scatter(&w, segs, SKBREMAP_MAX_SEGMENTS + 1,
+					    &page, &slot), -EINVAL);
+	skbremap_win_init(&w, 0, 8, 3);
+	REQUIRE(skbremap_win_open(&w) == 0);
+	/* 1 + 3 entries do not fit 3. */
+	CHECK_EQ(skbremap_win_place_scatter(&w, segs, 3, &page, &slot), -ENOSPC);
+	CHECK_EQ(skbremap_win_place_scatter(&w, segs, 2, &page, &slot), 0);
+}
+
 #define LIN(n) { .page_offset = 64, .len = (n), .linear = true }
 #define WHOLE { .page_offset = 0, .len = PS, .exclusive = true }
 #define FRAG(o, n, ex) { .page_offset = (o), .len = (n), .exclusive = (ex) }
@@ -736,6 +765,7 @@ int main(void)
 	RUN(ring_place_packs_aligned_packets_into_shared_pages);
 	RUN(ring_place_fills_a_page_exactly_then_opens_the_next);
 	RUN(ring_place_enospc_when_entries_run_out);
+	RUN(scatter_place_takes_pages_and_entries_all_or_nothing);
 	RUN(remap_eligible_only_whole_exclusive_page_frags);
 	RUN(remap_eligible_respects_caplen_and_takes_the_first_run);
 	RUN(path_choice_per_mode);

@@ -465,6 +465,7 @@ static void start_needs_both_parts_mapped(void)
 
 struct synth_check {
 	uint32_t min, max;
+	uint32_t step;		/* 0 = 1 */
 	uint64_t last;		/* last index seen + 1, 0 = none */
 	uint64_t bad_bytes;
 	uint64_t bad_order;
@@ -518,7 +519,8 @@ static void synth_packet(struct consumer *c,
 	uint32_t len = e->wirelen;
 	uint64_t idx;
 
-	if (e->path != SKBREMAP_PATH_RING) {	/* ring pages are shared */
+	/* Ring pages are shared; a SCATTER packet comes joined. */
+	if (e->path != SKBREMAP_PATH_RING && !(e->flags & SKBREMAP_PKT_SCATTER)) {
 		const uint8_t *pg = data - e->offset;
 		uint64_t ps = c->l.page_size, j;
 		uint64_t end = (e->offset + e->caplen + ps - 1) / ps * ps;
@@ -531,6 +533,8 @@ static void synth_packet(struct consumer *c,
 	if (len >= 12 && e->caplen >= 12) {
 		idx = (uint64_t)data[8] << 24 | data[9] << 16 | data[10] << 8 |
 		      data[11];
+	} else if (k->expect_all) {	/* a runt, lossless: the next one */
+		idx = k->last;
 	} else {	/* a runt: the next index of that size */
 		uint64_t want = len - k->min;
 
@@ -538,7 +542,7 @@ static void synth_packet(struct consumer *c,
 	}
 	if ((k->last && idx < k->last) ||
 	    (k->expect_all && idx != k->last) ||
-	    len != k->min + idx % range) {
+	    len != k->min + idx * (k->step ? k->step : 1) % range) {
 		k->bad_order++;
 		return;
 	}
@@ -627,10 +631,11 @@ static void synthetic_lossless_every_byte_of_10000_packets_1_to_9000(void)
 /* ---- delivery paths (issue 3) ---------------------------------------- */
 
 /* One lossless synthetic run of sizes min..max in the configured mode. */
-static void run_sizes(uint32_t mode, uint32_t threshold, uint32_t min,
-		      uint32_t max, uint64_t n)
+static void run_sizes_step(uint32_t mode, uint32_t threshold, uint32_t min,
+			   uint32_t max, uint32_t step, uint64_t n)
 {
-	struct synth_check k = { .min = min, .max = max, .expect_all = true };
+	struct synth_check k = { .min = min, .max = max, .step = step,
+				 .expect_all = true };
 	struct skbremap_emu *e = open_emu();
 	uint64_t ring = 0, remap = 0, bounce = 0, rpages = 0, bytes = 0, i;
 	uint32_t ps = (uint32_t)PS;
@@ -653,8 +658,8 @@ static void run_sizes(uint32_t mode, uint32_t threshold, uint32_t min,
 	cfg_threshold = 0;
 	REQUIRE(consumer_map(&c, e) == 0);
 	snprintf(spec, sizeof(spec),
-		 "synthetic:count=%llu,min=%u,max=%u,lossless=1",
-		 (unsigned long long)n, min, max);
+		 "synthetic:count=%llu,min=%u,max=%u,step=%u,lossless=1",
+		 (unsigned long long)n, min, max, step);
 	CHECK_EQ(skbremap_emu_set_source(e, spec), 0);
 	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_START, NULL), 0);
 	consumer_run_to_end(&c, synth_packet, &k, 120);
@@ -662,7 +667,7 @@ static void run_sizes(uint32_t mode, uint32_t threshold, uint32_t min,
 
 	/* What the shared core's rules say each packet must take. */
 	for (i = 0; i < n; i++) {
-		uint32_t len = min + (uint32_t)(i % (max - min + 1));
+		uint32_t len = min + (uint32_t)(i * step % (max - min + 1));
 		bool eligible = len >= 128 + ps;
 		uint32_t path = skbremap_path_choose(mode, len,
 						     (uint32_t)s.copy_threshold,
@@ -689,15 +694,29 @@ static void run_sizes(uint32_t mode, uint32_t threshold, uint32_t min,
 	CHECK_EQ(s.remapped, remap);
 	CHECK_EQ(s.bounced, bounce);
 	CHECK_EQ(s.pages_remapped, rpages);
+	if (getenv("SKBREMAP_EMU_SCATTER"))
+		CHECK_EQ(c.scattered, remap);
+	else
+		CHECK_EQ(c.scattered, 0);
 	check_stopped_and_returned(e, &c);
 	consumer_unmap(&c);
 	skbremap_emu_close(e);
 	free(k.frame);
 }
 
-/* Sizes 1..300, around one page, and up to the largest frame. */
+static void run_sizes(uint32_t mode, uint32_t threshold, uint32_t min,
+		      uint32_t max, uint64_t n)
+{
+	run_sizes_step(mode, threshold, min, max, 1, n);
+}
+
+/*
+ * Sizes 1..300, around one and two pages, up to the largest frame, and
+ * 1500 sizes spread over all of 1..65535 (step 7919 is prime to 65535).
+ */
 static void run_all_sizes(uint32_t mode, uint32_t threshold)
 {
+	run_sizes_step(mode, threshold, 1, 65535, 7919, 1500);
 	run_sizes(mode, threshold, 1, 300, 600);
 	run_sizes(mode, threshold, 4000, 4400, 401);
 	run_sizes(mode, threshold, 8000, 8400, 401);
@@ -724,6 +743,18 @@ static void adaptive_mode_rings_below_the_threshold_and_remaps_above(void)
 	run_all_sizes(SKBREMAP_MODE_ADAPTIVE, 8192);
 	run_all_sizes(SKBREMAP_MODE_ADAPTIVE, 1);	/* remap all it can */
 	run_all_sizes(SKBREMAP_MODE_ADAPTIVE, SKBREMAP_MAX_COPY_THRESHOLD);
+}
+
+/*
+ * SKBREMAP_EMU_SCATTER=1: REMAP packets as SCATTER (head, inserted pages,
+ * tail as three segments); every byte still arrives, nothing leaks.
+ */
+static void remap_as_scatter_delivers_every_byte_in_segments(void)
+{
+	setenv("SKBREMAP_EMU_SCATTER", "1", 1);
+	run_all_sizes(SKBREMAP_MODE_REMAP, 0);
+	run_all_sizes(SKBREMAP_MODE_ADAPTIVE, 8192);
+	unsetenv("SKBREMAP_EMU_SCATTER");
 }
 
 static void adaptive_calibrates_at_start_and_reports_the_threshold(void)
@@ -1670,6 +1701,7 @@ int main(void)
 	RUN(ring_mode_every_byte_packed_and_aligned);
 	RUN(remap_mode_inserts_whole_pages_and_bounces_the_rest);
 	RUN(adaptive_mode_rings_below_the_threshold_and_remaps_above);
+	RUN(remap_as_scatter_delivers_every_byte_in_segments);
 	RUN(adaptive_calibrates_at_start_and_reports_the_threshold);
 	RUN(resident_modes_map_data_pages_once);
 	return harness_summary("test_emu");

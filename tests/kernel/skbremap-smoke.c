@@ -726,7 +726,7 @@ static int run_gone(const char *ifname, const char *dst)
 		send_marked(tx, &to, 200);
 	for (i = 0; i < 5; i++)
 		consume(&r, 50, 1);
-	CHECK(r.markers > 0, "nothing captured on %s", ifname);
+	CHECK(r.packets > 0, "nothing captured on %s", ifname);
 	for (i = 0; i < 20; i++)
 		send_marked(tx, &to, 300);
 	printf("GONE-READY\n");

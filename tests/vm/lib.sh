@@ -27,7 +27,10 @@ PING_COUNT=20
 
 # remapd's region: room for a few hundred jumbo frames in flight, so a slow
 # TCG guest does not drop (this lane checks content, not drop behaviour).
+# skbremap.mode=M on the kernel command line (tests/vm/run.sh skbremap.mode=M)
+# pins remapd's --mode; by default remapd picks, as for a user.
 REMAPD_OPTS=${REMAPD_OPTS:---windows 32 --pages-per-window 64}
+[ -z "${SKBREMAP_MODE:-}" ] || REMAPD_OPTS="$REMAPD_OPTS --mode $SKBREMAP_MODE"
 
 # Background processes a scenario starts are killed when it ends, however
 # it ends: /init's console pipe must not stay open behind it.
@@ -158,6 +161,11 @@ remapd_start() {
 		i=$((i + 1))
 	done
 	echo "  remapd (pid $REMAPD_PID) not seen running after 20 s, going on"
+}
+
+# remapd_why: remapd's first error line, for a FAIL reason.
+remapd_why() {
+	grep -m1 -iE 'error|unhandled|exception' "$REMAPD_LOG" 2>/dev/null || tail -n 1 "$REMAPD_LOG"
 }
 
 # remapd_stop CHECK FILE: SIGTERM (flush, drain, summary), expect exit 0.

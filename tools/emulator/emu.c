@@ -125,6 +125,8 @@ int skbremap_emu_open(struct skbremap_emu **out)
 	emu_queue_init(&e->q);
 	emu_rwlock_init_writer_first(&e->filter_lock);
 	e->spec.kind = EMU_SRC_AFPACKET;
+	e->scatter = getenv("SKBREMAP_EMU_SCATTER") &&
+		     !strcmp(getenv("SKBREMAP_EMU_SCATTER"), "1");
 
 	/* A region with the defaults exists from open on, as in the module. */
 	skbremap_config_resolve(&zero, &e->cfg);
@@ -365,7 +367,8 @@ int skbremap_emu_ioctl(struct skbremap_emu *e, unsigned long cmd, void *arg)
 		v->magic = SKBREMAP_MAGIC;
 		v->abi_version = SKBREMAP_ABI_VERSION;
 		v->page_size = e->page_size;
-		v->features = EMU_FEATURES;
+		v->features = EMU_FEATURES |
+			      (e->scatter ? SKBREMAP_FEAT_SCATTER : 0);
 		return 0;
 	}
 	case SKBREMAP_IOC_LAYOUT:

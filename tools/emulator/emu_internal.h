@@ -15,6 +15,8 @@
  *             worker-side counters.
  *   q.lock    the queue between source and worker and the hook-side
  *             counters (seen, filtered, drop_queue_full, drop_nomem).
+ *   pool->lock  (leaf) the skb page pool's free list (skbpool.c): the
+ *             source thread under nothing, the worker under lock.
  *   filter_lock  (rwlock, alone: nothing else is taken under it) the
  *             filter program: read-held by the source for one run, write-
  *             held by SET_FILTER to swap it (filter.c).
@@ -152,6 +154,9 @@ struct emu_source_spec {
 	u32 min;
 	u32 max;
 	u64 rate;		/* packets per second, 0 = as fast as possible */
+	u32 step;		/* synthetic: size of packet i is
+				 * min + i * step % (max - min + 1)
+				 */
 	bool lossless;
 };
 
@@ -186,6 +191,7 @@ struct skbremap_emu {
 	u32 page_size;
 	u32 mode;			/* effective SKBREMAP_MODE_* */
 	u32 copy_threshold;		/* effective, ADAPTIVE */
+	bool scatter;			/* REMAP as SCATTER, see skbremap_emu.h */
 	s32 ifindex;
 	bool running;
 	bool source_done;

@@ -52,7 +52,8 @@ SKBREMAP_EMU_API int skbremap_emu_open(struct skbremap_emu **out);
  * stopped capture is 0. GLOBAL and CAPTURES report this process's
  * emulator captures. pages_held counts the info pages (one per window,
  * from CONFIGURE until close) and the data pages of filling and published
- * windows, as the module's; skbs_held the packets held as the module holds
+ * windows (all data pages in a resident mode, see "Delivery paths"
+ * below), as the module's; skbs_held the packets held as the module holds
  * skbs: queued, in the filling window, or published and not yet released
  * (skbs_freed counts those taken back). bad_release grows by one each
  * time the worker or poll reads a status word of a published window that
@@ -135,8 +136,9 @@ SKBREMAP_EMU_API int skbremap_emu_poll(struct skbremap_emu *e, int timeout_ms);
  * releases; STOP ends the waiting and drops what is left as no_window.
  *
  * synthetic: count=0 means until STOP; defaults count=0, min=60, max=1514,
- * rate=0, lossless=0; 1 <= min <= max <= 65535. Packet i (from 0) is
- * skbremap_emu_synthetic_frame(i, min + i % (max - min + 1)), stamped with
+ * rate=0, lossless=0, step=1; 1 <= min <= max <= 65535, 1 <= step <= 65535
+ * (",step=S" may follow any key). Packet i (from 0) is
+ * skbremap_emu_synthetic_frame(i, min + i * step % (max - min + 1)), stamped with
  * CLOCK_REALTIME at generation, ifindex = the bound ifindex, PACKET_HOST.
  */
 SKBREMAP_EMU_API int skbremap_emu_set_source(struct skbremap_emu *e,
@@ -153,6 +155,29 @@ SKBREMAP_EMU_API int skbremap_emu_set_source(struct skbremap_emu *e,
 SKBREMAP_EMU_API int skbremap_emu_source_done(struct skbremap_emu *e);
 
 /*
+ * Delivery paths (issue 3; docs/architecture.md, "Delivery paths"): the
+ * emulator has every mode (VERSION features BOUNCE, FILTER, RING, REMAP,
+ * ADAPTIVE); a capture never configured runs ADAPTIVE (mode 0).
+ *   - RING, REMAP, ADAPTIVE map every window's data pages once, at mmap
+ *     (MAP_POPULATE, as inserted pages), so pages_held is
+ *     windows * (1 + pages_per_window) from CONFIGURE until close; BOUNCE
+ *     maps them per published window as before (pages_held: the info
+ *     pages plus the data pages of filling and published windows).
+ *   - With REMAP or ADAPTIVE the hook builds a packet of at least 128 bytes
+ *     + one page as a 128-byte linear head plus page frags in an skb page
+ *     pool (a memfd of 2 * windows * pages_per_window pages; see
+ *     skbpool.c); the REMAP path maps those very pages into the window
+ *     (MAP_FIXED over the slot) and gives the slot its own page back at
+ *     release. A dry pool makes a linear packet, which is copied.
+ *   - ADAPTIVE with copy_threshold 0 calibrates at START (calibrate.c);
+ *     stats.copy_threshold, calib_copy_ns and calib_remap_ns show it.
+ *   - A REMAP packet is contiguous in its window (head copied to end at
+ *     the page boundary, tail copied after the pages). With the
+ *     environment variable SKBREMAP_EMU_SCATTER=1 at skbremap_emu_open()
+ *     the emulator lays it out as a SCATTER packet instead (head at
+ *     SKBREMAP_EMU_BOUNCE_OFFSET of its own page, the pages, the tail) and
+ *     sets SKBREMAP_FEAT_SCATTER: a test knob for consumers' SCATTER code.
+ *
  * Additions of the emulator, not in the module:
  *
  * Where a bounced packet starts in its first data page. The module uses

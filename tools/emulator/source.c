@@ -31,7 +31,7 @@ static int parse_u64(const char *s, size_t n, u64 *out)
 
 static int parse_synthetic(const char *p, struct emu_source_spec *s)
 {
-	u64 min = 60, max = 1514;
+	u64 min = 60, max = 1514, step = 1;
 
 	s->kind = EMU_SRC_SYNTHETIC;
 	s->count = 0;
@@ -58,6 +58,9 @@ static int parse_synthetic(const char *p, struct emu_source_spec *s)
 			max = v;
 		else if (klen == 4 && !strncmp(p, "rate", 4))
 			s->rate = v;
+		else if (klen == 4 && !strncmp(p, "step", 4) && v >= 1 &&
+			 v <= 65535)
+			step = v;
 		else if (klen == 8 && !strncmp(p, "lossless", 8) && v <= 1)
 			s->lossless = v;
 		else
@@ -70,6 +73,7 @@ static int parse_synthetic(const char *p, struct emu_source_spec *s)
 		return -EINVAL;
 	s->min = (u32)min;
 	s->max = (u32)max;
+	s->step = (u32)step;
 	return 0;
 }
 

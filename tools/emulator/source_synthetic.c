@@ -129,7 +129,7 @@ void emu_synthetic_run(struct skbremap_emu *e, struct emu_source *s)
 		return;
 	}
 	for (i = 0; !sp->count || i < sp->count; i++) {
-		u32 len = sp->min + (u32)(i % range);
+		u32 len = sp->min + (u32)(i * sp->step % range);
 
 		if (sp->rate) {
 			u64 at = start + i / sp->rate * 1000000000ULL +

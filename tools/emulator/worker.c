@@ -63,8 +63,8 @@ static void window_reclaim(struct skbremap_emu *e, struct emu_win *w)
 	emu_region_zap(e, i);
 	e->st.windows_released++;
 	e->st.windows_user--;
-	e->st.skbs_freed += w->core.count;
-	e->st.skbs_held -= w->core.count;
+	e->st.skbs_freed += w->core.packets;
+	e->st.skbs_held -= w->core.packets;
 	window_pages_return(e, w);
 	skbremap_win_reclaim(&w->core, emu_win_ctl(e, i));
 }
@@ -126,7 +126,7 @@ void emu_windows_drop_all(struct skbremap_emu *e)
 		} else if (w->core.state == SKBREMAP_WS_FILLING) {
 			/* Only after the worker flushed; kept for safety. */
 			emu_region_zap(e, i);
-			e->st.drop_nomem += w->core.count;
+			e->st.drop_nomem += w->core.packets;
 			window_pages_return(e, w);
 			skbremap_win_abandon(&w->core);
 		}
@@ -147,7 +147,7 @@ static void window_publish(struct skbremap_emu *e, u32 flags)
 	if (err) {
 		/* Could not remap: its packets are lost for lack of memory. */
 		emu_region_zap(e, i);
-		e->st.drop_nomem += w->core.count;
+		e->st.drop_nomem += w->core.packets;
 		window_pages_return(e, w);
 		skbremap_win_abandon(&w->core);
 		return;
@@ -160,14 +160,14 @@ static void window_publish(struct skbremap_emu *e, u32 flags)
 	smp_wmb();
 	skbremap_win_publish(&w->core, e->seq, emu_win_ctl(e, i));
 
-	e->st.captured += w->core.count;
+	e->st.captured += w->core.packets;
 	e->st.captured_bytes += w->captured_bytes;
 	e->st.wire_bytes += w->wire_bytes;
 	e->st.windows_published++;
 	if (flags & SKBREMAP_INFO_RETIRED)
 		e->st.windows_retired++;
 	e->st.windows_user++;
-	e->st.skbs_held += w->core.count;	/* + in_flight: emu_stats_snapshot */
+	e->st.skbs_held += w->core.packets;	/* + in_flight: emu_stats_snapshot */
 	e->st.pages_mapped += w->core.pages_used;
 	pthread_cond_broadcast(&e->poll_wait);
 }
@@ -412,6 +412,92 @@ static bool place_remap(struct skbremap_emu *e, struct emu_pkt *p,
 	return true;
 }
 
+/* Pages of each SCATTER segment: head at EMU_BOUNCE_OFFSET, run, tail. */
+static u32 scatter_segments(const struct skbremap_remap_plan *plan, u32 ps,
+			    u32 *seg_pages)
+{
+	u32 n = 0;
+
+	if (plan->head)
+		seg_pages[n++] = (EMU_BOUNCE_OFFSET + plan->head + ps - 1) / ps;
+	seg_pages[n++] = plan->pages;
+	if (plan->tail)
+		seg_pages[n++] = (plan->tail + ps - 1) / ps;
+	return n;
+}
+
+/*
+ * REMAP laid out as SCATTER (SKBREMAP_EMU_SCATTER=1): the head copied at
+ * EMU_BOUNCE_OFFSET of its own pool page (as a bounce would), the skb's
+ * pages after it, the tail at the start of the next pool page: three runs
+ * with gaps between them, so one head entry and a segment entry per run.
+ */
+static bool place_remap_scatter(struct skbremap_emu *e, struct emu_pkt *p,
+				const struct skbremap_remap_plan *plan)
+{
+	u32 ps = e->page_size, seg_pages[3], nseg, page, slot, i, pg, from;
+	struct skbremap_info_entry ent;
+	struct emu_win *w;
+	int err;
+
+	nseg = scatter_segments(plan, ps, seg_pages);
+	for (;;) {
+		w = filling_window(e);
+		if (!w)
+			return false;
+		err = skbremap_win_place_scatter(&w->core, seg_pages, nseg,
+						 &page, &slot);
+		if (err != -ENOSPC)
+			break;
+		window_publish(e, 0);
+	}
+	if (err) {
+		e->st.drop_too_big++;
+		return false;
+	}
+	entry_fill(&ent, p, SKBREMAP_PATH_REMAP);
+	ent.flags |= SKBREMAP_PKT_SCATTER;
+	ent.segments = nseg;
+	entry_write(e, w, slot, &ent, p);
+
+	pg = page;
+	from = 0;
+	for (i = 0; i < nseg; i++) {
+		bool run = seg_pages[i] == plan->pages &&
+			   from == plan->head;
+		u8 *base = emu_data_page(e, w->core.index, pg);
+		u64 span = (u64)seg_pages[i] * ps;
+
+		memset(&ent, 0, sizeof(ent));
+		ent.flags = SKBREMAP_PKT_SEGMENT;
+		ent.page = pg;
+		if (run) {
+			u32 j, first_frag = plan->first - 1;
+
+			ent.path = SKBREMAP_PATH_REMAP;
+			ent.caplen = plan->pages * ps;
+			for (j = 0; j < plan->pages; j++) {
+				w->slot_page[pg + j] = p->frag[first_frag + j];
+				p->frag[first_frag + j] = EMU_NO_PAGE;
+			}
+			w->remapped_pages += plan->pages;
+		} else {
+			ent.path = SKBREMAP_PATH_BOUNCE;
+			ent.offset = from ? 0 : EMU_BOUNCE_OFFSET;
+			ent.caplen = from ? plan->tail : plan->head;
+			memset(base, 0, span);
+			emu_pkt_copy(p, ps, from, base + ent.offset, ent.caplen);
+		}
+		skbremap_info_put(emu_info_page(e, w->core.index), slot + 1 + i,
+				  &ent);
+		from += ent.caplen;
+		pg += seg_pages[i];
+	}
+	e->st.remapped++;
+	e->st.pages_remapped += plan->pages;
+	return true;
+}
+
 /* The remap plan of a packet with frags, or false. */
 static bool remap_plan(struct skbremap_emu *e, const struct emu_pkt *p,
 		       struct skbremap_remap_plan *plan)
@@ -434,6 +520,24 @@ static bool remap_plan(struct skbremap_emu *e, const struct emu_pkt *p,
 	return skbremap_remap_eligible(fr, n, p->caplen, ps, plan);
 }
 
+/* Whether a REMAP packet laid out by @plan fits an empty window. */
+static bool remap_fits_empty(struct skbremap_emu *e,
+			     const struct skbremap_remap_plan *plan, u32 caplen)
+{
+	u32 ps = e->page_size, seg_pages[3], n, i;
+	u64 pages = 0;
+
+	if (!e->scatter)
+		return skbremap_win_fits_empty(e->layout.pages_per_window,
+					       (ps - plan->head % ps) % ps,
+					       caplen, ps);
+	n = scatter_segments(plan, ps, seg_pages);
+	for (i = 0; i < n; i++)
+		pages += seg_pages[i];
+	return pages <= e->layout.pages_per_window &&
+	       n + 1 <= e->layout.info_entries_max;
+}
+
 /* Choose the path for one packet and place it. Must hold e->lock. */
 static void place(struct skbremap_emu *e, struct emu_pkt *p)
 {
@@ -449,17 +553,14 @@ static void place(struct skbremap_emu *e, struct emu_pkt *p)
 		return;
 	}
 	if (e->mode == SKBREMAP_MODE_REMAP || e->mode == SKBREMAP_MODE_ADAPTIVE)
-		eligible = remap_plan(e, p, &plan) &&
-			   skbremap_win_fits_empty(e->layout.pages_per_window,
-						   (e->page_size - plan.head %
-						    e->page_size) %
-						   e->page_size,
-						   p->caplen, e->page_size);
+		eligible = remap_plan(e, p, &plan) && remap_fits_empty(e, &plan,
+								       p->caplen);
 	path = skbremap_path_choose(e->mode, p->caplen, e->copy_threshold,
 				    eligible);
 	switch (path) {
 	case SKBREMAP_PATH_REMAP:
-		if (!place_remap(e, p, &plan))
+		if (!(e->scatter ? place_remap_scatter(e, p, &plan) :
+				   place_remap(e, p, &plan)))
 			return;
 		break;
 	case SKBREMAP_PATH_RING:

@@ -43,6 +43,8 @@ for arg in $(cat /proc/cmdline); do
 	case $arg in
 	skbremap.scenario_timeout=*) SCENARIO_TIMEOUT=${arg#*=} ;;
 	skbremap.only=*) ONLY=${arg#*=} ;;
+	# remapd --mode for every capture scenario (default: remapd's own).
+	skbremap.mode=*) export SKBREMAP_MODE=${arg#*=} ;;
 	esac
 done
 

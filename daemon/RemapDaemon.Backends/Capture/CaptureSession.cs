@@ -62,6 +62,12 @@ public sealed class CaptureSession : IDisposable
                 backend.SetSource(settings.Source);
             }
 
+            if (settings.Mode != SKBREMAP_MODE_DEFAULT && (version.features & DeliveryModes.Feature(settings.Mode)) == 0)
+            {
+                throw new BackendUsageException(nameof(SKBREMAP_IOC_CONFIGURE), Interop.Errno.EINVAL,
+                    $"{backend.Name} has no {DeliveryModes.Name(settings.Mode)} mode (features 0x{version.features:x})");
+            }
+
             backend.Configure(new skbremap_config
             {
                 windows = settings.Windows,
@@ -69,6 +75,8 @@ public sealed class CaptureSession : IDisposable
                 snaplen = settings.Snaplen,
                 retire_usec = settings.RetireUsec,
                 queue_limit = settings.QueueLimit,
+                mode = settings.Mode,
+                copy_threshold = settings.CopyThreshold,
             });
             backend.Bind(ifindex, NetworkInterfaces.NameOf(ifindex));
 

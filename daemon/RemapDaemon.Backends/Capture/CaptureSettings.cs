@@ -22,6 +22,12 @@ public sealed record CaptureSettings
 
     public uint QueueLimit { get; init; }
 
+    /// <summary>SKBREMAP_MODE_* (<see cref="DeliveryModes"/>); 0 = the backend's default (adaptive where it has it).</summary>
+    public uint Mode { get; init; }
+
+    /// <summary>Adaptive mode: bytes from which a packet is remapped rather than copied; 0 = calibrate at START.</summary>
+    public uint CopyThreshold { get; init; }
+
     /// <summary>Emulator packet source spec; null = the backend's default (afpacket).</summary>
     public string? Source { get; init; }
 

@@ -94,6 +94,18 @@ internal sealed class CaptureOptions
         HelpText = "Packets queued between the packet hook and the worker before it drops, at most 65536 (0 = skbremap's default, 4096).")]
     public uint QueueLimit { get; set; }
 
+    [Option("mode", MetaValue = "MODE",
+        HelpText = "How packets reach the windows: bounce (copied into a zeroed page of their own, pages mapped per window), " +
+            "ring (copied packed into pages mapped once), remap (the packet's own whole pages inserted where they qualify, else bounce), " +
+            "adaptive (ring below --copy-threshold, remap at or above it where the pages qualify, else bounce). " +
+            "Default: adaptive where the backend has it, else bounce (a module without delivery modes).")]
+    public string? Mode { get; set; }
+
+    [Option("copy-threshold", Default = 0U, MetaValue = "BYTES",
+        HelpText = "Adaptive mode: packets of at least this many bytes are remapped rather than copied into the ring " +
+            "(0 = calibrated when the capture starts; at most 16777216, which never remaps). remapctl status shows the value in use.")]
+    public uint CopyThreshold { get; set; }
+
     [Option("stats-interval", Default = 1.0, MetaValue = "SECONDS",
         HelpText = "Refresh the live statistics line on stderr this often (0 = no live line).")]
     public double StatsInterval { get; set; }

@@ -43,6 +43,8 @@ internal static class CaptureCommand
             Snaplen = o.Snaplen,
             RetireUsec = o.RetireUsec,
             QueueLimit = o.QueueLimit,
+            Mode = o.Mode is not null && DeliveryModes.TryParse(o.Mode, out uint mode) ? mode : SKBREMAP_MODE_DEFAULT,
+            CopyThreshold = o.CopyThreshold,
             Source = o.Source,
             Filter = selection.Filter,
         };
@@ -171,5 +173,7 @@ internal static class CaptureCommand
         Check(o.PagesPerWindow <= SKBREMAP_MAX_PAGES_PER_WINDOW, $"--pages-per-window: 1..{SKBREMAP_MAX_PAGES_PER_WINDOW} (or 0 for the default)");
         Check(o.RetireUsec <= SKBREMAP_MAX_RETIRE_USEC, $"--retire-usec: at most {SKBREMAP_MAX_RETIRE_USEC}");
         Check(o.QueueLimit <= SKBREMAP_MAX_QUEUE_LIMIT, $"--queue-limit: at most {SKBREMAP_MAX_QUEUE_LIMIT}");
+        Check(o.Mode is null || DeliveryModes.TryParse(o.Mode, out _), $"--mode: one of {string.Join(", ", DeliveryModes.Names)}");
+        Check(o.CopyThreshold <= SKBREMAP_MAX_COPY_THRESHOLD, $"--copy-threshold: at most {SKBREMAP_MAX_COPY_THRESHOLD}");
     }
 }

@@ -48,6 +48,9 @@ internal static class StatsFormat
         yield return string.Create(Invariant,
             $"windows: {p.Windows} read ({s.windows_published} published, {s.windows_retired} retired part-full, {s.windows_released} taken back), " +
             $"{p.BadWindows} bad, {p.SeqGaps} sequence gaps; {s.bounced} packets bounced, {s.pages_mapped} pages mapped");
+        yield return string.Create(Invariant,
+            $"delivery: mode {DeliveryModes.Name(s.mode)}, copy threshold {s.copy_threshold} bytes; {s.copied} copied into the ring, " +
+            $"{s.remapped} remapped ({s.pages_remapped} packet pages inserted), {s.bounced} bounced");
         if (p.PacketsAfterLimit > 0)
         {
             yield return string.Create(Invariant,

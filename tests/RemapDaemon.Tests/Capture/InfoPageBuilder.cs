@@ -130,6 +130,38 @@ internal sealed class InfoPageBuilder
         return e;
     }
 
+    /// <summary>
+    /// A SCATTER packet: <paramref name="bytes"/> split into runs at (page, offset, length),
+    /// in packet order; adds the head entry and one SEGMENT entry per run. Returns the head.
+    /// </summary>
+    public TestEntry AddScatter(ReadOnlySpan<byte> bytes, params (uint Page, uint Offset, int Length)[] runs)
+    {
+        var head = new TestEntry
+        {
+            Caplen = (uint)bytes.Length,
+            Wirelen = (uint)bytes.Length,
+            TstampNs = 1_700_000_000_000_000_001,
+            Ifindex = 1,
+            Protocol = 0x0800,
+            Path = (byte)SKBREMAP_PATH_REMAP,
+            Flags = SKBREMAP_PKT_SCATTER,
+            Segments = (uint)runs.Length,
+        };
+        Entries.Add(head);
+        int from = 0;
+        foreach ((uint page, uint offset, int length) in runs)
+        {
+            long at = ((long)page * PageSize) + offset;
+            bytes.Slice(from, length).CopyTo(Data[(int)at..]);
+            from += length;
+            _usedEnd = Math.Max(_usedEnd, at + length);
+            _nextFree = Math.Max(_nextFree, at + length);
+            Entries.Add(new TestEntry { Page = page, Offset = offset, Caplen = (uint)length, Path = (byte)SKBREMAP_PATH_REMAP, Flags = SKBREMAP_PKT_SEGMENT });
+        }
+
+        return head;
+    }
+
     /// <summary>Encodes the header and entries into the info page and returns the window.</summary>
     public byte[] Build()
     {

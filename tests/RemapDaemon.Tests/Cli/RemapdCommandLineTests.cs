@@ -21,7 +21,7 @@ public sealed class RemapdCommandLineTests
         foreach (string option in new[]
                  {
                      "--interface", "--write", "--count", "--duration", "--backend", "--source", "--snaplen", "--windows",
-                     "--pages-per-window", "--retire-usec", "--queue-limit", "--stats-interval", "--quiet",
+                     "--pages-per-window", "--retire-usec", "--queue-limit", "--stats-interval", "--quiet", "--mode", "--copy-threshold",
                  })
         {
             r.Stdout.Should().Contain(option);
@@ -48,6 +48,8 @@ public sealed class RemapdCommandLineTests
     [InlineData("-w x.pcap --pages-per-window 513", "--pages-per-window: 1..512")]
     [InlineData("-w x.pcap -s 262145", "-s/--snaplen: at most 262144")]
     [InlineData("-w x.pcap --backend fpga", "--backend fpga: not a backend")]
+    [InlineData("-w x.pcap --mode turbo", "--mode: one of bounce, remap, ring, adaptive")]
+    [InlineData("-w x.pcap --copy-threshold 16777217", "--copy-threshold: at most 16777216")]
     [InlineData("-w x.pcap --backend kernel --source synthetic:count=1", "--source is for the emulator backend")]
     [InlineData("frobnicate -w x.pcap", "filter expression 'frobnicate': can't parse filter expression: syntax error")]
     [InlineData("-w x.pcap tcp port eighty", "filter expression 'tcp port eighty': unknown port 'eighty'")]

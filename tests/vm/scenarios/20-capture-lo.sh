@@ -7,7 +7,7 @@ module_loaded || { fail capture-lo "skbremap is not loaded"; exit 0; }
 
 tcpdump_start lo $OUT/lo-tcpdump.pcap || { fail capture-lo "tcpdump did not start"; exit 0; }
 if ! remapd_start lo $OUT/lo.pcap; then
-	fail capture-lo "remapd exited at start"
+	fail capture-lo "remapd exited at start: $(remapd_why)"
 	tcpdump_stop capture-lo $OUT/lo-tcpdump.pcap
 	exit 0
 fi

@@ -11,7 +11,7 @@ module_loaded || { fail filter "skbremap is not loaded"; exit 0; }
 TCPDUMP_FILTER=$EXPR tcpdump_start lo $OUT/filter-tcpdump.pcap ||
 	{ fail filter "tcpdump did not start"; exit 0; }
 if ! REMAPD_FILTER=$EXPR remapd_start lo $OUT/filter.pcap; then
-	fail filter "remapd exited at start"
+	fail filter "remapd exited at start: $(remapd_why)"
 	tcpdump_stop filter $OUT/filter-tcpdump.pcap
 	exit 0
 fi

@@ -8,7 +8,7 @@ module_loaded || { fail capture-veth "skbremap is not loaded"; exit 0; }
 
 tcpdump_start vh $OUT/veth-tcpdump.pcap || { fail capture-veth "tcpdump did not start"; exit 0; }
 if ! remapd_start vh $OUT/veth.pcap; then
-	fail capture-veth "remapd exited at start"
+	fail capture-veth "remapd exited at start: $(remapd_why)"
 	tcpdump_stop capture-veth $OUT/veth-tcpdump.pcap
 	exit 0
 fi

@@ -10,7 +10,7 @@ module_loaded || { fail capture-vlan "skbremap is not loaded"; exit 0; }
 
 tcpdump_start vh $OUT/vlan-tcpdump.pcap || { fail capture-vlan "tcpdump did not start"; exit 0; }
 if ! remapd_start vh $OUT/vlan.pcap; then
-	fail capture-vlan "remapd exited at start"
+	fail capture-vlan "remapd exited at start: $(remapd_why)"
 	tcpdump_stop capture-vlan $OUT/vlan-tcpdump.pcap
 	exit 0
 fi

@@ -26,7 +26,7 @@ pgset kpktgend_0 "rem_device_all" && pgset kpktgend_0 "add_device vp" &&
 
 tcpdump_start vh $OUT/pktgen-tcpdump.pcap || { fail pktgen "tcpdump did not start"; exit 0; }
 if ! remapd_start vh $OUT/pktgen.pcap; then
-	fail pktgen "remapd exited at start"
+	fail pktgen "remapd exited at start: $(remapd_why)"
 	tcpdump_stop pktgen $OUT/pktgen-tcpdump.pcap
 	exit 0
 fi

@@ -5,7 +5,7 @@ have_module sigkill && have_remapd sigkill || exit 0
 module_loaded || { fail sigkill "skbremap is not loaded"; exit 0; }
 
 # Its pcap is not compared (and would be hundreds of MB): /dev/null.
-remapd_start lo /dev/null $OUT/sigkill-remapd.log || { fail sigkill "remapd exited at start"; exit 0; }
+remapd_start lo /dev/null $OUT/sigkill-remapd.log || { fail sigkill "remapd exited at start: $(remapd_why)"; exit 0; }
 # Unpaced and endless: packets queued and windows published when it dies.
 ( while :; do $UDPSEND 127.0.0.1 $UDP_PORT 1 8972 0 || break; done ) >/dev/null 2>&1 &
 flood=$!

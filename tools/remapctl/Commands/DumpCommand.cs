@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -92,7 +93,7 @@ internal static class DumpCommand
         bool dumped = false;
         foreach ((int window, ulong seq) in ready)
         {
-            InfoPageError error = InfoPageReader.TryOpen(region.Window(window), in geometry, (uint)window, out InfoPageReader reader);
+            InfoPageError error = InfoPageReader.TryOpen(region.WindowMemory(window), in geometry, (uint)window, Scatter, out InfoPageReader reader);
             if (error != InfoPageError.None)
             {
                 w.WriteLine($"window {window}  seq {seq}  BAD INFO PAGE: {InfoPageErrorText.Describe(error)}");
@@ -109,8 +110,8 @@ internal static class DumpCommand
             {
                 if (o.MaxEntries == 0 || entry < o.MaxEntries)
                 {
-                    (long page, long offset) = Position(data, p.Data, l.page_size);
-                    w.WriteLine($"  {entry,5}  {page,4}  {offset,6}  {p.Data.Length,6}  {p.WireLength,7}  {Timestamp(p.TimestampNs),-30}  " +
+                    (long page, long offset) = Position(data, First(p), l.page_size);
+                    w.WriteLine($"  {entry,5}  {page,4}  {offset,6}  {p.Length,6}  {p.WireLength,7}  {Timestamp(p.TimestampNs),-30}  " +
                                 $"{p.IfIndex,7}  0x{p.Protocol:x4}  {PacketType(p.PacketType),-4}  {PathName(p.Path),-6}  " +
                                 $"{(p.HasVlan ? $"{p.VlanProto:x4}/{p.VlanTci & 0xfff}" : "-"),-10}  {PacketFlags(p.Flags)}");
                 }
@@ -121,8 +122,8 @@ internal static class DumpCommand
 
                 if (o.Packet >= 0 && packetIndex == o.Packet)
                 {
-                    w.WriteLine($"  packet {packetIndex} = window {window} entry {entry}: {p.Data.Length} of {p.WireLength} bytes");
-                    HexDump.Write(w, p.Data);
+                    w.WriteLine($"  packet {packetIndex} = window {window} entry {entry}: {p.Length} of {p.WireLength} bytes");
+                    HexDump.Write(w, Bytes(p));
                     dumped = true;
                 }
 
@@ -172,7 +173,7 @@ internal static class DumpCommand
             j.WriteStartObject();
             j.WriteNumber("window", window);
             j.WriteNumber("seq", seq);
-            InfoPageError error = InfoPageReader.TryOpen(region.Window(window), in geometry, (uint)window, out InfoPageReader reader);
+            InfoPageError error = InfoPageReader.TryOpen(region.WindowMemory(window), in geometry, (uint)window, Scatter, out InfoPageReader reader);
             if (error != InfoPageError.None)
             {
                 j.WriteString("error", InfoPageErrorText.Describe(error));
@@ -192,11 +193,11 @@ internal static class DumpCommand
             {
                 if (o.MaxEntries == 0 || entry < o.MaxEntries)
                 {
-                    (long page, long offset) = Position(data, p.Data, l.page_size);
+                    (long page, long offset) = Position(data, First(p), l.page_size);
                     j.WriteStartObject();
                     j.WriteNumber("page", page);
                     j.WriteNumber("offset", offset);
-                    j.WriteNumber("caplen", p.Data.Length);
+                    j.WriteNumber("caplen", p.Length);
                     j.WriteNumber("wirelen", p.WireLength);
                     j.WriteNumber("tstamp_ns", p.TimestampNs);
                     j.WriteNumber("ifindex", p.IfIndex);
@@ -208,7 +209,7 @@ internal static class DumpCommand
                     j.WriteNumber("flags", p.Flags);
                     if (o.Packet >= 0 && packetIndex == o.Packet)
                     {
-                        j.WriteBase64String("data", p.Data);
+                        j.WriteBase64String("data", Bytes(p));
                     }
 
                     j.WriteEndObject();
@@ -235,6 +236,15 @@ internal static class DumpCommand
     }
 
     /// <summary>Where a packet's data starts, as (data page, offset in page): recovered from the span the parser returned.</summary>
+    /// <summary>Segment chain for SCATTER packets (remapctl reads one window at a time).</summary>
+    private static readonly ScatterChain Scatter = new();
+
+    /// <summary>Where the packet's first byte is: its first segment for a SCATTER packet.</summary>
+    private static ReadOnlySpan<byte> First(in CapturedPacket p) => p.IsScattered ? p.Sequence.FirstSpan : p.Data;
+
+    /// <summary>The packet's bytes; a SCATTER packet's joined (a debug tool may copy).</summary>
+    private static ReadOnlySpan<byte> Bytes(in CapturedPacket p) => p.IsScattered ? p.Sequence.ToArray() : p.Data;
+
     private static (long Page, long Offset) Position(ReadOnlySpan<byte> dataPages, ReadOnlySpan<byte> packet, uint pageSize)
     {
         long byteOffset = (long)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(dataPages), ref MemoryMarshal.GetReference(packet));
@@ -258,7 +268,8 @@ internal static class DumpCommand
         {
             (flags & SKBREMAP_PKT_VLAN) != 0 ? "VLAN" : null,
             (flags & SKBREMAP_PKT_TRUNCATED) != 0 ? "TRUNCATED" : null,
-            (flags & ~(SKBREMAP_PKT_VLAN | SKBREMAP_PKT_TRUNCATED)) != 0 ? $"0x{flags:x}" : null,
+            (flags & SKBREMAP_PKT_SCATTER) != 0 ? "SCATTER" : null,
+            (flags & ~(SKBREMAP_PKT_VLAN | SKBREMAP_PKT_TRUNCATED | SKBREMAP_PKT_SCATTER)) != 0 ? $"0x{flags:x}" : null,
         }.Where(s => s is not null));
 
     // linux/if_packet.h PACKET_* values.
@@ -272,5 +283,11 @@ internal static class DumpCommand
         _ => type.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static string PathName(byte path) => path == SKBREMAP_PATH_BOUNCE ? "BOUNCE" : path.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string PathName(byte path) => path switch
+    {
+        SKBREMAP_PATH_BOUNCE => "BOUNCE",
+        SKBREMAP_PATH_REMAP => "REMAP",
+        SKBREMAP_PATH_RING => "RING",
+        _ => path.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 }

@@ -27,6 +27,8 @@ internal static class StatsReport
         w.WriteLine($"{indent}packets   seen {s.seen}  captured {s.captured} ({s.captured_bytes} bytes captured, {s.wire_bytes} on the wire)  filtered {s.filtered}  in_flight {s.in_flight}");
         w.WriteLine($"{indent}drops     {Drops.Total(s)}: queue_full {s.drop_queue_full}  no_window {s.drop_no_window}  nomem {s.drop_nomem}  too_big {s.drop_too_big}");
         w.WriteLine($"{indent}windows   published {s.windows_published}  retired {s.windows_retired}  released {s.windows_released}  user {s.windows_user}");
+        w.WriteLine($"{indent}delivery  mode {DeliveryModes.Name(s.mode)}  copy_threshold {s.copy_threshold}  copied {s.copied}  remapped {s.remapped}  " +
+                    $"pages_remapped {s.pages_remapped}  bounced {s.bounced}  (calibration: copy {s.calib_copy_ns} ns/page, remap {s.calib_remap_ns} ns/page)");
         w.WriteLine($"{indent}memory    bounced {s.bounced}  pages_mapped {s.pages_mapped}  pages_held {s.pages_held}  skbs_held {s.skbs_held}  skbs_freed {s.skbs_freed}  bad_release {s.bad_release}");
         w.WriteLine($"{indent}invariant seen == captured + filtered + drops + in_flight: {(Balanced(s) ? "ok" : "VIOLATED")}");
     }
@@ -78,6 +80,13 @@ internal static class StatsReport
         j.WriteNumber("windows_retired", s.windows_retired);
         j.WriteNumber("windows_released", s.windows_released);
         j.WriteNumber("windows_user", s.windows_user);
+        j.WriteString("mode", DeliveryModes.Name(s.mode));
+        j.WriteNumber("copy_threshold", s.copy_threshold);
+        j.WriteNumber("copied", s.copied);
+        j.WriteNumber("remapped", s.remapped);
+        j.WriteNumber("pages_remapped", s.pages_remapped);
+        j.WriteNumber("calib_copy_ns", s.calib_copy_ns);
+        j.WriteNumber("calib_remap_ns", s.calib_remap_ns);
         j.WriteNumber("bounced", s.bounced);
         j.WriteNumber("pages_mapped", s.pages_mapped);
         j.WriteNumber("pages_held", s.pages_held);
