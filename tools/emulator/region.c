@@ -348,12 +348,16 @@ static int map_windows_part(struct skbremap_emu *e, int prot, void **addr)
 	e->win_view = view;
 	e->win_prot = prot;
 	for (i = 0; i < l->windows; i++) {
-		/* Resident modes: data pages inserted once, here, for good. */
+		/*
+		 * Resident modes: data pages mapped once, here, for good. Not
+		 * populated: the memfd is sparse until the worker writes a
+		 * page, and the consumer's first read of it is a minor fault
+		 * once (the module allocates and inserts them all up front).
+		 */
 		u64 len = emu_resident(e) ? l->win_stride : e->page_size;
-		int pop = emu_resident(e) ? MAP_POPULATE : 0;
 
 		if (mmap(view + win_base(e, i), len, prot,
-			 MAP_SHARED | MAP_FIXED | pop, e->win_ro_fd,
+			 MAP_SHARED | MAP_FIXED, e->win_ro_fd,
 			 (off_t)win_base(e, i)) == MAP_FAILED) {
 			err = -errno;
 			goto err_unmap;

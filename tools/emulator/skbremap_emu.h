@@ -159,7 +159,7 @@ SKBREMAP_EMU_API int skbremap_emu_source_done(struct skbremap_emu *e);
  * emulator has every mode (VERSION features BOUNCE, FILTER, RING, REMAP,
  * ADAPTIVE); a capture never configured runs ADAPTIVE (mode 0).
  *   - RING, REMAP, ADAPTIVE map every window's data pages once, at mmap
- *     (MAP_POPULATE, as inserted pages), so pages_held is
+ *     (faulted in at first read, then never unmapped), so pages_held is
  *     windows * (1 + pages_per_window) from CONFIGURE until close; BOUNCE
  *     maps them per published window as before (pages_held: the info
  *     pages plus the data pages of filling and published windows).

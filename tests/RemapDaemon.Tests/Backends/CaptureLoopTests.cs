@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RemapDaemon.Abi;
 using RemapDaemon.Backends;
 using RemapDaemon.Capture;
+using RemapDaemon.Capture.Filtering;
 using static RemapDaemon.Abi.Skbremap;
 
 namespace RemapDaemon.Tests.Backends;
@@ -97,6 +98,27 @@ public sealed class CaptureLoopTests
         result.Final.SeqGaps.Should().Be(1);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_scatter_packet_reaches_the_sink_whole_and_is_joined_only_for_user_space_matching(bool payloadMatch)
+    {
+        using var fake = new InMemorySkbremap();
+        byte[] expected = fake.PublishScatter(window: 0, seq: 1);
+        fake.FiniteSourceDone = true;
+        var sink = new RecordingSink();
+
+        CaptureResult result = new CaptureLoop(fake.Session, sink, new CaptureLimits(), NullLogger.Instance)
+        {
+            Payload = payloadMatch ? PayloadMatcher.Create([]) : null,
+        }.Run();
+
+        sink.Packets.Should().ContainSingle().Which.Should().Equal(expected);
+        sink.Scattered.Should().Equal(!payloadMatch);
+        result.Final.BadWindows.Should().Be(0);
+        fake.StatusOf(0).Should().Be(SKBREMAP_WIN_RELEASED);
+    }
+
     private static (CaptureResult Result, List<int> Lengths) Run(InMemorySkbremap fake, CaptureLimits limits)
     {
         var sink = new RecordingSink();
@@ -108,7 +130,18 @@ public sealed class CaptureLoopTests
     {
         public List<int> Lengths { get; } = [];
 
-        public void Write(in CapturedPacket packet) => Lengths.Add(packet.Data.Length);
+        public List<byte[]> Packets { get; } = [];
+
+        public List<bool> Scattered { get; } = [];
+
+        public void Write(in CapturedPacket packet)
+        {
+            Lengths.Add(packet.Length);
+            byte[] bytes = new byte[packet.Length];
+            packet.CopyTo(0, bytes);
+            Packets.Add(bytes);
+            Scattered.Add(packet.IsScattered);
+        }
 
         public void Flush()
         {
@@ -218,6 +251,44 @@ public sealed class CaptureLoopTests
             hdr->pages_used = (at + PageSize - 1) / PageSize;
             WinCtl(window)->seq = seq;
             Volatile.Write(ref WinCtl(window)->status, (uint)SKBREMAP_WIN_READY);
+        }
+
+        /// <summary>One SCATTER packet: 200 bytes at page 0 offset 100, then 300 at page 1 offset 0.</summary>
+        public byte[] PublishScatter(int window, ulong seq)
+        {
+            byte* info = _windows + ((ulong)window * Stride);
+            byte* data = info + PageSize;
+            var hdr = (skbremap_info_hdr*)info;
+            *hdr = new skbremap_info_hdr
+            {
+                magic = SKBREMAP_INFO_MAGIC,
+                abi_version = SKBREMAP_ABI_VERSION,
+                seq = seq,
+                count = 3,
+                pages_used = 2,
+                window = (uint)window,
+            };
+            var entries = (skbremap_info_entry*)(info + sizeof(skbremap_info_hdr));
+            entries[0] = new skbremap_info_entry
+            {
+                caplen = 500, wirelen = 500, tstamp_ns = 1, ifindex = 1, path = SKBREMAP_PATH_REMAP,
+                flags = SKBREMAP_PKT_SCATTER, segments = 2,
+            };
+            entries[1] = new skbremap_info_entry { page = 0, offset = 100, caplen = 200, path = SKBREMAP_PATH_BOUNCE, flags = SKBREMAP_PKT_SEGMENT };
+            entries[2] = new skbremap_info_entry { page = 1, offset = 0, caplen = 300, path = SKBREMAP_PATH_REMAP, flags = SKBREMAP_PKT_SEGMENT };
+            byte[] expected = new byte[500];
+            for (int i = 0; i < expected.Length; i++)
+            {
+                expected[i] = (byte)(i * 7);
+            }
+
+            expected.AsSpan(0, 200).CopyTo(new Span<byte>(data + 100, 200));
+            expected.AsSpan(200).CopyTo(new Span<byte>(data + PageSize, 300));
+            _stats.seen++;
+            _stats.captured++;
+            WinCtl(window)->seq = seq;
+            Volatile.Write(ref WinCtl(window)->status, (uint)SKBREMAP_WIN_READY);
+            return expected;
         }
 
         public int Ioctl(uint cmd, void* arg)
