@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 
 namespace RemapDaemon.Capture;
@@ -20,10 +19,7 @@ public sealed class PcapWriter : IPacketWriter, IAsyncDisposable
     private const int MinBufferSize = 64 * 1024;
     private const uint NanosecondsPerSecond = 1_000_000_000;
 
-    private readonly Stream _output;
-    private readonly bool _leaveOpen;
-    private byte[]? _buffer;
-    private int _used;
+    private readonly RecordBuffer _out;
 
     /// <param name="output">Where the file goes; written from its current position.</param>
     /// <param name="snaplen">The file's snaplen; 0 means <see cref="PcapFormat.MaximumSnaplen"/> (whole packets).</param>
@@ -32,22 +28,15 @@ public sealed class PcapWriter : IPacketWriter, IAsyncDisposable
     public PcapWriter(Stream output, uint snaplen, uint linkType = PcapFormat.LinkTypeEthernet, bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (!output.CanWrite)
-        {
-            throw new ArgumentException("stream is not writable", nameof(output));
-        }
-
         ArgumentOutOfRangeException.ThrowIfGreaterThan(snaplen, PcapFormat.MaximumSnaplen);
 
-        _output = output;
-        _leaveOpen = leaveOpen;
         Snaplen = snaplen == 0 ? PcapFormat.MaximumSnaplen : snaplen;
         LinkType = linkType;
 
         // Any record (header + at most Snaplen bytes) fits an empty buffer.
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(MinBufferSize, PcapFormat.RecordHeaderSize + (int)Snaplen));
+        _out = new RecordBuffer(output, Math.Max(MinBufferSize, PcapFormat.RecordHeaderSize + (int)Snaplen), leaveOpen, this);
 
-        Span<byte> h = _buffer.AsSpan(0, PcapFormat.FileHeaderSize);
+        Span<byte> h = _out.Reserve(PcapFormat.FileHeaderSize);
         BinaryPrimitives.WriteUInt32LittleEndian(h, PcapFormat.MagicNanoseconds);
         BinaryPrimitives.WriteUInt16LittleEndian(h[4..], PcapFormat.VersionMajor);
         BinaryPrimitives.WriteUInt16LittleEndian(h[6..], PcapFormat.VersionMinor);
@@ -55,8 +44,7 @@ public sealed class PcapWriter : IPacketWriter, IAsyncDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(h[12..], 0); // sigfigs
         BinaryPrimitives.WriteUInt32LittleEndian(h[16..], Snaplen);
         BinaryPrimitives.WriteUInt32LittleEndian(h[20..], LinkType);
-        _used = PcapFormat.FileHeaderSize;
-        BytesWritten = PcapFormat.FileHeaderSize;
+        _out.Commit(PcapFormat.FileHeaderSize);
     }
 
     /// <summary>The snaplen in the file header; no record is longer.</summary>
@@ -67,13 +55,13 @@ public sealed class PcapWriter : IPacketWriter, IAsyncDisposable
     public long PacketsWritten { get; private set; }
 
     /// <summary>Bytes of the file so far (header and records), including those still buffered.</summary>
-    public long BytesWritten { get; private set; }
+    public long BytesWritten => _out.BytesCommitted;
 
     /// <summary>Appends one record. The packet's bytes are copied out before this returns.</summary>
     /// <exception cref="ArgumentException">The packet has more bytes than its wire length.</exception>
     public void Write(in CapturedPacket p)
     {
-        byte[] buffer = _buffer ?? throw new ObjectDisposedException(nameof(PcapWriter));
+        _out.ThrowIfDisposed();
         if ((uint)p.Length > p.WireLength)
         {
             throw new ArgumentException("captured length exceeds wire length", nameof(p));
@@ -85,12 +73,7 @@ public sealed class PcapWriter : IPacketWriter, IAsyncDisposable
 
         int caplen = (int)Math.Min(present, Snaplen);
         int recordSize = PcapFormat.RecordHeaderSize + caplen;
-        if (buffer.Length - _used < recordSize)
-        {
-            FlushBuffer();
-        }
-
-        Span<byte> record = buffer.AsSpan(_used, recordSize);
+        Span<byte> record = _out.Reserve(recordSize);
         ulong ts = p.TimestampNs;
         BinaryPrimitives.WriteUInt32LittleEndian(record, unchecked((uint)(ts / NanosecondsPerSecond)));
         BinaryPrimitives.WriteUInt32LittleEndian(record[4..], (uint)(ts % NanosecondsPerSecond));
@@ -99,82 +82,16 @@ public sealed class PcapWriter : IPacketWriter, IAsyncDisposable
 
         VlanReinsertion.Copy(p, tag, record[PcapFormat.RecordHeaderSize..]);
 
-        _used += recordSize;
+        _out.Commit(recordSize);
         PacketsWritten++;
-        BytesWritten += recordSize;
     }
 
     /// <summary>Hands everything buffered to the stream and flushes it.</summary>
-    public void Flush()
-    {
-        ObjectDisposedException.ThrowIf(_buffer is null, this);
-        FlushBuffer();
-        _output.Flush();
-    }
+    public void Flush() => _out.Flush();
 
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
-    {
-        byte[] buffer = _buffer ?? throw new ObjectDisposedException(nameof(PcapWriter));
-        await _output.WriteAsync(buffer.AsMemory(0, _used), cancellationToken).ConfigureAwait(false);
-        _used = 0;
-        await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _out.FlushAsync(cancellationToken);
 
-    public void Dispose()
-    {
-        byte[]? buffer = _buffer;
-        if (buffer is null)
-        {
-            return;
-        }
+    public void Dispose() => _out.Dispose();
 
-        try
-        {
-            FlushBuffer();
-            _output.Flush();
-        }
-        finally
-        {
-            _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
-            if (!_leaveOpen)
-            {
-                _output.Dispose();
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        byte[]? buffer = _buffer;
-        if (buffer is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await _output.WriteAsync(buffer.AsMemory(0, _used)).ConfigureAwait(false);
-            _used = 0;
-            await _output.FlushAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
-            if (!_leaveOpen)
-            {
-                await _output.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    private void FlushBuffer()
-    {
-        if (_used > 0)
-        {
-            _output.Write(_buffer!, 0, _used);
-            _used = 0;
-        }
-    }
+    public ValueTask DisposeAsync() => _out.DisposeAsync();
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -30,16 +29,13 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
     /// <summary>Largest IDB: fixed part + if_name (up to <see cref="MaxInterfaceNameBytes"/>) + if_tsresol + end.</summary>
     private const int MaxInterfaceNameBytes = 256;
 
-    private readonly Stream _output;
-    private readonly bool _leaveOpen;
+    private readonly RecordBuffer _out;
     private readonly Func<int, string?> _interfaceName;
     private readonly Func<ulong> _clockNs;
     private readonly ulong _startNs;
     private readonly Dictionary<int, InterfaceState> _interfaces = [];
     private readonly List<InterfaceState> _interfacesById = [];
     private InterfaceState? _last;
-    private byte[]? _buffer;
-    private int _used;
 
     /// <param name="output">Where the section goes; written from its current position.</param>
     /// <param name="snaplen">Every IDB's snaplen; 0 means <see cref="PcapFormat.MaximumSnaplen"/> (whole packets).</param>
@@ -59,23 +55,16 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(application);
-        if (!output.CanWrite)
-        {
-            throw new ArgumentException("stream is not writable", nameof(output));
-        }
-
         ArgumentOutOfRangeException.ThrowIfGreaterThan(snaplen, PcapFormat.MaximumSnaplen);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(linkType, (uint)ushort.MaxValue);
 
-        _output = output;
-        _leaveOpen = leaveOpen;
         _interfaceName = interfaceName ?? (_ => null);
         _clockNs = clockNs ?? RealtimeNs;
         Snaplen = snaplen == 0 ? PcapFormat.MaximumSnaplen : snaplen;
         LinkType = linkType;
 
         // Any EPB (fixed part + at most Snaplen bytes, padded) fits an empty buffer, and so do the SHB and any IDB.
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(MinBufferSize, MaxEnhancedPacketSize((int)Snaplen)));
+        _out = new RecordBuffer(output, Math.Max(MinBufferSize, MaxEnhancedPacketSize((int)Snaplen)), leaveOpen, this);
         _startNs = _clockNs();
         WriteSectionHeader(application);
     }
@@ -94,7 +83,7 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
     public long PacketsWritten { get; private set; }
 
     /// <summary>Bytes of the section so far (all blocks), including those still buffered.</summary>
-    public long BytesWritten { get; private set; }
+    public long BytesWritten => _out.BytesCommitted;
 
     /// <summary>Interfaces described so far (IDBs written).</summary>
     public int InterfaceCount => _interfacesById.Count;
@@ -106,7 +95,7 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
     /// <exception cref="ArgumentException">The packet has more bytes than its wire length.</exception>
     public void Write(in CapturedPacket p)
     {
-        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        _out.ThrowIfDisposed();
         if ((uint)p.Length > p.WireLength)
         {
             throw new ArgumentException("captured length exceeds wire length", nameof(p));
@@ -143,7 +132,7 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
     /// </summary>
     public void SetInterfaceDrops(int ifindex, ulong drops)
     {
-        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        _out.ThrowIfDisposed();
         InterfaceState iface = Interface(ifindex);
         iface.Drops = drops;
     }
@@ -154,23 +143,17 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
     /// </summary>
     public void DescribeInterface(int ifindex)
     {
-        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        _out.ThrowIfDisposed();
         Interface(ifindex);
     }
 
     /// <summary>Hands everything buffered to the stream and flushes it.</summary>
-    public void Flush()
-    {
-        ObjectDisposedException.ThrowIf(_buffer is null, this);
-        FlushBuffer();
-        _output.Flush();
-    }
+    public void Flush() => _out.Flush();
 
     /// <summary>Writes the interface statistics blocks, flushes, and closes the stream unless left open.</summary>
     public void Dispose()
     {
-        byte[]? buffer = _buffer;
-        if (buffer is null)
+        if (_out.IsDisposed)
         {
             return;
         }
@@ -178,24 +161,16 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
         try
         {
             WriteStatistics();
-            FlushBuffer();
-            _output.Flush();
         }
         finally
         {
-            _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
-            if (!_leaveOpen)
-            {
-                _output.Dispose();
-            }
+            _out.Dispose();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        byte[]? buffer = _buffer;
-        if (buffer is null)
+        if (_out.IsDisposed)
         {
             return;
         }
@@ -203,18 +178,10 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
         try
         {
             WriteStatistics();
-            await _output.WriteAsync(buffer.AsMemory(0, _used)).ConfigureAwait(false);
-            _used = 0;
-            await _output.FlushAsync().ConfigureAwait(false);
         }
         finally
         {
-            _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
-            if (!_leaveOpen)
-            {
-                await _output.DisposeAsync().ConfigureAwait(false);
-            }
+            await _out.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -348,32 +315,9 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
     private static int MaxEnhancedPacketSize(int snaplen) =>
         PcapNgFormat.BlockHeaderSize + PcapNgFormat.EnhancedPacketFixedSize + PcapNgFormat.Pad4(snaplen) + PcapNgFormat.BlockTrailerSize;
 
-    /// <summary>Room for <paramref name="size"/> bytes at the end of the buffer, flushing first if needed.</summary>
-    private Span<byte> Reserve(int size)
-    {
-        byte[] buffer = _buffer!;
-        if (buffer.Length - _used < size)
-        {
-            FlushBuffer();
-        }
+    private Span<byte> Reserve(int size) => _out.Reserve(size);
 
-        return buffer.AsSpan(_used, size);
-    }
-
-    private void Commit(int size)
-    {
-        _used += size;
-        BytesWritten += size;
-    }
-
-    private void FlushBuffer()
-    {
-        if (_used > 0)
-        {
-            _output.Write(_buffer!, 0, _used);
-            _used = 0;
-        }
-    }
+    private void Commit(int size) => _out.Commit(size);
 
     private static ulong RealtimeNs() => (ulong)(DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100UL;
 
