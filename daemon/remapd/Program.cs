@@ -13,6 +13,8 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        // Before the runtime sets up its signal handling (first Console use, PosixSignalRegistration).
+        StopSignals.Unignore();
         TextWriter stdout = Console.Out;
         TextWriter stderr = Console.Error;
 

@@ -52,4 +52,24 @@ public sealed class SignalTests
         r.Stderr.Should().Contain("stopped: SIGTERM");
         Lane.CapinfosCount(pcap).Should().Be(Lane.SummaryPackets(r.Stderr));
     }
+
+    [Fact]
+    public void Sigint_stops_a_capture_started_as_a_background_job_of_a_script()
+    {
+        // A non-interactive shell starts 'cmd &' with SIGINT ignored; tcpdump stops on
+        // 'kill -INT' anyway, and so must remapd.
+        using var lane = new Lane();
+        string pcap = lane.PathOf("background.pcap");
+        string err = lane.PathOf("background.err");
+        ToolResult r = ExternalTool.Run("bash", "-c",
+            $"'{ProgramRunner.Remapd}' --backend emulator --source synthetic:count=0,min=60,max=200,rate=2000 " +
+            $"-w '{pcap}' -q 2>'{err}' & p=$!; sleep 2; kill -INT $p; " +
+            "for i in $(seq 100); do kill -0 $p 2>/dev/null || break; sleep 0.1; done; " +
+            "if kill -0 $p 2>/dev/null; then echo 'still running 10 s after SIGINT'; kill -KILL $p; fi; wait $p; echo rc=$?");
+
+        string stderr = File.ReadAllText(err);
+        r.Stdout.Trim().Should().Be("rc=0", $"{r}\nremapd stderr:\n{stderr}");
+        stderr.Should().Contain("stopped: SIGINT");
+        Lane.CapinfosCount(pcap).Should().Be(Lane.SummaryPackets(stderr));
+    }
 }

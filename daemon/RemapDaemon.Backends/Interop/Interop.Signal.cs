@@ -1,0 +1,18 @@
+using System.Runtime.InteropServices;
+
+namespace RemapDaemon.Backends;
+
+internal static partial class Interop
+{
+    internal static partial class Sys
+    {
+        internal const int SIGINT = 2;
+        internal const int SIGTERM = 15;
+        internal static readonly nint SIG_DFL = 0;
+        internal static readonly nint SIG_IGN = 1;
+
+        /// <summary>signal(2): returns the previous disposition.</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "signal", SetLastError = true)]
+        internal static partial nint Signal(int signo, nint handler);
+    }
+}
