@@ -22,10 +22,19 @@
 
 static atomic_t skbremap_next_id = ATOMIC_INIT(0);
 
+/*
+ * The mode gauges as the emulator keeps them: copy_threshold is the
+ * configured one for ADAPTIVE (0: calibrated at START), else 0.
+ */
 static void __skbremap_set_config(struct skbremap_capture *cap,
-				  const struct skbremap_config *cfg)
+				  const struct skbremap_config *cfg, u32 mode)
 {
 	cap->cfg = *cfg;
+	cap->mode = mode;
+	cap->copy_threshold = mode == SKBREMAP_MODE_ADAPTIVE ?
+			      cfg->copy_threshold : 0;
+	cap->calib_copy_ns = 0;
+	cap->calib_remap_ns = 0;
 	skbremap_layout_fill(cfg, PAGE_SIZE, &cap->layout);
 	WRITE_ONCE(cap->queue_limit, cfg->queue_limit);
 }
@@ -34,6 +43,7 @@ struct skbremap_capture *skbremap_capture_create(void)
 {
 	struct skbremap_config defaults = {};
 	struct skbremap_capture *cap;
+	u32 mode;
 
 	cap = kzalloc(sizeof(*cap), GFP_KERNEL);
 	if (!cap)
@@ -44,7 +54,8 @@ struct skbremap_capture *skbremap_capture_create(void)
 	mutex_init(&cap->lock);
 	/* All zero always resolves: the region has a layout before CONFIGURE. */
 	skbremap_config_resolve(&defaults, &defaults);
-	__skbremap_set_config(cap, &defaults);
+	skbremap_mode_resolve(defaults.mode, SKBREMAP_MOD_FEATURES, &mode);
+	__skbremap_set_config(cap, &defaults, mode);
 	atomic_set(&cap->ctl_vmas, 0);
 	atomic_set(&cap->win_vmas, 0);
 	cap->prot_hook.type = htons(ETH_P_ALL);
@@ -102,16 +113,21 @@ int skbremap_capture_configure(struct skbremap_capture *cap,
 			       const struct skbremap_config *in)
 {
 	struct skbremap_config cfg;
+	u32 mode;
 	int err;
 
 	err = skbremap_config_resolve(in, &cfg);
+	if (err)
+		return err;
+	/* -EOPNOTSUPP for a mode this build lacks; 0 = the best it has. */
+	err = skbremap_mode_resolve(cfg.mode, SKBREMAP_MOD_FEATURES, &mode);
 	if (err)
 		return err;
 	mutex_lock(&cap->lock);
 	if (cap->running || cap->wins)
 		err = -EBUSY;	/* the region exists: its layout is fixed */
 	else
-		__skbremap_set_config(cap, &cfg);
+		__skbremap_set_config(cap, &cfg, mode);
 	mutex_unlock(&cap->lock);
 	return err;
 }
@@ -234,6 +250,11 @@ static void __skbremap_stats(struct skbremap_capture *cap,
 	st->windows_released = cap->ws.windows_released;
 	st->windows_user = cap->ws.windows_user;
 	st->bounced = cap->ws.bounced;
+	st->copied = cap->ws.copied;
+	st->mode = cap->mode;
+	st->copy_threshold = cap->copy_threshold;
+	st->calib_copy_ns = cap->calib_copy_ns;
+	st->calib_remap_ns = cap->calib_remap_ns;
 	st->pages_mapped = cap->ws.pages_mapped;
 	st->pages_held = atomic64_read(&cap->pages_held);
 	st->skbs_held = atomic64_read(&cap->skbs_held);

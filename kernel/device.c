@@ -77,7 +77,7 @@ static long skbremap_ioctl(struct file *file, unsigned int cmd,
 		u->version.magic = SKBREMAP_MAGIC;
 		u->version.abi_version = SKBREMAP_ABI_VERSION;
 		u->version.page_size = PAGE_SIZE;
-		u->version.features = SKBREMAP_FEAT_BOUNCE;
+		u->version.features = SKBREMAP_MOD_FEATURES;
 		ret = copy_to_user(uarg, &u->version, sizeof(u->version)) ?
 		      -EFAULT : 0;
 		break;

@@ -72,19 +72,30 @@ static const struct vm_operations_struct skbremap_vm_ops = {
 	.fault		= skbremap_vm_fault,
 };
 
-/* Must hold cap->lock. Info pages: one per window, at every window start. */
+/*
+ * Must hold cap->lock. Info pages: one per window, at every window start.
+ * Resident modes (ring, adaptive): every window's data pages too, once
+ * and for good; a copy into them then costs no page-table change.
+ */
 static int __skbremap_map_windows(struct skbremap_capture *cap,
 				  struct vm_area_struct *vma)
 {
+	unsigned long addr, left;
 	u32 i;
 	int err;
 
 	for (i = 0; i < cap->layout.windows; i++) {
-		err = vm_insert_page(vma, vma->vm_start +
-				     i * cap->layout.win_stride,
-				     cap->wins[i].info);
+		addr = vma->vm_start + i * cap->layout.win_stride;
+		err = vm_insert_page(vma, addr, cap->wins[i].info);
 		if (err)
 			return err;	/* mmap_region() unmaps what we did */
+		if (!skbremap_resident(cap))
+			continue;
+		left = cap->layout.pages_per_window;
+		err = vm_insert_pages(vma, addr + PAGE_SIZE,
+				      cap->wins[i].pages, &left);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -188,7 +199,7 @@ int __skbremap_insert_window(struct skbremap_capture *cap,
 	int err;
 
 	lockdep_assert_held(&cap->lock);
-	if (!want)
+	if (!want || skbremap_resident(cap))
 		return 0;
 	err = vm_insert_pages(vma, skbremap_data_addr(cap, kw), kw->pages,
 			      &left);
@@ -203,9 +214,35 @@ void __skbremap_zap_window(struct skbremap_capture *cap,
 			   struct skbremap_kwin *kw, u32 pages)
 {
 	lockdep_assert_held(&cap->lock);
-	if (pages)
+	if (pages && !skbremap_resident(cap))
 		zap_page_range(vma, skbremap_data_addr(cap, kw),
 			       (unsigned long)pages << PAGE_SHIFT);
+}
+
+/* Must hold cap->lock. A resident window's own data pages, all of them. */
+static int __skbremap_resident_get(struct skbremap_capture *cap,
+				   struct skbremap_kwin *kw)
+{
+	u32 i;
+
+	for (i = 0; i < cap->layout.pages_per_window; i++) {
+		kw->pages[i] = skbremap_pool_get(cap);
+		if (!kw->pages[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void __skbremap_resident_put(struct skbremap_capture *cap,
+				    struct skbremap_kwin *kw)
+{
+	u32 i;
+
+	for (i = 0; kw->pages && i < cap->layout.pages_per_window; i++) {
+		if (kw->pages[i])
+			skbremap_pool_put(cap, kw->pages[i]);
+		kw->pages[i] = NULL;
+	}
 }
 
 /*
@@ -246,6 +283,8 @@ int __skbremap_region_alloc(struct skbremap_capture *cap)
 		kw->info = skbremap_pool_get(cap);
 		if (!kw->info)
 			goto err;
+		if (skbremap_resident(cap) && __skbremap_resident_get(cap, kw))
+			goto err;
 	}
 	return 0;
 err:
@@ -268,6 +307,8 @@ void __skbremap_region_free(struct skbremap_capture *cap)
 				     SKBREMAP_WS_FREE);
 			if (cap->wins[i].info)
 				skbremap_pool_put(cap, cap->wins[i].info);
+			if (skbremap_resident(cap))
+				__skbremap_resident_put(cap, &cap->wins[i]);
 			kfree(cap->wins[i].pages);
 		}
 		kvfree(cap->wins);

@@ -55,6 +55,7 @@ struct skbremap_wstats {
 	u64 windows_released;
 	u64 windows_user;
 	u64 bounced;
+	u64 copied;		/* RING path */
 	u64 pages_mapped;
 	u64 bad_release;
 };
@@ -78,6 +79,10 @@ struct skbremap_capture {
 	 */
 	struct mutex lock;
 	struct skbremap_config cfg;	/* resolved */
+	u32 mode;			/* effective SKBREMAP_MODE_* (never 0) */
+	u32 copy_threshold;		/* effective, ADAPTIVE only, else 0 */
+	u64 calib_copy_ns;		/* START's calibration, per page */
+	u64 calib_remap_ns;
 	struct skbremap_layout layout;
 	int ifindex;			/* BIND: 0 = all */
 	bool running;			/* hook registered (READ_ONCE in hook) */
@@ -136,6 +141,21 @@ struct skbremap_skb_cb {
 };
 
 #define SKBREMAP_SKB_CB(skb) ((struct skbremap_skb_cb *)(skb)->cb)
+
+/*
+ * Ring and adaptive keep every window's pool pages inserted from mmap to
+ * close ("resident"); bounce inserts them per window (issue 2).
+ */
+static inline bool skbremap_resident(const struct skbremap_capture *cap)
+{
+	return skbremap_mode_resident(cap->mode);
+}
+
+/*
+ * What this build of the module offers (struct skbremap_version.features,
+ * and what CONFIGURE resolves a mode against).
+ */
+#define SKBREMAP_MOD_FEATURES	(SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_RING)
 
 /* main.c */
 struct skbremap_gauges {

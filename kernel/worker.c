@@ -39,14 +39,17 @@ static struct skbremap_win_ctl *skbremap_ctl_of(struct skbremap_capture *cap,
 	return skbremap_win_ctl_at(cap->ctl, &cap->layout, kw->win.index);
 }
 
-/* Must hold cap->lock. Returns a window's pages and skbs; not its PTEs. */
+/*
+ * Must hold cap->lock. Returns a window's pages and skbs; not its PTEs.
+ * Resident pages stay with the window until the region is freed.
+ */
 static void __skbremap_empty_window(struct skbremap_capture *cap,
 				    struct skbremap_kwin *kw)
 {
 	struct sk_buff *skb;
 	u32 i;
 
-	for (i = 0; i < kw->win.pages_used; i++) {
+	for (i = 0; !skbremap_resident(cap) && i < kw->win.pages_used; i++) {
 		skbremap_pool_put(cap, kw->pages[i]);
 		kw->pages[i] = NULL;
 	}
@@ -196,19 +199,33 @@ static struct skbremap_kwin *__skbremap_open(struct skbremap_capture *cap)
 }
 
 /*
- * Must hold mmap_lock and cap->lock. A window with room for a packet at
- * @offset of @len bytes, publishing the FILLING one when it is full.
+ * Room in @w for a packet of @len bytes: RING packs it after the previous
+ * ring packet (the core chooses *offset), the others start it at *offset
+ * of fresh pages.
+ */
+static int skbremap_try_place(struct skbremap_win *w, u32 path, u32 *offset,
+			      u32 len, u32 *page, u32 *entry)
+{
+	if (path == SKBREMAP_PATH_RING)
+		return skbremap_win_place_packed(w, len, PAGE_SIZE, page,
+						 offset, entry);
+	return skbremap_win_place(w, *offset, len, PAGE_SIZE, page, entry);
+}
+
+/*
+ * Must hold mmap_lock and cap->lock. A window with room for a packet of
+ * @len bytes on @path, publishing the FILLING one when it is full.
  * Returns NULL when every window is with user space.
  */
 static struct skbremap_kwin *__skbremap_place(struct skbremap_capture *cap,
 					      struct vm_area_struct *vma,
-					      u32 offset, u32 len,
+					      u32 path, u32 *offset, u32 len,
 					      u32 *page, u32 *entry)
 {
 	struct skbremap_kwin *kw = cap->filling;
 
-	if (kw && !skbremap_win_place(&kw->win, offset, len, PAGE_SIZE,
-				      page, entry))
+	if (kw && !skbremap_try_place(&kw->win, path, offset, len, page,
+				      entry))
 		return kw;
 	if (kw)
 		__skbremap_publish(cap, vma, kw, 0);
@@ -216,8 +233,8 @@ static struct skbremap_kwin *__skbremap_place(struct skbremap_capture *cap,
 	if (!kw)
 		return NULL;
 	/* Cannot fail: the caller checked skbremap_win_fits_empty(). */
-	if (WARN_ON_ONCE(skbremap_win_place(&kw->win, offset, len, PAGE_SIZE,
-					    page, entry))) {
+	if (WARN_ON_ONCE(skbremap_try_place(&kw->win, path, offset, len, page,
+					    entry))) {
 		skbremap_win_abandon(&kw->win);
 		cap->filling = NULL;
 		return NULL;
@@ -246,21 +263,76 @@ static int skbremap_bounce(struct sk_buff *skb, struct page **pages,
 	return 0;
 }
 
-/* Must hold mmap_lock and cap->lock. Consumes @skb: placed or dropped. */
+/*
+ * Resident bounce: the window's own pages are reused (they only ever held
+ * this capture's packets), so what the packet leaves of its first and
+ * last page is zeroed: the page shows this packet and zeros, as a fresh
+ * bounce page would.
+ */
+static void skbremap_zero_around(struct page **pages, u32 offset, u32 len)
+{
+	u32 end = offset + len, last = (end - 1) >> PAGE_SHIFT;
+
+	memset(page_address(pages[0]), 0, offset);
+	if (offset_in_page(end))
+		memset(page_address(pages[last]) + offset_in_page(end), 0,
+		       PAGE_SIZE - offset_in_page(end));
+}
+
+/* The info entry of a placed packet. */
+static void skbremap_entry_fill(struct skbremap_info_entry *e,
+				const struct sk_buff *skb, u32 path, u32 page,
+				u32 offset, u32 caplen)
+{
+	const struct skbremap_skb_cb *cb = SKBREMAP_SKB_CB(skb);
+
+	memset(e, 0, sizeof(*e));
+	e->page = page;
+	e->offset = offset;
+	e->caplen = caplen;
+	e->wirelen = skb->len;
+	e->tstamp_ns = cb->tstamp_ns;
+	e->ifindex = cb->ifindex;
+	e->protocol = (__force u16)skb->protocol;
+	e->pkttype = cb->pkttype;
+	e->path = path;
+	if (skb_vlan_tag_present(skb)) {
+		e->flags |= SKBREMAP_PKT_VLAN;
+		e->vlan_tci = skb_vlan_tag_get(skb);
+		e->vlan_proto = (__force u16)skb->vlan_proto;
+	}
+	if (caplen < skb->len)
+		e->flags |= SKBREMAP_PKT_TRUNCATED;
+}
+
+/*
+ * Must hold mmap_lock and cap->lock. Consumes @skb: placed or dropped.
+ *
+ * The path is the core's choice (skbremap_path_choose): RING copies the
+ * packet packed into the window's resident pages and frees the skb at
+ * once (its bytes are in the ring: holding it would only pin memory);
+ * BOUNCE copies it at the skb's own in-page offset, into fresh pool pages
+ * (bounce mode) or the window's resident ones (adaptive), and keeps the
+ * skb until the window's release (the deferred free of issue 2).
+ */
 static void __skbremap_capture_skb(struct skbremap_capture *cap,
 				   struct vm_area_struct *vma,
 				   struct sk_buff *skb)
 {
-	const struct skbremap_skb_cb *cb = SKBREMAP_SKB_CB(skb);
 	u32 ppw = cap->layout.pages_per_window;
 	u32 offset = offset_in_page(skb->data);
 	u32 wirelen = skb->len, caplen = wirelen;
 	struct skbremap_info_entry e;
 	struct skbremap_kwin *kw;
-	u32 npages, page, entry, i;
+	u32 npages = 0, page, entry, i = 0, path;
 
 	if (cap->cfg.snaplen && caplen > cap->cfg.snaplen)
 		caplen = cap->cfg.snaplen;
+	/* No frag description yet: no packet is remap-eligible. */
+	path = skbremap_path_choose(cap->mode, caplen, cap->copy_threshold,
+				    false);
+	if (path == SKBREMAP_PATH_RING)
+		offset = 0;	/* worst case: an empty window, from its start */
 	/* Also a 0-byte skb: it has nothing a window could show. */
 	if (!skbremap_win_fits_empty(ppw, offset, caplen, PAGE_SIZE)) {
 		atomic64_inc(&cap->drop_too_big);
@@ -271,46 +343,46 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 		atomic64_inc(&cap->drop_no_window);
 		goto drop;
 	}
-	npages = DIV_ROUND_UP(offset + caplen, PAGE_SIZE);
 
-	for (i = 0; i < npages; i++) {
-		cap->scratch[i] = skbremap_pool_get(cap);
-		if (!cap->scratch[i])
-			goto nomem;
+	if (!skbremap_resident(cap)) {
+		/* Fresh zeroed pages, filled before any window is touched. */
+		npages = DIV_ROUND_UP(offset + caplen, PAGE_SIZE);
+		for (i = 0; i < npages; i++) {
+			cap->scratch[i] = skbremap_pool_get(cap);
+			if (!cap->scratch[i])
+				goto nomem;
+		}
+		if (skbremap_bounce(skb, cap->scratch, offset, caplen))
+			goto nomem;	/* cannot happen: caplen <= skb->len */
 	}
-	if (skbremap_bounce(skb, cap->scratch, offset, caplen))
-		goto nomem;	/* cannot happen: caplen <= skb->len */
 
-	kw = __skbremap_place(cap, vma, offset, caplen, &page, &entry);
+	kw = __skbremap_place(cap, vma, path, &offset, caplen, &page, &entry);
 	if (!kw) {
 		atomic64_inc(&cap->drop_no_window);
 		goto put_pages;
 	}
-	memcpy(&kw->pages[page], cap->scratch, npages * sizeof(*kw->pages));
-
-	memset(&e, 0, sizeof(e));
-	e.page = page;
-	e.offset = offset;
-	e.caplen = caplen;
-	e.wirelen = wirelen;
-	e.tstamp_ns = cb->tstamp_ns;
-	e.ifindex = cb->ifindex;
-	e.protocol = (__force u16)skb->protocol;
-	e.pkttype = cb->pkttype;
-	e.path = SKBREMAP_PATH_BOUNCE;
-	if (skb_vlan_tag_present(skb)) {
-		e.flags |= SKBREMAP_PKT_VLAN;
-		e.vlan_tci = skb_vlan_tag_get(skb);
-		e.vlan_proto = (__force u16)skb->vlan_proto;
+	if (npages) {
+		memcpy(&kw->pages[page], cap->scratch,
+		       npages * sizeof(*kw->pages));
+	} else {
+		if (path == SKBREMAP_PATH_BOUNCE)
+			skbremap_zero_around(&kw->pages[page], offset, caplen);
+		/* Cannot fail: caplen <= skb->len. */
+		WARN_ON_ONCE(skbremap_bounce(skb, &kw->pages[page], offset,
+					     caplen));
 	}
-	if (caplen < wirelen)
-		e.flags |= SKBREMAP_PKT_TRUNCATED;
-	skbremap_info_put(page_address(kw->info), entry, &e);
 
-	__skb_queue_tail(&kw->skbs, skb);	/* freed on release */
+	skbremap_entry_fill(&e, skb, path, page, offset, caplen);
+	skbremap_info_put(page_address(kw->info), entry, &e);
 	kw->caplen_sum += caplen;
 	kw->wirelen_sum += wirelen;
-	cap->ws.bounced++;
+	if (path == SKBREMAP_PATH_RING) {
+		cap->ws.copied++;
+		consume_skb(skb);	/* destructor: skbs_held-- */
+	} else {
+		cap->ws.bounced++;
+		__skb_queue_tail(&kw->skbs, skb);	/* freed on release */
+	}
 
 	if (kw->win.count == kw->win.entries_max ||
 	    kw->win.pages_used == kw->win.pages_max)
@@ -380,9 +452,11 @@ static void __skbremap_check(struct skbremap_capture *cap)
 	for (i = 0; cap->wins && i < cap->layout.windows; i++) {
 		const struct skbremap_kwin *kw = &cap->wins[i];
 
-		pages += 1 + kw->win.pages_used;
+		pages += 1 + (skbremap_resident(cap) ? kw->win.pages_max :
+					       kw->win.pages_used);
 		skbs += skb_queue_len(&kw->skbs);
-		WARN_ON_ONCE(kw->win.count != skb_queue_len(&kw->skbs));
+		/* Ring packets' skbs are freed at once. */
+		WARN_ON_ONCE(skb_queue_len(&kw->skbs) > kw->win.count);
 		WARN_ON_ONCE(kw->win.state == SKBREMAP_WS_FREE &&
 			     kw->win.count);
 		if (kw->win.state == SKBREMAP_WS_FILLING) {

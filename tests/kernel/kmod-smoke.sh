@@ -68,8 +68,14 @@ insmod /skbremap.ko || fail insmod
 [ -c /dev/skbremap ] || fail "no /dev/skbremap"
 ls -l /dev/skbremap
 
-echo "== smoke"
+echo "== smoke ($(/skbremap-smoke features))"
 /skbremap-smoke run || fail "smoke run"
+# Each delivery mode: correct packets, counters that add up, gauges back to
+# 0; a mode the module does not advertise must be refused (MODE SKIP).
+for m in bounce ring remap adaptive; do
+	echo "== smoke, mode $m"
+	/skbremap-smoke run $m || fail "smoke run $m"
+done
 
 echo "== watch lo while ping -c 50"
 /skbremap-smoke watch lo 12 > /tmp/watch.log 2>&1 &
@@ -121,6 +127,10 @@ cat /tmp/gone.log
 
 echo "== stress"
 /skbremap-smoke stress ${STRESS_SECONDS:-10} || fail stress
+for m in bounce ring; do
+	echo "== stress, mode $m"
+	SMOKE_MODE=$m /skbremap-smoke stress 4 || fail "stress $m"
+done
 
 echo "== kill -9 mid-capture"
 : > /tmp/hold.log

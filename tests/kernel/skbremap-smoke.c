@@ -15,6 +15,14 @@
  *                               while sending UDP to DST: PKT_VLAN, tci
  *   skbremap-smoke global       print the module gauges; exit 0 only when
  *                               nothing but this process's capture is held
+ *   skbremap-smoke features     print the module's feature bits
+ *
+ * SMOKE_MODE=bounce|ring|remap|adaptive (or "run MODE") configures that
+ * delivery mode (default 0: the module picks). A mode the module does not
+ * advertise must be refused with EOPNOTSUPP ("MODE SKIP"). Every window is
+ * checked by the rules of the paths its entries name: a BOUNCE packet
+ * alone in zeroed pages, a RING packet SKBREMAP_RING_ALIGN-aligned; every
+ * marked packet's payload intact; captured == bounced + remapped + copied.
  *
  * Prints "SMOKE PASS" (or "... PASS" per mode) on success; every failed
  * check prints "FAIL: ..." and the exit status is 1.
@@ -72,6 +80,23 @@ struct region {
 
 static long page_size;
 
+/* Configured mode (SMOKE_MODE), and what the module made of it. */
+static uint32_t cfg_mode;
+static uint32_t eff_mode;
+static uint64_t eff_threshold;
+
+static const char *const mode_names[] = {
+	"default", "bounce", "remap", "ring", "adaptive",
+};
+
+/* Ring and adaptive keep the data pages mapped from mmap to close. */
+static int resident(void)
+{
+	return eff_mode == SKBREMAP_MODE_RING ||
+	       eff_mode == SKBREMAP_MODE_REMAP ||
+	       eff_mode == SKBREMAP_MODE_ADAPTIVE;
+}
+
 static struct skbremap_win_ctl *win_ctl(struct region *r, uint32_t i)
 {
 	return (struct skbremap_win_ctl *)(r->ctl + r->l.win_ctl_offset) + i;
@@ -112,6 +137,14 @@ static int read_faults(const volatile uint8_t *p)
 
 static void print_stats(const char *what, const struct skbremap_stats *s)
 {
+	printf("%s: mode=%llu threshold=%llu calib_copy_ns=%llu calib_remap_ns=%llu remapped=%llu copied=%llu pages_remapped=%llu\n",
+	       what, (unsigned long long)s->mode,
+	       (unsigned long long)s->copy_threshold,
+	       (unsigned long long)s->calib_copy_ns,
+	       (unsigned long long)s->calib_remap_ns,
+	       (unsigned long long)s->remapped,
+	       (unsigned long long)s->copied,
+	       (unsigned long long)s->pages_remapped);
 	printf("%s: seen=%llu captured=%llu bytes=%llu wire=%llu qfull=%llu nowin=%llu nomem=%llu toobig=%llu inflight=%llu pub=%llu retired=%llu released=%llu user=%llu bounced=%llu mapped=%llu pages_held=%llu skbs_held=%llu skbs_freed=%llu bad_release=%llu\n",
 	       what, (unsigned long long)s->seen,
 	       (unsigned long long)s->captured,
@@ -205,6 +238,47 @@ static void check_bad_configs(int fd)
 	      "unknown ioctl");
 }
 
+/* After CONFIGURE: the effective mode is the one asked for (or any). */
+static void mode_check(int fd)
+{
+	struct skbremap_stats s;
+
+	CHECK(xioctl(fd, SKBREMAP_IOC_STATS, &s) == 0, "STATS");
+	eff_mode = (uint32_t)s.mode;
+	CHECK(eff_mode >= SKBREMAP_MODE_BOUNCE &&
+	      eff_mode <= SKBREMAP_MODE_ADAPTIVE, "mode %u", eff_mode);
+	CHECK(!cfg_mode || eff_mode == cfg_mode, "mode %u, asked for %u",
+	      eff_mode, cfg_mode);
+}
+
+/* After START: ADAPTIVE's threshold (calibrated or configured) is known. */
+static void threshold_check(int fd)
+{
+	struct skbremap_stats s;
+
+	CHECK(xioctl(fd, SKBREMAP_IOC_STATS, &s) == 0, "STATS");
+	eff_threshold = s.copy_threshold;
+	if (eff_mode == SKBREMAP_MODE_ADAPTIVE) {
+		CHECK(eff_threshold >= 1 &&
+		      eff_threshold <= SKBREMAP_MAX_COPY_THRESHOLD,
+		      "threshold %llu", (unsigned long long)eff_threshold);
+		printf("adaptive: threshold %llu, calibration copy %llu ns remap %llu ns per page\n",
+		       (unsigned long long)eff_threshold,
+		       (unsigned long long)s.calib_copy_ns,
+		       (unsigned long long)s.calib_remap_ns);
+	} else {
+		CHECK(eff_threshold == 0, "threshold %llu outside ADAPTIVE",
+		      (unsigned long long)eff_threshold);
+	}
+}
+
+/* Pool pages a capture holds with nothing in flight. */
+static uint64_t idle_pages(const struct region *r)
+{
+	return resident() ? (uint64_t)r->l.windows *
+			    (1 + r->l.pages_per_window) : r->l.windows;
+}
+
 static void configure(struct region *r, uint32_t windows, uint32_t ppw,
 		      uint32_t retire_usec)
 {
@@ -214,8 +288,10 @@ static void configure(struct region *r, uint32_t windows, uint32_t ppw,
 	c.windows = windows;
 	c.pages_per_window = ppw;
 	c.retire_usec = retire_usec;
+	c.mode = cfg_mode;
 	CHECK(xioctl(r->fd, SKBREMAP_IOC_CONFIGURE, &c) == 0, "CONFIGURE");
 	CHECK(xioctl(r->fd, SKBREMAP_IOC_LAYOUT, &r->l) == 0, "LAYOUT");
+	mode_check(r->fd);
 	CHECK(r->l.windows == windows, "windows %u", r->l.windows);
 	CHECK(r->l.pages_per_window == ppw, "ppw %u", r->l.pages_per_window);
 	CHECK(r->l.page_size == page_size, "page_size");
@@ -289,6 +365,14 @@ static void map_region(struct region *r)
 	CHECK(h->pages_per_window == r->l.pages_per_window, "ctl ppw");
 }
 
+static int is_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
 static void check_mapped_rules(struct region *r)
 {
 	struct skbremap_config c;
@@ -307,18 +391,35 @@ static void check_mapped_rules(struct region *r)
 	memset(&c, 0, sizeof(c));
 	CHECK(xioctl(r->fd, SKBREMAP_IOC_CONFIGURE, &c) == -EBUSY,
 	      "CONFIGURE after mmap");
-	/* An unpublished data slot is not mapped: SIGBUS, not kernel data. */
-	CHECK(read_faults(win_base(r, 0) + page_size), "empty slot readable");
+	/*
+	 * An unpublished data slot is not mapped: SIGBUS, not kernel data;
+	 * resident pages are mapped from the start, zeroed.
+	 */
+	if (resident())
+		CHECK(!read_faults(win_base(r, 0) + page_size) &&
+		      is_zero(win_base(r, 0) + page_size, page_size),
+		      "resident slot unreadable or not zero");
+	else
+		CHECK(read_faults(win_base(r, 0) + page_size),
+		      "empty slot readable");
 	/* Info pages are there (zeroed until used). */
 	CHECK(!read_faults(win_base(r, 0)), "info page faults");
 }
 
-static int is_zero(const uint8_t *p, size_t n)
+/* The path the effective mode gives a packet (no packet on lo qualifies
+ * for REMAP: its data is in the linear head or in shared page frags).
+ */
+static uint8_t expected_path(uint32_t caplen)
 {
-	while (n--)
-		if (*p++)
-			return 0;
-	return 1;
+	switch (eff_mode) {
+	case SKBREMAP_MODE_RING:
+		return SKBREMAP_PATH_RING;
+	case SKBREMAP_MODE_ADAPTIVE:
+		return caplen < eff_threshold ? SKBREMAP_PATH_RING :
+						SKBREMAP_PATH_BOUNCE;
+	default:
+		return SKBREMAP_PATH_BOUNCE;
+	}
 }
 
 /* Checks one READY window as a hostile-proof consumer would, counts it. */
@@ -358,20 +459,38 @@ static void check_window(struct region *r, uint32_t w)
 		      (uint64_t)h->pages_used * page_size))
 			continue;
 		CHECK(e->caplen <= e->wirelen, "caplen > wirelen");
-		CHECK(e->path == SKBREMAP_PATH_BOUNCE, "path %u", e->path);
+		CHECK(e->path == expected_path(e->caplen), "w%u e%u path %u (mode %u, caplen %u)",
+		      w, i, e->path, eff_mode, e->caplen);
 		CHECK(e->tstamp_ns > 1000000000ULL * 1000000, "tstamp %llu",
 		      (unsigned long long)e->tstamp_ns);
-		CHECK(!e->reserved, "entry reserved");
-		/* Bounce pages are zeroed: no byte before or after it. */
-		CHECK(is_zero(data + (uint64_t)e->page * page_size, e->offset),
-		      "w%u e%u bytes before the packet", w, i);
-		CHECK(is_zero(data + span, (page_size - span % page_size) %
-			      page_size), "w%u e%u bytes after the packet", w, i);
+		CHECK(!e->reserved && !e->segments, "entry reserved");
+		if (e->path == SKBREMAP_PATH_BOUNCE) {
+			/* Bounce pages are zeroed: no byte before or after it. */
+			CHECK(is_zero(data + (uint64_t)e->page * page_size,
+				      e->offset),
+			      "w%u e%u bytes before the packet", w, i);
+			CHECK(is_zero(data + span, (page_size - span % page_size) %
+				      page_size),
+			      "w%u e%u bytes after the packet", w, i);
+		} else if (e->path == SKBREMAP_PATH_RING) {
+			CHECK(e->offset % SKBREMAP_RING_ALIGN == 0,
+			      "w%u e%u ring offset %u", w, i, e->offset);
+		}
 		r->packets++;
 		if (e->caplen > 14 + 20 + 8 + sizeof(MARKER) - 1 &&
 		    !memcmp(data + e->page * page_size + e->offset + 42,
-			    MARKER, sizeof(MARKER) - 1))
+			    MARKER, sizeof(MARKER) - 1)) {
+			const uint8_t *pl = data + e->page * page_size +
+					    e->offset + 42 + sizeof(MARKER) - 1;
+			size_t k, n = e->caplen - 42 - (sizeof(MARKER) - 1);
+
+			/* send_marked()'s payload: the marker, then 0x5a. */
+			for (k = 0; k < n && pl[k] == 0x5a; k++)
+				;
+			CHECK(k == n, "w%u e%u payload byte %zu of %zu is %#x",
+			      w, i, k, n, pl[k]);
 			r->markers++;
+		}
 		if (e->protocol == htons(ETH_P_IP) && e->caplen > 14 + 20 &&
 		    data[e->page * page_size + e->offset + 14 + 9] == 1)
 			r->icmp++;
@@ -449,6 +568,11 @@ static void check_balanced(const struct skbremap_stats *s)
 	CHECK(s->seen == s->captured + drops, "seen %llu != captured %llu + drops %llu",
 	      (unsigned long long)s->seen, (unsigned long long)s->captured,
 	      (unsigned long long)drops);
+	CHECK(s->captured == s->bounced + s->remapped + s->copied,
+	      "captured %llu != bounced %llu + remapped %llu + copied %llu",
+	      (unsigned long long)s->captured, (unsigned long long)s->bounced,
+	      (unsigned long long)s->remapped, (unsigned long long)s->copied);
+	CHECK(s->mode == eff_mode, "mode %llu", (unsigned long long)s->mode);
 	CHECK(s->in_flight == 0, "in_flight %llu",
 	      (unsigned long long)s->in_flight);
 }
@@ -489,6 +613,7 @@ static int run_smoke(void)
 	check_mapped_rules(&r);
 
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == 0, "START");
+	threshold_check(r.fd);
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == -EBUSY, "START twice");
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_BIND, &b) == -EBUSY, "BIND running");
 
@@ -540,7 +665,7 @@ static int run_smoke(void)
 	      (unsigned long long)s.windows_user);
 	CHECK(s.skbs_held == 0, "skbs_held %llu",
 	      (unsigned long long)s.skbs_held);
-	CHECK(s.pages_held == r.l.windows, "pages_held %llu (info pages)",
+	CHECK(s.pages_held == idle_pages(&r), "pages_held %llu (idle)",
 	      (unsigned long long)s.pages_held);
 	CHECK(s.captured == r.packets, "captured %llu, parsed %llu",
 	      (unsigned long long)s.captured,
@@ -603,6 +728,7 @@ static int start_capture(struct region *r, const char *ifname)
 	CHECK(xioctl(r->fd, SKBREMAP_IOC_BIND, &b) == 0, "BIND %s", ifname);
 	map_region(r);
 	CHECK(xioctl(r->fd, SKBREMAP_IOC_START, NULL) == 0, "START");
+	threshold_check(r->fd);
 	return failures;
 }
 
@@ -691,7 +817,7 @@ static void check_unmap_midway(void)
 	print_stats("unmapped", &s);
 	check_balanced(&s);
 	CHECK(s.windows_user == 0 && s.skbs_held == 0 &&
-	      s.pages_held == r.l.windows,
+	      s.pages_held == idle_pages(&r),
 	      "unmapped capture still holds windows/skbs/pages");
 	CHECK(s.drop_no_window > 0, "no drops after munmap");
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == -EINVAL,
@@ -791,12 +917,15 @@ static int run_stress(int seconds)
 	c.queue_limit = 64;
 	c.retire_usec = 1000;
 	c.snaplen = 3000;
+	c.mode = cfg_mode;
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_CONFIGURE, &c) == 0, "CONFIGURE");
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_LAYOUT, &r.l) == 0, "LAYOUT");
+	mode_check(r.fd);
 	memset(&b, 0, sizeof(b));
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_BIND, &b) == 0, "BIND all");
 	map_region(&r);
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == 0, "START");
+	threshold_check(r.fd);
 
 	tx = udp_pair(&rx, &to);
 	child = fork();
@@ -841,7 +970,7 @@ static int run_stress(int seconds)
 	print_stats("stress", &s);
 	check_balanced(&s);
 	CHECK(s.windows_user == 0 && s.skbs_held == 0 &&
-	      s.pages_held == r.l.windows, "not all returned");
+	      s.pages_held == idle_pages(&r), "not all returned");
 	CHECK(s.captured > 0, "nothing captured");
 	close(tx);
 	close(rx);
@@ -931,14 +1060,76 @@ static int run_global(void)
 	return 1;
 }
 
+static uint32_t features(void)
+{
+	struct skbremap_version v;
+	int fd = open_dev();
+
+	memset(&v, 0, sizeof(v));
+	CHECK(xioctl(fd, SKBREMAP_IOC_VERSION, &v) == 0, "VERSION");
+	close(fd);
+	return v.features;
+}
+
+static int run_features(void)
+{
+	printf("features %#x\n", features());
+	return failures != 0;
+}
+
+/*
+ * Sets cfg_mode from a mode name (NULL: 0). Returns 1 when the module does
+ * not offer it, after checking that CONFIGURE refuses it (EOPNOTSUPP).
+ */
+static int mode_pick(const char *name)
+{
+	static const uint32_t feat[] = {
+		0, SKBREMAP_FEAT_BOUNCE, SKBREMAP_FEAT_REMAP,
+		SKBREMAP_FEAT_RING, SKBREMAP_FEAT_ADAPTIVE,
+	};
+	struct skbremap_config c;
+	uint32_t m;
+	int fd, err;
+
+	if (!name || !*name)
+		return 0;
+	for (m = 1; m <= SKBREMAP_MODE_ADAPTIVE; m++)
+		if (!strcmp(name, mode_names[m]))
+			break;
+	if (m > SKBREMAP_MODE_ADAPTIVE) {
+		printf("FAIL: unknown mode %s\n", name);
+		exit(2);
+	}
+	cfg_mode = m;
+	if (features() & feat[m])
+		return 0;
+	fd = open_dev();
+	memset(&c, 0, sizeof(c));
+	c.mode = m;
+	err = xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c);
+	close(fd);
+	if (err != -EOPNOTSUPP) {
+		printf("FAIL: mode %s not advertised, CONFIGURE gave %d\n",
+		       name, err);
+		exit(1);
+	}
+	printf("MODE SKIP: %s not offered by the module (EOPNOTSUPP)\n", name);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "run";
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page_size = sysconf(_SC_PAGESIZE);
+	if (mode_pick(!strcmp(mode, "run") && argc > 2 ? argv[2] :
+		      getenv("SMOKE_MODE")))
+		return 0;	/* not offered: skipped */
 	if (!strcmp(mode, "run"))
 		return run_smoke();
+	if (!strcmp(mode, "features"))
+		return run_features();
 	if (!strcmp(mode, "watch") && argc > 3)
 		return run_watch(argv[2], atoi(argv[3]));
 	if (!strcmp(mode, "hold"))
@@ -952,7 +1143,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "global"))
 		return run_global();
 	fprintf(stderr, "usage: %s [run | watch IF S | hold [IF] | gone IF DST | vlan IF DST VID |\n"
-		"          stress S | global]\n",
+		"          stress S | global | features]   (env SMOKE_MODE=MODE)\n",
 		argv[0]);
 	return 2;
 }
