@@ -114,9 +114,6 @@ void skbremap_calibrate(struct skbremap_capture *cap)
 						       skbremap_cal_pages[i]);
 		if (pts[n].remap_ns == U64_MAX)
 			break;
-		pr_info("capture %u calibration: %u pages: copy %llu ns, remap %llu ns\n",
-			cap->id, skbremap_cal_pages[i], pts[n].copy_ns,
-			pts[n].remap_ns);
 		n++;
 	}
 	if (n) {
@@ -127,10 +124,15 @@ void skbremap_calibrate(struct skbremap_capture *cap)
 	cap->copy_threshold = SKBREMAP_MAX_COPY_THRESHOLD;
 	if (SKBREMAP_MOD_FEATURES & SKBREMAP_FEAT_REMAP)
 		cap->copy_threshold = pick;
-	pr_info("capture %u calibration: crossover %u bytes%s, threshold %u\n",
-		cap->id, pick,
-		pick == SKBREMAP_MAX_COPY_THRESHOLD ? " (never)" : "",
-		cap->copy_threshold);
+	for (i = 0; i < n; i++)
+		pr_info("capture %u calibration: %2u pages: copy %6llu ns, remap %6llu ns\n",
+			cap->id, pts[i].size >> PAGE_SHIFT, pts[i].copy_ns,
+			pts[i].remap_ns);
+	if (n)
+		pr_info("capture %u calibration: crossover %u bytes%s, threshold %u\n",
+			cap->id, pick,
+			pick == SKBREMAP_MAX_COPY_THRESHOLD ? " (never)" : "",
+			cap->copy_threshold);
 unlock:
 	mutex_unlock(&cap->lock);
 	mmap_read_unlock(mm);

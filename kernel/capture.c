@@ -162,6 +162,14 @@ int skbremap_capture_start(struct skbremap_capture *cap)
 	struct net_device *dev = NULL;
 	int err = 0;
 
+	/*
+	 * ADAPTIVE without a configured threshold measures it first; it takes
+	 * mmap_lock, which never nests with rtnl.
+	 */
+	if (READ_ONCE(cap->mode) == SKBREMAP_MODE_ADAPTIVE &&
+	    !READ_ONCE(cap->cfg.copy_threshold))
+		skbremap_calibrate(cap);
+
 	/* rtnl first: the device cannot go between lookup and dev_add_pack. */
 	rtnl_lock();
 	mutex_lock(&cap->lock);

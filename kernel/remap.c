@@ -208,6 +208,34 @@ int __skbremap_insert_window(struct skbremap_capture *cap,
 	return err;
 }
 
+/*
+ * Must hold mmap_lock and cap->lock; resident modes only. Unmaps @pages
+ * data slots of @kw from slot @first and inserts the window's own pages
+ * there again (what a slot that showed another page gets back; the
+ * calibration times it). Page tables exist already (zap_page_range does
+ * not free them), so the insert needs no allocation.
+ */
+int __skbremap_restore_slots(struct skbremap_capture *cap,
+			     struct vm_area_struct *vma,
+			     struct skbremap_kwin *kw, u32 first, u32 pages)
+{
+	unsigned long addr = skbremap_data_addr(cap, kw) +
+			     ((unsigned long)first << PAGE_SHIFT);
+	unsigned long left = pages;
+	int err;
+
+	lockdep_assert_held(&cap->lock);
+	if (WARN_ON_ONCE(!skbremap_resident(cap) ||
+			 first + pages > kw->win.pages_max))
+		return -EINVAL;
+	zap_page_range(vma, addr, (unsigned long)pages << PAGE_SHIFT);
+	err = vm_insert_pages(vma, addr, kw->pages + first, &left);
+	if (err)
+		pr_warn_ratelimited("capture %u: %lu slots left unmapped (%d)\n",
+				    cap->id, left, err);
+	return err;
+}
+
 /* Must hold mmap_lock and cap->lock. Unmaps the first @pages data slots. */
 void __skbremap_zap_window(struct skbremap_capture *cap,
 			   struct vm_area_struct *vma,

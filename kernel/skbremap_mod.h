@@ -5,8 +5,9 @@
  *
  *   open ---> CONFIGURE/BIND/LAYOUT ---> mmap ctl + windows ---> START
  *     prot_hook.func (softirq) --queue--> worker (workqueue, process ctx)
- *     worker: take back RELEASED windows, bounce queued skbs into pool
- *             pages of the FILLING window, publish full/old windows
+ *     worker: take back RELEASED windows, copy queued skbs into pool
+ *             pages of the FILLING window (bounce or ring), publish
+ *             full/old windows
  *   STOP (flush) ... release(): every page and every skb returned
  *
  * Locks, outermost first (never take one to the left while holding one
@@ -155,7 +156,8 @@ static inline bool skbremap_resident(const struct skbremap_capture *cap)
  * What this build of the module offers (struct skbremap_version.features,
  * and what CONFIGURE resolves a mode against).
  */
-#define SKBREMAP_MOD_FEATURES	(SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_RING)
+#define SKBREMAP_MOD_FEATURES	(SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_RING | \
+				 SKBREMAP_FEAT_ADAPTIVE)
 
 /* main.c */
 struct skbremap_gauges {
@@ -210,8 +212,14 @@ int __skbremap_insert_window(struct skbremap_capture *cap,
 void __skbremap_zap_window(struct skbremap_capture *cap,
 			   struct vm_area_struct *vma,
 			   struct skbremap_kwin *kw, u32 pages);
+int __skbremap_restore_slots(struct skbremap_capture *cap,
+			     struct vm_area_struct *vma,
+			     struct skbremap_kwin *kw, u32 first, u32 pages);
 int __skbremap_region_alloc(struct skbremap_capture *cap);
 void __skbremap_region_free(struct skbremap_capture *cap);
+
+/* calibrate.c */
+void skbremap_calibrate(struct skbremap_capture *cap);
 
 /* pool.c */
 struct page *skbremap_pool_get(struct skbremap_capture *cap);

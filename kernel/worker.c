@@ -7,11 +7,14 @@
  *      cap->lock, and finds the windows VMA (ours, whole);
  *   2. takes back the windows user space has RELEASED: zaps their data
  *      slots, returns the pool pages, frees the skbs (deferred free);
- *   3. bounces every queued skb into zeroed pool pages at the skb's own
- *      in-page offset, in the FILLING window (core/window.c places it);
+ *      resident modes (ring, adaptive) zap and return nothing;
+ *   3. places every queued skb in the FILLING window on the path the
+ *      core chooses (core/path.c): RING copies it packed into the
+ *      window's resident pages, BOUNCE into zeroed pages at the skb's own
+ *      in-page offset (core/window.c places both);
  *   4. publishes a window that is full, older than retire_usec, or asked
- *      for by STOP: vm_insert_pages of its data pages, info header,
- *      barriers, status READY, wake poll.
+ *      for by STOP: vm_insert_pages of its data pages (bounce mode only),
+ *      info header, barriers, status READY, wake poll.
  *
  * When the mm is gone (process exited) or the windows part is unmapped,
  * nobody can see the region any more: everything queued or filled is

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Install what building and testing RemapDaemon needs on Debian bookworm.
-# Idempotent: installs only what is missing. Usage: tools/deps.sh [run|test]
+# Idempotent: installs only what is missing. Usage: tools/deps.sh [run|test|bench]
 set -euo pipefail
 want=(gcc make libpcap-dev tcpdump)
 if [ "${1:-run}" = test ]; then
 	want+=(tshark qemu-system-x86 busybox-static cpio iproute2 iputils-ping kmod
 	       xz-utils linux-source-6.1 zlib1g-dev)
+fi
+if [ "${1:-run}" = bench ]; then
+	want+=(gnuplot-nox)	# tools/bench/run.sh draws its chart with it
 fi
 missing=()
 for p in "${want[@]}"; do

@@ -5,7 +5,8 @@
 #
 #   lane 1  host unit tests: the shared C core + emulator (ASan/UBSan),
 #           the C# ABI mirror, info-page parser and pcap writer
-#   lane 2  emulator lane: remapd/remapctl against the emulator end to end
+#   lane 2  emulator lane: remapd/remapctl against the emulator end to end;
+#           tools/bench/run.sh --short (every delivery mode, byte checks)
 #   lane 3  VM-kernel lane: skbremap.ko in Debian's 6.1 kernel under QEMU
 #
 # Usage: tools/test.sh [lane...]   (lanes: unit emulator vm; default all)
@@ -31,6 +32,7 @@ for lane in "${lanes[@]}"; do
 		;;
 	emulator)
 		make -C tools/emulator
+		tools/bench/run.sh --short	# every mode's bytes; no timings
 		dotnet test tests/RemapDaemon.EmulatorLane.Tests/RemapDaemon.EmulatorLane.Tests.csproj \
 			--logger "console;verbosity=normal"
 		;;

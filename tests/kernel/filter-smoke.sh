@@ -6,7 +6,8 @@
 # sends the mix over a veth pair (tagged frames arrive with the tag in skb
 # metadata) and checks that exactly the frames libpcap keeps arrive, cut to
 # the verdict; then the ioctl's refusals and programs swapped during
-# traffic; rmmod, dmesg clean. Passes only on the marker
+# traffic; in every delivery mode the module offers (MODES=...); rmmod,
+# dmesg clean. Passes only on the marker
 # "FILTER-SMOKE PASS" (console log: build/filter-smoke/console.log).
 #
 # Needs: tools/vm/fetch-kernel.sh done, the module built against it
@@ -67,7 +68,9 @@ done
 ip link set ft0 up
 ip link set "$peer" up
 sleep 1
-/skbremap-filter /cases.txt ft0 "$peer" || fail "skbremap-filter"
+for mode in MODES; do
+	/skbremap-filter /cases.txt ft0 "$peer" $mode || fail "skbremap-filter $mode"
+done
 ip link del ft0
 rmmod skbremap || fail rmmod
 if dmesg | grep -E "WARNING|BUG|Oops|sleeping function|Call Trace"; then
@@ -77,6 +80,7 @@ echo "FILTER-SMOKE PASS"
 sync
 reboot -f
 INIT
+sed -i "s/MODES/${MODES:-default bounce remap ring adaptive}/" "$STAGE/init"
 chmod +x "$STAGE/init"
 (cd "$STAGE" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initramfs.cpio.gz"
 
@@ -85,4 +89,5 @@ timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -m "${MEM:-1G}" -smp 2 -nograph
 	-append "console=ttyS0 panic=-1 quiet ${APPEND:-}" >"$OUT/console.log" 2>&1 || true
 grep -E "FILTER|skbremap" "$OUT/console.log" || true
 grep -q "FILTER-SMOKE PASS" "$OUT/console.log" || die "no success marker"
+[ "$(grep -c "SKBREMAP-FILTER PASS" "$OUT/console.log")" -gt 0 ] || die "no mode ran"
 echo "filter-smoke: PASS"

@@ -4,7 +4,10 @@
  * checked in the VM against libpcap's verdicts, computed on the host by
  * filter-oracle (tests/kernel/filter-oracle.c) for the same frames.
  *
- *   skbremap-filter <cases file> <tx ifname> <rx ifname>
+ *   skbremap-filter <cases file> <tx ifname> <rx ifname> [mode]
+ *
+ * mode: default, bounce, remap, ring or adaptive (SKBREMAP_MODE_*); a mode
+ * the module does not offer (features) is reported as skipped.
  *
  * For every case: install the program, START, send every frame of the mix
  * on <tx> (AF_PACKET), STOP, and read what the capture bound to <rx> got.
@@ -207,15 +210,23 @@ static void drain(const struct fcase *c, uint32_t *got)
 		    SKBREMAP_WIN_READY)
 			continue;
 		for (i = 0; i < h->count && i < lay.info_entries_max; i++) {
-			const struct skbremap_info_entry *e = &ents[i];
-			const uint8_t *d = base + ps + e->page * ps + e->offset;
+			const struct skbremap_info_entry *e = &ents[i], *d0 = e;
+			const uint8_t *d;
 			bool tagged = e->flags & SKBREMAP_PKT_VLAN;
 			uint32_t v, want_wire, want_cap;
 			int64_t idx;
 
-			if (e->page >= h->pages_used || !c)
+			if (e->flags & SKBREMAP_PKT_SEGMENT || !c)
+				continue;	/* a run of a SCATTER head */
+			if (e->flags & SKBREMAP_PKT_SCATTER) {
+				if (i + 1 >= h->count)
+					continue;
+				d0 = &ents[i + 1];	/* its first run */
+			}
+			if (d0->page >= h->pages_used)
 				continue;
-			idx = frame_of(d, e->caplen);
+			d = base + ps + d0->page * ps + d0->offset;
+			idx = frame_of(d, d0->caplen);
 			if (idx < 0)
 				continue;	/* IPv6 ND and the like */
 			got[idx]++;
@@ -370,19 +381,37 @@ static void swap_while_running(void)
 	       (unsigned long long)s.swaps, nframes);
 }
 
+static const struct {
+	const char *name;
+	uint32_t mode, feature;
+} modes[] = {
+	{ "default", SKBREMAP_MODE_DEFAULT, 0 },
+	{ "bounce", SKBREMAP_MODE_BOUNCE, SKBREMAP_FEAT_BOUNCE },
+	{ "remap", SKBREMAP_MODE_REMAP, SKBREMAP_FEAT_REMAP },
+	{ "ring", SKBREMAP_MODE_RING, SKBREMAP_FEAT_RING },
+	{ "adaptive", SKBREMAP_MODE_ADAPTIVE, SKBREMAP_FEAT_ADAPTIVE },
+};
+
 int main(int argc, char **argv)
 {
 	struct skbremap_config cfg = { .windows = 64, .pages_per_window = 16,
 				       .retire_usec = 20000 };
+	const char *mode = argc > 4 ? argv[4] : "default";
 	struct skbremap_version v;
 	struct skbremap_bind b = { 0 };
-	uint32_t i;
+	uint32_t i, m;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc != 4 || load_cases(argv[1])) {
-		fprintf(stderr, "usage: skbremap-filter <cases> <tx> <rx>\n");
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
+		if (!strcmp(mode, modes[m].name))
+			break;
+	if (argc < 4 || argc > 5 || m == sizeof(modes) / sizeof(modes[0]) ||
+	    load_cases(argv[1])) {
+		fprintf(stderr,
+			"usage: skbremap-filter <cases> <tx> <rx> [mode]\n");
 		return 2;
 	}
+	cfg.mode = modes[m].mode;
 	txif = (int)if_nametoindex(argv[2]);
 	b.ifindex = (int)if_nametoindex(argv[3]);
 	fd = open("/dev/skbremap", O_RDWR);
@@ -396,6 +425,12 @@ int main(int argc, char **argv)
 		printf("FILTER-FAIL: no SKBREMAP_FEAT_FILTER\n");
 		return 1;
 	}
+	if (modes[m].feature && !(v.features & modes[m].feature)) {
+		printf("FILTER mode %s: not offered (features %#x), skipped\n",
+		       mode, v.features);
+		return 0;
+	}
+	printf("FILTER mode %s\n", mode);
 	if (ioctl(fd, SKBREMAP_IOC_BIND, &b) ||
 	    ioctl(fd, SKBREMAP_IOC_CONFIGURE, &cfg) ||
 	    ioctl(fd, SKBREMAP_IOC_LAYOUT, &lay)) {

@@ -1,15 +1,29 @@
 # Every delivery path on lo, each against tcpdump: bounce (copied into a
 # zeroed page of its own), ring (copied packed into pages mapped once) and
 # remap (the packet's own pages inserted where they qualify). The default
-# (adaptive, which picks per packet) is what 20-capture-lo runs. A mode the
-# module does not offer fails here with remapd's reason.
+# (adaptive, which picks per packet) is what 20-capture-lo runs. A mode whose
+# feature bit the module does not advertise (remapctl status: features) is
+# skipped with a "SKIP mode-X: module lacks FEAT_X" line and no verdict; an
+# advertised mode that remapd cannot run fails with remapd's reason.
 . /vm/lib.sh
 UDP_MAX=8972
-have_module modes && have_remapd modes || exit 0
+have_module modes && have_remapd modes && have_remapctl modes || exit 0
 module_loaded || { fail modes "skbremap is not loaded"; exit 0; }
 [ -z "${SKBREMAP_MODE:-}" ] || { pass modes "skipped: skbremap.mode=$SKBREMAP_MODE pins one mode"; exit 0; }
 base_opts=$REMAPD_OPTS
+features=$($REMAPCTL status 2>/dev/null | sed -n 's/.*features 0x\([0-9a-fA-F]*\).*/\1/p' | head -n 1)
+[ -n "$features" ] || { fail modes "remapctl status printed no features"; exit 0; }
+note "module features 0x$features"
 for mode in bounce ring remap; do
+	case $mode in
+	bounce) bit=1 feat=FEAT_BOUNCE ;;
+	ring) bit=4 feat=FEAT_RING ;;
+	remap) bit=8 feat=FEAT_REMAP ;;
+	esac
+	if [ $((0x$features & bit)) -eq 0 ]; then
+		echo "SKIP mode-$mode: module lacks $feat"
+		continue
+	fi
 	REMAPD_OPTS="$base_opts --mode $mode"
 	tcpdump_start lo $OUT/mode-$mode-tcpdump.pcap || { fail mode-$mode "tcpdump did not start"; continue; }
 	if ! remapd_start lo $OUT/mode-$mode.pcap; then
