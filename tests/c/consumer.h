@@ -216,7 +216,9 @@ static inline int consumer_drain(struct consumer *c, consumer_fn fn, void *arg)
 		uint64_t best_seq = UINT64_MAX;
 		int64_t best = -1;
 		uint32_t w;
+		int scans = 0;
 
+rescan:
 		for (w = 0; w < c->l.windows; w++) {
 			struct skbremap_win_ctl *ctl = consumer_ctl(c, w);
 
@@ -229,6 +231,16 @@ static inline int consumer_drain(struct consumer *c, consumer_fn fn, void *arg)
 		}
 		if (best < 0)
 			return n;
+		/*
+		 * The worker may publish seq next_seq behind the scan (at a
+		 * window already passed) and next_seq + 1 ahead of it. Windows
+		 * are published in seq order, so one more scan sees next_seq.
+		 */
+		if (best_seq != c->next_seq && !scans++) {
+			best_seq = UINT64_MAX;
+			best = -1;
+			goto rescan;
+		}
 		consumer_window(c, (uint32_t)best, best_seq, fn, arg);
 		n++;
 		if (!c->keep)

@@ -76,6 +76,9 @@ for m in bounce ring remap adaptive; do
 	echo "== smoke, mode $m"
 	/skbremap-smoke run $m || fail "smoke run $m"
 done
+# A configured threshold: ring below it, bounce (into resident pages) above.
+echo "== smoke, mode adaptive, copy_threshold 1000"
+SMOKE_THRESHOLD=1000 /skbremap-smoke run adaptive || fail "smoke adaptive 1000"
 
 echo "== watch lo while ping -c 50"
 /skbremap-smoke watch lo 12 > /tmp/watch.log 2>&1 &
@@ -131,6 +134,8 @@ for m in bounce ring; do
 	echo "== stress, mode $m"
 	SMOKE_MODE=$m /skbremap-smoke stress 4 || fail "stress $m"
 done
+echo "== stress, mode adaptive, copy_threshold 1000"
+SMOKE_THRESHOLD=1000 SMOKE_MODE=adaptive /skbremap-smoke stress 4 || fail "stress adaptive 1000"
 
 echo "== kill -9 mid-capture"
 : > /tmp/hold.log

@@ -18,7 +18,8 @@
  *   skbremap-smoke features     print the module's feature bits
  *
  * SMOKE_MODE=bounce|ring|remap|adaptive (or "run MODE") configures that
- * delivery mode (default 0: the module picks). A mode the module does not
+ * delivery mode (default 0: the module picks), SMOKE_THRESHOLD=N the
+ * ADAPTIVE copy_threshold (default 0: calibrated at START). A mode the module does not
  * advertise must be refused with EOPNOTSUPP ("MODE SKIP"). Every window is
  * checked by the rules of the paths its entries name: a BOUNCE packet
  * alone in zeroed pages, a RING packet SKBREMAP_RING_ALIGN-aligned; every
@@ -80,8 +81,12 @@ struct region {
 
 static long page_size;
 
-/* Configured mode (SMOKE_MODE), and what the module made of it. */
+/*
+ * Configured mode (SMOKE_MODE) and ADAPTIVE threshold (SMOKE_THRESHOLD,
+ * default 0: calibrated at START), and what the module made of them.
+ */
 static uint32_t cfg_mode;
+static uint32_t cfg_threshold;
 static uint32_t eff_mode;
 static uint64_t eff_threshold;
 
@@ -262,6 +267,11 @@ static void threshold_check(int fd)
 		CHECK(eff_threshold >= 1 &&
 		      eff_threshold <= SKBREMAP_MAX_COPY_THRESHOLD,
 		      "threshold %llu", (unsigned long long)eff_threshold);
+		CHECK(!cfg_threshold || eff_threshold == cfg_threshold,
+		      "threshold %llu, configured %u",
+		      (unsigned long long)eff_threshold, cfg_threshold);
+		CHECK(!cfg_threshold || !s.calib_copy_ns,
+		      "calibrated despite a configured threshold");
 		printf("adaptive: threshold %llu, calibration copy %llu ns remap %llu ns per page\n",
 		       (unsigned long long)eff_threshold,
 		       (unsigned long long)s.calib_copy_ns,
@@ -289,6 +299,7 @@ static void configure(struct region *r, uint32_t windows, uint32_t ppw,
 	c.pages_per_window = ppw;
 	c.retire_usec = retire_usec;
 	c.mode = cfg_mode;
+	c.copy_threshold = cfg_threshold;
 	CHECK(xioctl(r->fd, SKBREMAP_IOC_CONFIGURE, &c) == 0, "CONFIGURE");
 	CHECK(xioctl(r->fd, SKBREMAP_IOC_LAYOUT, &r->l) == 0, "LAYOUT");
 	mode_check(r->fd);
@@ -918,6 +929,7 @@ static int run_stress(int seconds)
 	c.retire_usec = 1000;
 	c.snaplen = 3000;
 	c.mode = cfg_mode;
+	c.copy_threshold = cfg_threshold;
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_CONFIGURE, &c) == 0, "CONFIGURE");
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_LAYOUT, &r.l) == 0, "LAYOUT");
 	mode_check(r.fd);
@@ -1123,6 +1135,9 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page_size = sysconf(_SC_PAGESIZE);
+	if (getenv("SMOKE_THRESHOLD"))
+		cfg_threshold = (uint32_t)strtoul(getenv("SMOKE_THRESHOLD"),
+						  NULL, 0);
 	if (mode_pick(!strcmp(mode, "run") && argc > 2 ? argv[2] :
 		      getenv("SMOKE_MODE")))
 		return 0;	/* not offered: skipped */
