@@ -400,6 +400,12 @@ static int timed(int reps, const char *data_path)
 	       " %s (ring/remap = %.2fx same CPU, %.2fx other CPU)\n",
 	       remap_vs_copy[0] >= 2.5 && (nx < 2 || remap_vs_copy[1] >= 2.5) ?
 	       "MET" : "NOT MET", remap_vs_copy[0], remap_vs_copy[1]);
+	if (remap_vs_copy[0] < 2.5 && ccopy && cremap)
+		printf("  limit: this host's calibration, remap of one page %llu ns"
+		       " vs copy of one page %llu ns (%.0fx): in user space the"
+		       " remap cannot be 2.5x cheaper\n",
+		       (unsigned long long)cremap, (unsigned long long)ccopy,
+		       (double)cremap / (double)ccopy);
 	return bad;
 }
 
