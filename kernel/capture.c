@@ -100,6 +100,7 @@ void skbremap_capture_destroy(struct skbremap_capture *cap)
 
 	WARN_ON_ONCE(atomic64_read(&cap->skbs_held));
 	WARN_ON_ONCE(atomic64_read(&cap->pages_held));
+	skbremap_filter_free(cap);	/* the hook is gone: no reader */
 	if (cap->mm)
 		mmdrop(cap->mm);
 	put_net(cap->net);
@@ -223,7 +224,7 @@ int skbremap_capture_stop(struct skbremap_capture *cap)
 	/*
 	 * Not under cap->lock: the worker takes it. Afterwards the queue is
 	 * empty and the part-full window published (SKBREMAP_INFO_FLUSH), so
-	 * seen == captured + drops.
+	 * seen == captured + filtered + drops.
 	 */
 	flush_work(&cap->work);
 	return 0;
@@ -241,16 +242,18 @@ static void __skbremap_stats(struct skbremap_capture *cap,
 	st->drop_no_window = atomic64_read(&cap->drop_no_window);
 	st->drop_nomem = atomic64_read(&cap->drop_nomem);
 	st->drop_too_big = atomic64_read(&cap->drop_too_big);
+	st->filtered = atomic64_read(&cap->filtered);
 	st->captured = cap->ws.captured;
 	/*
 	 * The hook counts seen before the outcome: reading seen last keeps
-	 * in_flight = seen - captured - drops from going negative.
+	 * in_flight = seen - captured - filtered - drops from going
+	 * negative.
 	 */
 	smp_rmb();
 	st->seen = atomic64_read(&cap->seen);
 	drops = st->drop_queue_full + st->drop_no_window + st->drop_nomem +
 		st->drop_too_big;
-	st->in_flight = st->seen - st->captured - drops;
+	st->in_flight = st->seen - st->captured - st->filtered - drops;
 	st->captured_bytes = cap->ws.captured_bytes;
 	st->wire_bytes = cap->ws.wire_bytes;
 	st->windows_published = cap->ws.windows_published;

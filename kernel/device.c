@@ -65,6 +65,7 @@ static long skbremap_ioctl(struct file *file, unsigned int cmd,
 		struct skbremap_stats stats;
 		struct skbremap_global global;
 		struct skbremap_capture_info info;
+		struct skbremap_filter filter;
 	} *u, ubuf;
 	long ret;
 
@@ -121,6 +122,11 @@ static long skbremap_ioctl(struct file *file, unsigned int cmd,
 		ret = skbremap_capture_info(u->info.index, &u->info);
 		if (!ret && copy_to_user(uarg, &u->info, sizeof(u->info)))
 			ret = -EFAULT;
+		break;
+	case SKBREMAP_IOC_SET_FILTER:
+		ret = -EFAULT;
+		if (!copy_from_user(&u->filter, uarg, sizeof(u->filter)))
+			ret = skbremap_filter_set(cap, &u->filter);
 		break;
 	default:
 		ret = -ENOTTY;

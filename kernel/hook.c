@@ -2,9 +2,11 @@
 /*
  * prot_hook.func: the tap. It runs for every packet of the capture's
  * network namespace (or of the bound interface) in softirq or with BH
- * disabled, so it never sleeps and never blocks: it takes a private clone,
- * puts it on the capture's bounded queue and queues the worker. Everything
- * else (copy, remap, publish) happens in the worker.
+ * disabled, so it never sleeps and never blocks: it runs the filter
+ * program on the stack's skb (filter.c) and, only for a packet the filter
+ * keeps, takes a private clone, puts it on the capture's bounded queue and
+ * queues the worker. Everything else (copy, remap, publish) happens in the
+ * worker.
  *
  * The clone is ours alone (skb_clone() gives it no socket and no
  * destructor), so its cb holds our per-packet record and its destructor
@@ -44,12 +46,20 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 	struct skbremap_skb_cb *cb;
 	struct sk_buff *nskb;
 	unsigned long flags;
-	u32 limit;
+	u32 limit, snap;
+	bool nomem;
 	int hlen;
 
 	if (!READ_ONCE(cap->running) || !net_eq(dev_net(dev), cap->net))
 		goto out;
 	atomic64_inc(&cap->seen);
+
+	/* Before anything costs: an unselected packet is never cloned. */
+	snap = skbremap_filter_run(cap, skb, dev, &nomem);
+	if (!snap) {
+		atomic64_inc(nomem ? &cap->drop_nomem : &cap->filtered);
+		goto out;
+	}
 
 	limit = READ_ONCE(cap->queue_limit);
 	/* Cheap early test: do not clone what the queue cannot take. */
@@ -75,6 +85,7 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 	cb->cap = cap;
 	cb->tstamp_ns = skbremap_tstamp_ns(skb);
 	cb->ifindex = dev->ifindex;
+	cb->snap = snap;
 	cb->pkttype = skb->pkt_type;
 
 	/* Hold nothing of the stack's but the data: no dev, dst, conntrack. */

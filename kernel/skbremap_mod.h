@@ -33,6 +33,8 @@
 
 #include "skbremap_core.h"
 
+struct bpf_prog;
+
 /* Kernel side of one window: the core's record plus what backs it. */
 struct skbremap_kwin {
 	struct skbremap_win win;	/* core state machine */
@@ -119,7 +121,14 @@ struct skbremap_capture {
 	struct packet_type prot_hook;
 	struct sk_buff_head queue;
 	u32 queue_limit;		/* written only while stopped */
+	/*
+	 * SET_FILTER's program, NULL = keep everything. Rule: replaced
+	 * only under cap->lock (rcu_replace_pointer), read by the hook
+	 * under rcu_read_lock, destroyed after a grace period (filter.c).
+	 */
+	struct bpf_prog __rcu *filter;
 	atomic64_t seen;
+	atomic64_t filtered;
 	atomic64_t drop_queue_full;
 	atomic64_t drop_no_window;
 	atomic64_t drop_nomem;
@@ -138,6 +147,7 @@ struct skbremap_skb_cb {
 	struct skbremap_capture *cap;
 	u64 tstamp_ns;			/* CLOCK_REALTIME */
 	s32 ifindex;
+	u32 snap;			/* the filter's verdict: caplen cap */
 	u8 pkttype;
 };
 
@@ -157,7 +167,7 @@ static inline bool skbremap_resident(const struct skbremap_capture *cap)
  * and what CONFIGURE resolves a mode against).
  */
 #define SKBREMAP_MOD_FEATURES	(SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_RING | \
-				 SKBREMAP_FEAT_ADAPTIVE)
+				 SKBREMAP_FEAT_ADAPTIVE | SKBREMAP_FEAT_FILTER)
 
 /* main.c */
 struct skbremap_gauges {
@@ -191,6 +201,13 @@ int skbremap_capture_info(u32 index, struct skbremap_capture_info *ci);
 __poll_t skbremap_capture_poll(struct skbremap_capture *cap);
 int skbremap_netdev_notifier_register(void);
 void skbremap_netdev_notifier_unregister(void);
+
+/* filter.c */
+int skbremap_filter_set(struct skbremap_capture *cap,
+			const struct skbremap_filter *uf);
+void skbremap_filter_free(struct skbremap_capture *cap);
+u32 skbremap_filter_run(struct skbremap_capture *cap, struct sk_buff *skb,
+			const struct net_device *dev, bool *nomem);
 
 /* hook.c */
 int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,

@@ -331,6 +331,8 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 
 	if (cap->cfg.snaplen && caplen > cap->cfg.snaplen)
 		caplen = cap->cfg.snaplen;
+	if (caplen > SKBREMAP_SKB_CB(skb)->snap)	/* filter's verdict */
+		caplen = SKBREMAP_SKB_CB(skb)->snap;
 	/* No frag description yet: no packet is remap-eligible. */
 	path = skbremap_path_choose(cap->mode, caplen, cap->copy_threshold,
 				    false);
