@@ -300,19 +300,8 @@ int skbremap_capture_info(u32 index, struct skbremap_capture_info *ci)
 		ci->running = cap->running;
 		ci->pages_per_window = cap->layout.pages_per_window;
 		ci->snaplen = cap->layout.snaplen;
-		for (i = 0; cap->wins && i < cap->layout.windows; i++) {
-			switch (cap->wins[i].win.state) {
-			case SKBREMAP_WS_FREE:
-				ci->windows_free++;
-				break;
-			case SKBREMAP_WS_FILLING:
-				ci->windows_filling++;
-				break;
-			case SKBREMAP_WS_USER:
-				ci->windows_user++;
-				break;
-			}
-		}
+		for (i = 0; cap->wins && i < cap->layout.windows; i++)
+			skbremap_win_count(ci, cap->wins[i].win.state);
 		if (cap->wins)
 			ci->windows = cap->layout.windows;
 		__skbremap_stats(cap, &ci->stats);

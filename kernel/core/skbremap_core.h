@@ -121,6 +121,9 @@ void skbremap_win_reclaim(struct skbremap_win *w,
 			  struct skbremap_win_ctl *ctl);
 /* FILLING -> FREE without publishing (teardown). */
 void skbremap_win_abandon(struct skbremap_win *w);
+/* Counts a window of state @state in the CAPTURES answer @ci. */
+void skbremap_win_count(struct skbremap_capture_info *ci,
+			enum skbremap_win_state state);
 
 /* path.c */
 

@@ -198,3 +198,19 @@ void skbremap_win_abandon(struct skbremap_win *w)
 	w->pages_used = 0;
 	w->pack_off = 0;
 }
+
+void skbremap_win_count(struct skbremap_capture_info *ci,
+			enum skbremap_win_state state)
+{
+	switch (state) {
+	case SKBREMAP_WS_FREE:
+		ci->windows_free++;
+		break;
+	case SKBREMAP_WS_FILLING:
+		ci->windows_filling++;
+		break;
+	case SKBREMAP_WS_USER:
+		ci->windows_user++;
+		break;
+	}
+}

@@ -315,19 +315,8 @@ static int fill_capture(struct skbremap_capture_info *ci)
 	ci->windows = e->wins ? e->layout.windows : 0;
 	ci->pages_per_window = e->layout.pages_per_window;
 	ci->snaplen = e->layout.snaplen;
-	for (i = 0; e->wins && i < e->layout.windows; i++) {
-		switch (e->wins[i].core.state) {
-		case SKBREMAP_WS_FREE:
-			ci->windows_free++;
-			break;
-		case SKBREMAP_WS_FILLING:
-			ci->windows_filling++;
-			break;
-		case SKBREMAP_WS_USER:
-			ci->windows_user++;
-			break;
-		}
-	}
+	for (i = 0; e->wins && i < e->layout.windows; i++)
+		skbremap_win_count(ci, e->wins[i].core.state);
 	emu_stats_snapshot(e, &ci->stats);
 	pthread_mutex_unlock(&e->lock);
 	pthread_mutex_unlock(&emu_global.lock);
