@@ -7,7 +7,8 @@
 #           the C# ABI mirror, info-page parser and pcap writer
 #   lane 2  emulator lane: remapd/remapctl against the emulator end to end;
 #           tools/bench/run.sh --short (every delivery mode, byte checks)
-#   lane 3  VM-kernel lane: skbremap.ko in Debian's 6.1 kernel under QEMU
+#   lane 3  VM-kernel lane: skbremap.ko in Debian's 6.1 kernel under QEMU (scenarios
+#           vs tcpdump, then the hook filter vs libpcap: tests/kernel/filter-smoke.sh)
 #
 # Usage: tools/test.sh [lane...]   (lanes: unit emulator vm; default all)
 set -euo pipefail
@@ -38,6 +39,9 @@ for lane in "${lanes[@]}"; do
 		;;
 	vm)
 		tests/vm/run.sh
+		# The hook's cBPF filter against libpcap's verdicts, every mode
+		# (reuses the kernel and module tests/vm/run.sh just built).
+		sh tests/kernel/filter-smoke.sh
 		;;
 	*)
 		echo "unknown lane: $lane (lanes: unit emulator vm)" >&2
