@@ -10,11 +10,10 @@
  * minimum of SKBREMAP_CAL_REPS runs; skbremap_threshold_pick() (core)
  * takes the crossover.
  *
- * This build has no REMAP path (SKBREMAP_FEAT_REMAP is not set): a packet
- * at or above the threshold could only be bounced, which costs a copy as
- * the ring does plus zeroing. So the threshold is "never" (every packet
- * goes to the ring) whatever the crossover; both measurements are still
- * reported (stats.calib_*, dmesg) so the seed's claim can be checked.
+ * Both measurements are reported (stats.calib_*, dmesg) so the seed's
+ * claim can be checked. The remap timed here is what a window carrying
+ * remapped pages pays per cycle: one batched zap and one batched insert
+ * (remap.c).
  */
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -121,9 +120,7 @@ void skbremap_calibrate(struct skbremap_capture *cap)
 		cap->calib_copy_ns = pts[0].copy_ns;
 		cap->calib_remap_ns = pts[0].remap_ns;
 	}
-	cap->copy_threshold = SKBREMAP_MAX_COPY_THRESHOLD;
-	if (SKBREMAP_MOD_FEATURES & SKBREMAP_FEAT_REMAP)
-		cap->copy_threshold = pick;
+	cap->copy_threshold = pick;
 	for (i = 0; i < n; i++)
 		pr_info("capture %u calibration: %2u pages: copy %6llu ns, remap %6llu ns\n",
 			cap->id, pts[i].size >> PAGE_SHIFT, pts[i].copy_ns,

@@ -24,12 +24,18 @@ static atomic_t skbremap_next_id = ATOMIC_INIT(0);
 
 /*
  * The mode gauges as the emulator keeps them: copy_threshold is the
- * configured one for ADAPTIVE (0: calibrated at START), else 0.
+ * configured one for ADAPTIVE (else the copy_threshold module parameter;
+ * 0: calibrated at START), else 0.
  */
 static void __skbremap_set_config(struct skbremap_capture *cap,
 				  const struct skbremap_config *cfg, u32 mode)
 {
 	cap->cfg = *cfg;
+	if (!cap->cfg.copy_threshold)
+		cap->cfg.copy_threshold =
+			min_t(u32, READ_ONCE(skbremap_copy_threshold_param),
+			      SKBREMAP_MAX_COPY_THRESHOLD);
+	cfg = &cap->cfg;
 	cap->mode = mode;
 	cap->copy_threshold = mode == SKBREMAP_MODE_ADAPTIVE ?
 			      cfg->copy_threshold : 0;
@@ -262,6 +268,8 @@ static void __skbremap_stats(struct skbremap_capture *cap,
 	st->windows_user = cap->ws.windows_user;
 	st->bounced = cap->ws.bounced;
 	st->copied = cap->ws.copied;
+	st->remapped = cap->ws.remapped;
+	st->pages_remapped = cap->ws.pages_remapped;
 	st->mode = cap->mode;
 	st->copy_threshold = cap->copy_threshold;
 	st->calib_copy_ns = cap->calib_copy_ns;

@@ -20,6 +20,16 @@ LIST_HEAD(skbremap_captures);
  */
 DEFINE_MUTEX(skbremap_captures_lock);
 
+/*
+ * The ADAPTIVE threshold for captures that configure none (0): 0 means
+ * "calibrate at START". Read once per CONFIGURE (and at open), so a
+ * change applies to captures configured after it.
+ */
+unsigned int skbremap_copy_threshold_param;
+module_param_named(copy_threshold, skbremap_copy_threshold_param, uint, 0644);
+MODULE_PARM_DESC(copy_threshold,
+		 "adaptive mode: remap packets of at least this many bytes when a capture configures no threshold (0 = calibrate at start)");
+
 static int __init skbremap_init(void)
 {
 	int err;

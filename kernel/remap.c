@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The region and its page tables: mmap of the two parts, our vm_ops, and
- * the remap itself (vm_insert_pages of a window's data pages when it is
- * published, zap_page_range when user space has released it).
+ * the remap itself (vm_insert_pages of a window's data pages, or of the
+ * skb pages of its REMAP packets, when it is published; zap_page_range
+ * when user space has released it), and which skb pages may be remapped.
  *
  * mmap is strict (core/config.c: skbremap_mmap_check): the exact offset and
  * length of a part, MAP_SHARED, the windows part never writable and with
@@ -187,19 +188,96 @@ static unsigned long skbremap_data_addr(struct skbremap_capture *cap,
 	       PAGE_SIZE;
 }
 
+/* Widens [*lo, *hi) to cover [a, b); an empty range is lo == hi. */
+static void skbremap_range_add(u32 *lo, u32 *hi, u32 a, u32 b)
+{
+	if (a >= b)
+		return;
+	if (*lo == *hi) {
+		*lo = a;
+		*hi = b;
+		return;
+	}
+	*lo = min(*lo, a);
+	*hi = max(*hi, b);
+}
+
+static unsigned long skbremap_slot_addr(struct skbremap_capture *cap,
+					const struct skbremap_kwin *kw, u32 slot)
+{
+	return skbremap_data_addr(cap, kw) + ((unsigned long)slot << PAGE_SHIFT);
+}
+
 /*
- * Must hold mmap_lock and cap->lock. Inserts the window's data pages into
- * its slots in one batch. On failure nothing of it stays mapped.
+ * Must hold mmap_lock and cap->lock; resident modes. Makes slots [lo, hi)
+ * of @kw show what they should (remap[s], else the window's own page),
+ * all in one vm_insert_pages(). With @zap, slots in the range may still
+ * show a page and are zapped first (one TLB flush); without, every PTE in
+ * the range must be empty. On failure the whole range is left unmapped
+ * and recorded as the window's hole.
+ */
+static int __skbremap_fill_slots(struct skbremap_capture *cap,
+				 struct vm_area_struct *vma,
+				 struct skbremap_kwin *kw, u32 lo, u32 hi,
+				 bool zap)
+{
+	unsigned long addr = skbremap_slot_addr(cap, kw, lo);
+	unsigned long size = (unsigned long)(hi - lo) << PAGE_SHIFT;
+	unsigned long left = hi - lo;
+	u32 s;
+	int err;
+
+	/* scratch is the bounce mode's; resident captures lend it here. */
+	for (s = lo; s < hi; s++)
+		cap->scratch[s - lo] = kw->remap[s] ?: kw->pages[s];
+	if (zap)
+		zap_page_range(vma, addr, size);
+	err = vm_insert_pages(vma, addr, cap->scratch, &left);
+	if (err) {
+		/* What did get in comes out again: one hole, healed later. */
+		zap_page_range(vma, addr, size);
+		kw->hole_lo = lo;
+		kw->hole_hi = hi;
+		return err;
+	}
+	kw->hole_lo = 0;
+	kw->hole_hi = 0;
+	return 0;
+}
+
+/*
+ * Must hold mmap_lock and cap->lock. Inserts a window's data pages when
+ * it is published, in one batch; on failure nothing of it stays mapped.
+ *
+ * Bounce: every data page, into empty slots (the release zapped them).
+ * Resident modes: the own pages are mapped already; only the remapped
+ * range (REMAP packets' skb pages) and the hole a previous release left
+ * are inserted. When the remapped range lies within the hole (the usual
+ * case once traffic is steady: the same slots carried skb pages last
+ * time) the PTEs are empty and nothing is flushed; otherwise the range
+ * is zapped first. One zap at release plus, at most, one here per window.
  */
 int __skbremap_insert_window(struct skbremap_capture *cap,
 			     struct vm_area_struct *vma,
 			     struct skbremap_kwin *kw)
 {
 	unsigned long want = kw->win.pages_used, left = want;
+	u32 lo, hi;
+	bool zap;
 	int err;
 
 	lockdep_assert_held(&cap->lock);
-	if (!want || skbremap_resident(cap))
+	if (skbremap_resident(cap)) {
+		lo = kw->hole_lo;
+		hi = kw->hole_hi;
+		zap = kw->remap_lo < kw->remap_hi &&
+		      (lo == hi || kw->remap_lo < lo || kw->remap_hi > hi);
+		skbremap_range_add(&lo, &hi, kw->remap_lo, kw->remap_hi);
+		if (lo == hi)
+			return 0;
+		return __skbremap_fill_slots(cap, vma, kw, lo, hi, zap);
+	}
+	if (!want)
 		return 0;
 	err = vm_insert_pages(vma, skbremap_data_addr(cap, kw), kw->pages,
 			      &left);
@@ -209,42 +287,119 @@ int __skbremap_insert_window(struct skbremap_capture *cap,
 }
 
 /*
- * Must hold mmap_lock and cap->lock; resident modes only. Unmaps @pages
- * data slots of @kw from slot @first and inserts the window's own pages
- * there again (what a slot that showed another page gets back; the
- * calibration times it). Page tables exist already (zap_page_range does
- * not free them), so the insert needs no allocation.
+ * Must hold mmap_lock and cap->lock; resident modes, a window without
+ * remapped slots (FREE). Unmaps @pages data slots of @kw from slot @first
+ * and inserts the window's own pages there again, together with any hole
+ * a release left (what a remapped slot costs; the calibration times it).
+ * Page tables exist already (zap_page_range does not free them), so the
+ * insert needs no allocation.
  */
 int __skbremap_restore_slots(struct skbremap_capture *cap,
 			     struct vm_area_struct *vma,
 			     struct skbremap_kwin *kw, u32 first, u32 pages)
 {
-	unsigned long addr = skbremap_data_addr(cap, kw) +
-			     ((unsigned long)first << PAGE_SHIFT);
-	unsigned long left = pages;
+	u32 lo = first, hi = first + pages;
 	int err;
 
 	lockdep_assert_held(&cap->lock);
 	if (WARN_ON_ONCE(!skbremap_resident(cap) ||
-			 first + pages > kw->win.pages_max))
+			 first + pages > kw->win.pages_max ||
+			 kw->remap_lo != kw->remap_hi))
 		return -EINVAL;
-	zap_page_range(vma, addr, (unsigned long)pages << PAGE_SHIFT);
-	err = vm_insert_pages(vma, addr, kw->pages + first, &left);
+	skbremap_range_add(&lo, &hi, kw->hole_lo, kw->hole_hi);
+	err = __skbremap_fill_slots(cap, vma, kw, lo, hi, true);
 	if (err)
-		pr_warn_ratelimited("capture %u: %lu slots left unmapped (%d)\n",
-				    cap->id, left, err);
+		pr_warn_ratelimited("capture %u: %u slots left unmapped (%d)\n",
+				    cap->id, hi - lo, err);
 	return err;
 }
 
-/* Must hold mmap_lock and cap->lock. Unmaps the first @pages data slots. */
+/*
+ * Must hold mmap_lock and cap->lock; at release. Bounce: unmaps the first
+ * @pages data slots. Resident: unmaps the remapped range only (the skb
+ * pages go back with their skbs right after; the TLB is flushed before
+ * zap_page_range() returns, so no CPU can still read them) and leaves it
+ * a hole until the window's next publish.
+ */
 void __skbremap_zap_window(struct skbremap_capture *cap,
 			   struct vm_area_struct *vma,
 			   struct skbremap_kwin *kw, u32 pages)
 {
 	lockdep_assert_held(&cap->lock);
-	if (pages && !skbremap_resident(cap))
-		zap_page_range(vma, skbremap_data_addr(cap, kw),
-			       (unsigned long)pages << PAGE_SHIFT);
+	if (!skbremap_resident(cap)) {
+		if (pages)
+			zap_page_range(vma, skbremap_data_addr(cap, kw),
+				       (unsigned long)pages << PAGE_SHIFT);
+		return;
+	}
+	if (kw->remap_lo == kw->remap_hi)
+		return;
+	zap_page_range(vma, skbremap_slot_addr(cap, kw, kw->remap_lo),
+		       (unsigned long)(kw->remap_hi - kw->remap_lo) <<
+		       PAGE_SHIFT);
+	skbremap_range_add(&kw->hole_lo, &kw->hole_hi, kw->remap_lo,
+			   kw->remap_hi);
+}
+
+/*
+ * Must hold cap->lock. Forgets a window's remapped slots (their skbs are
+ * about to be freed; any PTEs of them were zapped at release, or went
+ * with the VMA, or were never made: FILLING).
+ */
+void __skbremap_remap_clear(struct skbremap_kwin *kw)
+{
+	u32 s;
+
+	for (s = kw->remap_lo; s < kw->remap_hi; s++)
+		kw->remap[s] = NULL;
+	kw->remap_lo = 0;
+	kw->remap_hi = 0;
+}
+
+/*
+ * The remap-eligibility of an skb page (issue 3, docs/architecture.md
+ * "Delivery paths"): the rule of TCP zerocopy receive (can_map_frag() in
+ * net/ipv4/tcp.c: not part of a compound page, no page->mapping, so no
+ * page cache and no anonymous memory) plus what vm_insert_page() refuses
+ * (slab, typed pages). Offset 0 and PAGE_SIZE long is the core's part.
+ */
+static bool skbremap_page_qualifies(struct page *page)
+{
+	return !PageCompound(page) && !page->mapping && !PageSlab(page) &&
+	       !page_has_type(page) && !is_zone_device_page(page);
+}
+
+bool skbremap_skb_plan(const struct sk_buff *skb, u32 caplen,
+		       struct skbremap_remap_plan *plan)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	struct skbremap_frag fr[MAX_SKB_FRAGS + 1];
+	bool own;
+	u32 i;
+
+	if (!sh->nr_frags)
+		return false;
+	/*
+	 * Frags that may hold memory another party can still write or
+	 * that is not plain packet data: a frag list, zerocopy TX (user
+	 * pages), shared frags (sendfile/splice page cache), managed refs
+	 * (io_uring). Any SKBFL_* at all: not ours to show.
+	 */
+	own = !skb_has_frag_list(skb) && !sh->flags;
+	fr[0] = (struct skbremap_frag){ .len = skb_headlen(skb),
+					.linear = true };
+	for (i = 0; i < sh->nr_frags; i++) {
+		const skb_frag_t *f = &sh->frags[i];
+
+		fr[i + 1] = (struct skbremap_frag){
+			.page_offset = skb_frag_off(f),
+			.len = skb_frag_size(f),
+			.exclusive = own &&
+				     skbremap_page_qualifies(skb_frag_page(f)),
+		};
+	}
+	return skbremap_remap_eligible(fr, sh->nr_frags + 1, caplen,
+				       PAGE_SIZE, plan);
 }
 
 /* Must hold cap->lock. A resident window's own data pages, all of them. */
@@ -311,7 +466,11 @@ int __skbremap_region_alloc(struct skbremap_capture *cap)
 		kw->info = skbremap_pool_get(cap);
 		if (!kw->info)
 			goto err;
-		if (skbremap_resident(cap) && __skbremap_resident_get(cap, kw))
+		if (!skbremap_resident(cap))
+			continue;
+		kw->remap = kcalloc(l->pages_per_window, sizeof(*kw->remap),
+				    GFP_KERNEL);
+		if (!kw->remap || __skbremap_resident_get(cap, kw))
 			goto err;
 	}
 	return 0;
@@ -337,6 +496,9 @@ void __skbremap_region_free(struct skbremap_capture *cap)
 				skbremap_pool_put(cap, cap->wins[i].info);
 			if (skbremap_resident(cap))
 				__skbremap_resident_put(cap, &cap->wins[i]);
+			WARN_ON_ONCE(cap->wins[i].remap_lo !=
+				     cap->wins[i].remap_hi);
+			kfree(cap->wins[i].remap);
 			kfree(cap->wins[i].pages);
 		}
 		kvfree(cap->wins);

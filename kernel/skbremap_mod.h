@@ -5,9 +5,9 @@
  *
  *   open ---> CONFIGURE/BIND/LAYOUT ---> mmap ctl + windows ---> START
  *     prot_hook.func (softirq) --queue--> worker (workqueue, process ctx)
- *     worker: take back RELEASED windows, copy queued skbs into pool
- *             pages of the FILLING window (bounce or ring), publish
- *             full/old windows
+ *     worker: take back RELEASED windows, place queued skbs in the
+ *             FILLING window (bounce/ring copy, or remap: record the
+ *             skb's own pages), publish full/old windows
  *   STOP (flush) ... release(): every page and every skb returned
  *
  * Locks, outermost first (never take one to the left while holding one
@@ -40,6 +40,17 @@ struct skbremap_kwin {
 	struct skbremap_win win;	/* core state machine */
 	struct page *info;		/* info page, mapped at mmap time */
 	struct page **pages;		/* data slots [0, win.pages_used) */
+	/*
+	 * REMAP (resident modes only): remap[s] is the skb page slot s shows
+	 * instead of pages[s], NULL for the window's own page. Slots
+	 * [remap_lo, remap_hi) hold every remapped one: set while filling,
+	 * inserted at publish, zapped at release. [hole_lo, hole_hi): slots
+	 * with no PTE since that zap; the next publish (or the calibration)
+	 * inserts them again, with no TLB flush. All under cap->lock.
+	 */
+	struct page **remap;
+	u32 remap_lo, remap_hi;
+	u32 hole_lo, hole_hi;
 	struct sk_buff_head skbs;	/* skbs of its packets, freed on
 					 * release (lock unused: cap->lock)
 					 */
@@ -59,6 +70,8 @@ struct skbremap_wstats {
 	u64 windows_user;
 	u64 bounced;
 	u64 copied;		/* RING path */
+	u64 remapped;		/* REMAP path */
+	u64 pages_remapped;
 	u64 pages_mapped;
 	u64 bad_release;
 };
@@ -167,7 +180,8 @@ static inline bool skbremap_resident(const struct skbremap_capture *cap)
  * and what CONFIGURE resolves a mode against).
  */
 #define SKBREMAP_MOD_FEATURES	(SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_RING | \
-				 SKBREMAP_FEAT_ADAPTIVE | SKBREMAP_FEAT_FILTER)
+				 SKBREMAP_FEAT_REMAP | SKBREMAP_FEAT_ADAPTIVE | \
+				 SKBREMAP_FEAT_FILTER)
 
 /* main.c */
 struct skbremap_gauges {
@@ -178,6 +192,7 @@ struct skbremap_gauges {
 };
 
 extern struct skbremap_gauges skbremap_gauges;
+extern unsigned int skbremap_copy_threshold_param;
 extern struct workqueue_struct *skbremap_wq;
 extern struct list_head skbremap_captures;
 extern struct mutex skbremap_captures_lock;
@@ -229,6 +244,9 @@ int __skbremap_insert_window(struct skbremap_capture *cap,
 void __skbremap_zap_window(struct skbremap_capture *cap,
 			   struct vm_area_struct *vma,
 			   struct skbremap_kwin *kw, u32 pages);
+void __skbremap_remap_clear(struct skbremap_kwin *kw);
+bool skbremap_skb_plan(const struct sk_buff *skb, u32 caplen,
+		       struct skbremap_remap_plan *plan);
 int __skbremap_restore_slots(struct skbremap_capture *cap,
 			     struct vm_area_struct *vma,
 			     struct skbremap_kwin *kw, u32 first, u32 pages);

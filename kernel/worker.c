@@ -7,13 +7,17 @@
  *      cap->lock, and finds the windows VMA (ours, whole);
  *   2. takes back the windows user space has RELEASED: zaps their data
  *      slots, returns the pool pages, frees the skbs (deferred free);
- *      resident modes (ring, adaptive) zap and return nothing;
+ *      resident modes (ring, remap, adaptive) zap only the slots that
+ *      showed skb pages and return no pool page;
  *   3. places every queued skb in the FILLING window on the path the
  *      core chooses (core/path.c): RING copies it packed into the
  *      window's resident pages, BOUNCE into zeroed pages at the skb's own
- *      in-page offset (core/window.c places both);
+ *      in-page offset, REMAP records the skb's whole exclusive pages for
+ *      the window's slots and copies only its head and tail (core/window.c
+ *      places all three);
  *   4. publishes a window that is full, older than retire_usec, or asked
- *      for by STOP: vm_insert_pages of its data pages (bounce mode only),
+ *      for by STOP: vm_insert_pages of its data pages (bounce mode) or of
+ *      its remapped skb pages (remap.c),
  *      info header, barriers, status READY, wake poll.
  *
  * When the mm is gone (process exited) or the windows part is unmapped,
@@ -56,6 +60,8 @@ static void __skbremap_empty_window(struct skbremap_capture *cap,
 		skbremap_pool_put(cap, kw->pages[i]);
 		kw->pages[i] = NULL;
 	}
+	if (skbremap_resident(cap))
+		__skbremap_remap_clear(kw);
 	while ((skb = __skb_dequeue(&kw->skbs)))
 		consume_skb(skb);	/* destructor: skbs_held-- */
 	kw->caplen_sum = 0;
@@ -245,8 +251,11 @@ static struct skbremap_kwin *__skbremap_place(struct skbremap_capture *cap,
 	return kw;
 }
 
-/* Copies @len bytes of @skb to @pages starting at @offset of pages[0]. */
-static int skbremap_bounce(struct sk_buff *skb, struct page **pages,
+/*
+ * Copies @len bytes of @skb from byte @from to @pages starting at @offset
+ * of pages[0].
+ */
+static int skbremap_bounce(struct sk_buff *skb, u32 from, struct page **pages,
 			   u32 offset, u32 len)
 {
 	u32 done = 0, chunk;
@@ -254,8 +263,8 @@ static int skbremap_bounce(struct sk_buff *skb, struct page **pages,
 
 	while (done < len) {
 		chunk = min_t(u32, len - done, PAGE_SIZE - offset);
-		err = skb_copy_bits(skb, done, page_address(*pages) + offset,
-				    chunk);
+		err = skb_copy_bits(skb, from + done,
+				    page_address(*pages) + offset, chunk);
 		if (err)
 			return err;
 		flush_dcache_page(*pages);
@@ -280,6 +289,43 @@ static void skbremap_zero_around(struct page **pages, u32 offset, u32 len)
 	if (offset_in_page(end))
 		memset(page_address(pages[last]) + offset_in_page(end), 0,
 		       PAGE_SIZE - offset_in_page(end));
+}
+
+/*
+ * Must hold cap->lock. Lays out a REMAP packet placed at slot @page,
+ * @offset, as @plan says (core/path.c): its head copied into the window's
+ * own pages so that it ends at a page boundary, its whole exclusive skb
+ * pages recorded for the slots after it (inserted at publish), its tail
+ * copied from the start of the next own page; in the window the packet
+ * is contiguous, as a bounced one is. Around head and tail: zeros.
+ */
+static void __skbremap_remap_fill(struct skbremap_kwin *kw,
+				  struct sk_buff *skb,
+				  const struct skbremap_remap_plan *plan,
+				  u32 page, u32 offset)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	u32 run = page + ((offset + plan->head) >> PAGE_SHIFT), i;
+
+	if (plan->head) {
+		memset(page_address(kw->pages[page]), 0, offset);
+		/* Cannot fail: the plan lies within skb->len. */
+		WARN_ON_ONCE(skbremap_bounce(skb, 0, &kw->pages[page], offset,
+					     plan->head));
+	}
+	for (i = 0; i < plan->pages; i++)
+		kw->remap[run + i] = skb_frag_page(&sh->frags[plan->first - 1 +
+							       i]);
+	if (kw->remap_lo == kw->remap_hi)
+		kw->remap_lo = run;
+	kw->remap_hi = run + plan->pages;
+	if (plan->tail) {
+		i = run + plan->pages;
+		skbremap_zero_around(&kw->pages[i], 0, plan->tail);
+		WARN_ON_ONCE(skbremap_bounce(skb, plan->head +
+					     (plan->pages << PAGE_SHIFT),
+					     &kw->pages[i], 0, plan->tail));
+	}
 }
 
 /* The info entry of a placed packet. */
@@ -315,8 +361,11 @@ static void skbremap_entry_fill(struct skbremap_info_entry *e,
  * packet packed into the window's resident pages and frees the skb at
  * once (its bytes are in the ring: holding it would only pin memory);
  * BOUNCE copies it at the skb's own in-page offset, into fresh pool pages
- * (bounce mode) or the window's resident ones (adaptive), and keeps the
- * skb until the window's release (the deferred free of issue 2).
+ * (bounce mode) or the window's resident ones (remap, adaptive), and
+ * keeps the skb until the window's release (the deferred free of issue
+ * 2); REMAP (only for a packet skbremap_skb_plan() finds whole exclusive
+ * pages in) shows those pages themselves and keeps the skb, and with it
+ * them, until the release.
  */
 static void __skbremap_capture_skb(struct skbremap_capture *cap,
 				   struct vm_area_struct *vma,
@@ -325,19 +374,36 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 	u32 ppw = cap->layout.pages_per_window;
 	u32 offset = offset_in_page(skb->data);
 	u32 wirelen = skb->len, caplen = wirelen;
+	struct skbremap_remap_plan plan;
 	struct skbremap_info_entry e;
 	struct skbremap_kwin *kw;
-	u32 npages = 0, page, entry, i = 0, path;
+	u32 npages = 0, page, entry, i = 0, path, roff = 0;
+	bool eligible = false;
 
 	if (cap->cfg.snaplen && caplen > cap->cfg.snaplen)
 		caplen = cap->cfg.snaplen;
 	if (caplen > SKBREMAP_SKB_CB(skb)->snap)	/* filter's verdict */
 		caplen = SKBREMAP_SKB_CB(skb)->snap;
-	/* No frag description yet: no packet is remap-eligible. */
+	/*
+	 * Only where REMAP could be chosen: remap mode, or adaptive at or
+	 * above the threshold. A plan no empty window could take is no plan.
+	 */
+	if (cap->mode == SKBREMAP_MODE_REMAP ||
+	    (cap->mode == SKBREMAP_MODE_ADAPTIVE &&
+	     caplen >= cap->copy_threshold)) {
+		if (skbremap_skb_plan(skb, caplen, &plan)) {
+			roff = offset_in_page(PAGE_SIZE -
+					      offset_in_page(plan.head));
+			eligible = skbremap_win_fits_empty(ppw, roff, caplen,
+							   PAGE_SIZE);
+		}
+	}
 	path = skbremap_path_choose(cap->mode, caplen, cap->copy_threshold,
-				    false);
+				    eligible);
 	if (path == SKBREMAP_PATH_RING)
 		offset = 0;	/* worst case: an empty window, from its start */
+	else if (path == SKBREMAP_PATH_REMAP)
+		offset = roff;	/* the head ends at a page boundary */
 	/* Also a 0-byte skb: it has nothing a window could show. */
 	if (!skbremap_win_fits_empty(ppw, offset, caplen, PAGE_SIZE)) {
 		atomic64_inc(&cap->drop_too_big);
@@ -357,7 +423,7 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 			if (!cap->scratch[i])
 				goto nomem;
 		}
-		if (skbremap_bounce(skb, cap->scratch, offset, caplen))
+		if (skbremap_bounce(skb, 0, cap->scratch, offset, caplen))
 			goto nomem;	/* cannot happen: caplen <= skb->len */
 	}
 
@@ -369,11 +435,13 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 	if (npages) {
 		memcpy(&kw->pages[page], cap->scratch,
 		       npages * sizeof(*kw->pages));
+	} else if (path == SKBREMAP_PATH_REMAP) {
+		__skbremap_remap_fill(kw, skb, &plan, page, offset);
 	} else {
 		if (path == SKBREMAP_PATH_BOUNCE)
 			skbremap_zero_around(&kw->pages[page], offset, caplen);
 		/* Cannot fail: caplen <= skb->len. */
-		WARN_ON_ONCE(skbremap_bounce(skb, &kw->pages[page], offset,
+		WARN_ON_ONCE(skbremap_bounce(skb, 0, &kw->pages[page], offset,
 					     caplen));
 	}
 
@@ -385,8 +453,14 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 		cap->ws.copied++;
 		consume_skb(skb);	/* destructor: skbs_held-- */
 	} else {
-		cap->ws.bounced++;
-		__skb_queue_tail(&kw->skbs, skb);	/* freed on release */
+		if (path == SKBREMAP_PATH_REMAP) {
+			cap->ws.remapped++;
+			cap->ws.pages_remapped += plan.pages;
+		} else {
+			cap->ws.bounced++;
+		}
+		/* Freed on release: a REMAP skb holds the pages it shows. */
+		__skb_queue_tail(&kw->skbs, skb);
 	}
 
 	if (kw->win.count == kw->win.entries_max ||

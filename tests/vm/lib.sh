@@ -103,7 +103,8 @@ stop_pid() {
 }
 
 # tcpdump_start IFACE FILE [NETNS]: sets TCPDUMP_PID; waits until tcpdump
-# listens; TCPDUMP_FILTER, if set, is its filter expression.
+# listens; TCPDUMP_FILTER, if set, is its filter expression; TCPDUMP_OPTS,
+# if set, more options (e.g. -s).
 # listens. -Z root: no privilege drop (the file is in /out); -B: a 32 MB
 # buffer so a slow guest drops nothing; --immediate-mode: no TPACKET_V3
 # block timeout, or the packets of the last, part-full block are still in
@@ -113,10 +114,10 @@ tcpdump_start() {
 	log=$2.log
 	if [ -n "${3:-}" ]; then
 		$IP netns exec "$3" $TCPDUMP -i "$1" -nn -U --immediate-mode -B 32768 -Z root -w "$2" \
-			${TCPDUMP_FILTER:+"$TCPDUMP_FILTER"} >"$log" 2>&1 &
+			${TCPDUMP_OPTS:-} ${TCPDUMP_FILTER:+"$TCPDUMP_FILTER"} >"$log" 2>&1 &
 	else
 		$TCPDUMP -i "$1" -nn -U --immediate-mode -B 32768 -Z root -w "$2" \
-			${TCPDUMP_FILTER:+"$TCPDUMP_FILTER"} >"$log" 2>&1 &
+			${TCPDUMP_OPTS:-} ${TCPDUMP_FILTER:+"$TCPDUMP_FILTER"} >"$log" 2>&1 &
 	fi
 	TCPDUMP_PID=$!
 	bg_track $TCPDUMP_PID

@@ -155,14 +155,15 @@ int emu_region_create(struct skbremap_emu *e)
 		err = -ENOMEM;
 		goto err_free_wins;
 	}
-	if (e->mode == SKBREMAP_MODE_REMAP ||
-	    e->mode == SKBREMAP_MODE_ADAPTIVE) {
-		/* Room for every slot of every window, and as much queued. */
-		err = emu_skbpool_create(&e->pool, 2 * l->windows *
-					 l->pages_per_window, e->page_size);
-		if (err)
-			goto err_free_wins;
-	}
+	/*
+	 * Every mode: the emulated driver builds the same skbs whoever
+	 * consumes them, so the modes differ only in how they deliver.
+	 * Room for every slot of every window, and as much queued.
+	 */
+	err = emu_skbpool_create(&e->pool, 2 * l->windows *
+				 l->pages_per_window, e->page_size);
+	if (err)
+		goto err_free_wins;
 	for (i = 0; i < (u64)l->windows * l->pages_per_window; i++)
 		e->slot_pages[i] = EMU_NO_PAGE;
 	for (i = 0; i < l->windows; i++) {

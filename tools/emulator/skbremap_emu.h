@@ -163,7 +163,8 @@ SKBREMAP_EMU_API int skbremap_emu_source_done(struct skbremap_emu *e);
  *     windows * (1 + pages_per_window) from CONFIGURE until close; BOUNCE
  *     maps them per published window as before (pages_held: the info
  *     pages plus the data pages of filling and published windows).
- *   - With REMAP or ADAPTIVE the hook builds a packet of at least 128 bytes
+ *   - In every mode (the emulated driver does not know the consumer) the
+ *     hook builds a packet of at least 128 bytes
  *     + one page as a 128-byte linear head plus page frags in an skb page
  *     pool (a memfd of 2 * windows * pages_per_window pages; see
  *     skbpool.c); the REMAP path maps those very pages into the window

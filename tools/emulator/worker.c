@@ -552,7 +552,10 @@ static void place(struct skbremap_emu *e, struct emu_pkt *p)
 		e->st.drop_too_big++;
 		return;
 	}
-	if (e->mode == SKBREMAP_MODE_REMAP || e->mode == SKBREMAP_MODE_ADAPTIVE)
+	/* Only where REMAP could be chosen, as the module does. */
+	if (e->mode == SKBREMAP_MODE_REMAP ||
+	    (e->mode == SKBREMAP_MODE_ADAPTIVE &&
+	     p->caplen >= e->copy_threshold))
 		eligible = remap_plan(e, p, &plan) && remap_fits_empty(e, &plan,
 								       p->caplen);
 	path = skbremap_path_choose(e->mode, p->caplen, e->copy_threshold,
