@@ -12,10 +12,17 @@
 # oracle must hold exactly EXPECTED test packets (nothing dropped), and the
 # candidate the same packets in the same order.
 #
+# EXPECTED "all" instead of a number (the filter-equivalence scenario,
+# whose oracle is tcpdump with a filter expression and whose interface
+# carries only the scenario's own traffic): every packet of both files is
+# compared, markers or not, and the oracle's own packet count is the
+# expected count, which must be above 0 (an empty match proves nothing).
+# EXPECTED "none": every packet, and the oracle must hold none.
+#
 # Prints "compare NAME: N packets identical" or the first differences;
 # exits non-zero on any difference.
 set -eu
-[ $# -eq 4 ] || { echo "usage: $0 NAME CANDIDATE ORACLE EXPECTED" >&2; exit 2; }
+[ $# -eq 4 ] || { echo "usage: $0 NAME CANDIDATE ORACLE EXPECTED|all|none" >&2; exit 2; }
 name=$1 cand=$2 oracle=$3 expected=$4
 UDP_PORT=47474
 PING_PATTERN=5ca95ca9
@@ -25,13 +32,20 @@ PING_PATTERN=5ca95ca9
 # in the data, where libpcap puts it from the skb's metadata).
 TEST="(udp dst port $UDP_PORT) or (icmp and (icmp[icmptype] == icmp-echo or icmp[icmptype] == icmp-echoreply) and icmp[24:4] == 0x$PING_PATTERN)"
 FILTER="$TEST or (vlan and ($TEST))"
+what="test packets"
+case $expected in
+all | none)
+	FILTER=
+	what="packets compared"
+	;;
+esac
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # One line per packet: the summary (without timestamp) and all bytes.
 flatten() {
-	tcpdump -r "$1" -nn -t -xx "$FILTER" 2>"$tmp/err" |
+	tcpdump -r "$1" -nn -t -xx ${FILTER:+"$FILTER"} 2>"$tmp/err" |
 		awk '/^\t0x/ { sub(/^\t0x[0-9a-f]+:  */, ""); gsub(/ /, ""); line = line $0; next }
 		     { if (line != "") print line; line = $0 "\t" }
 		     END { if (line != "") print line }'
@@ -48,8 +62,19 @@ flatten "$cand" >"$tmp/cand" || { echo "compare $name: FAIL: tcpdump cannot read
 flatten "$oracle" >"$tmp/oracle" || { echo "compare $name: FAIL: tcpdump cannot read $oracle"; exit 1; }
 nc=$(wc -l <"$tmp/cand")
 no=$(wc -l <"$tmp/oracle")
-echo "compare $name: $(basename "$cand"): $(all "$cand") packets, $nc test packets;" \
-	"$(basename "$oracle"): $(all "$oracle") packets, $no test packets; expected $expected"
+case $expected in
+all)
+	# The oracle says how many; it must have selected something.
+	expected=$no
+	if [ "$no" -eq 0 ]; then
+		echo "compare $name: FAIL: the oracle selected no packet (an empty match proves nothing)"
+		exit 1
+	fi
+	;;
+none) expected=0 ;;
+esac
+echo "compare $name: $(basename "$cand"): $(all "$cand") packets, $nc $what;" \
+	"$(basename "$oracle"): $(all "$oracle") packets, $no $what; expected $expected"
 
 lt_c=$(tcpdump -r "$cand" -c 1 2>&1 >/dev/null | sed -n 's/.*link-type \([^ ]*\).*/\1/p' | head -n 1)
 lt_o=$(tcpdump -r "$oracle" -c 1 2>&1 >/dev/null | sed -n 's/.*link-type \([^ ]*\).*/\1/p' | head -n 1)
@@ -59,7 +84,7 @@ if [ "$lt_c" != "$lt_o" ]; then
 	status=1
 fi
 if [ "$no" -ne "$expected" ]; then
-	echo "compare $name: FAIL: the oracle has $no test packets, not $expected (it dropped some, or the traffic did not run)"
+	echo "compare $name: FAIL: the oracle has $no $what, not $expected (it dropped some, or the traffic did not run)"
 	status=1
 fi
 if ! cmp -s "$tmp/cand" "$tmp/oracle"; then
