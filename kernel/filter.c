@@ -20,7 +20,11 @@
  *
  * A VLAN tag the stack moved into skb metadata (veth, NICs with rx-vlan
  * offload) is put back in front of the program, as libpcap puts it back
- * for tcpdump: the program sees the frame as it was on the wire. That
+ * into the data it hands tcpdump and writes to files: the program sees
+ * the frame as it was on the wire and as the capture file shows it, so
+ * it selects what "tcpdump -r" of that file selects. (Live tcpdump's own
+ * filter runs in AF_PACKET on the frame without the tag and selects
+ * tagged frames differently; docs/architecture.md, "VLAN tags".) That
  * takes a private clone with the tag inserted (its header is copied), so
  * it costs only for such packets, and only while a filter is set. The
  * verdict then counts the tag's 4 bytes; the captured frame keeps its tag
