@@ -104,8 +104,7 @@ stop_pid() {
 
 # tcpdump_start IFACE FILE [NETNS]: sets TCPDUMP_PID; waits until tcpdump
 # listens; TCPDUMP_FILTER, if set, is its filter expression; TCPDUMP_OPTS,
-# if set, more options (e.g. -s).
-# listens. -Z root: no privilege drop (the file is in /out); -B: a 32 MB
+# if set, more options (e.g. -s). -Z root: no privilege drop (the file is in /out); -B: a 32 MB
 # buffer so a slow guest drops nothing; --immediate-mode: no TPACKET_V3
 # block timeout, or the packets of the last, part-full block are still in
 # the ring when SIGINT ends the loop (seen: 22 of 2040 missing); -U: write
