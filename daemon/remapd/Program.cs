@@ -32,7 +32,7 @@ internal static class Program
         }
 
         CommandLineParsing.Outcome parsed = CommandLineParsing.Parse<CaptureOptions, VersionOptions>(
-            "remapd", args, ExitCodeHelp.Lines, stdout, stderr);
+            "remapd", args, [.. ExitCodeHelp.Lines, .. SignalHelp.Lines], stdout, stderr);
         if (parsed.Options is CaptureOptions options)
         {
             matches.ApplyTo(options);

@@ -20,12 +20,17 @@ namespace RemapDaemon.Backends;
 /// then the payload tests (<see cref="Payload"/>), on the span over the window, no copy.
 /// </para>
 /// <para>
-/// Stopping (a signal, the count, the duration or the end of a finite source): drain what is
-/// published, SKBREMAP_IOC_STOP (which publishes the part-full window), drain again until no
-/// window is READY, flush the sink. Nothing skbremap captured is left unread.
+/// Filter replacement (<see cref="FilterReloads"/>): once per turn, between windows, the loop
+/// asks for a replacement program and puts it in force with <see cref="CaptureSession.ReplaceFilter"/>;
+/// a replacement that fails leaves the running filter in force, and the capture goes on.
 /// </para>
-/// Threading: only the loop thread touches the region, the backend and the sink;
-/// <see cref="RequestStop"/> is the one member other threads may call.
+/// <para>
+/// Stopping (a signal, the count, the output's file limit, the duration or the end of a finite
+/// source): drain what is published, SKBREMAP_IOC_STOP (which publishes the part-full window),
+/// drain again until no window is READY, flush the sink. Nothing skbremap captured is left unread.
+/// </para>
+/// Threading: only the loop thread touches the region, the backend and the sink (and replaces
+/// the filter); <see cref="RequestStop"/> is the one member other threads may call.
 /// </summary>
 public sealed class CaptureLoop
 {
@@ -44,6 +49,7 @@ public sealed class CaptureLoop
     private byte[]? _linear;
 
     private volatile string? _stopRequest;
+    private bool _outputComplete;
     private ulong _expectedSeq = 1;
     private ulong _packets;
     private ulong _bytes;
@@ -74,6 +80,9 @@ public sealed class CaptureLoop
     /// </summary>
     public bool FlushEachWindow { get; init; }
 
+    /// <summary>Replacement filters for the running capture (remapd: SIGHUP); null = none ever.</summary>
+    public IFilterReloads? FilterReloads { get; init; }
+
     /// <summary>Raised on the loop thread every <see cref="CaptureLimits.ProgressInterval"/>.</summary>
     public event Action<CaptureProgress>? Progress;
 
@@ -90,6 +99,11 @@ public sealed class CaptureLoop
 
         while (stopReason is null)
         {
+            if (FilterReloads is { } reloads && reloads.TryTake(out BpfProgram? program))
+            {
+                ReplaceFilter(program);
+            }
+
             int consumed = DrainReady();
             stopReason = StopReason();
             if (_clock.Elapsed >= nextProgress)
@@ -140,6 +154,11 @@ public sealed class CaptureLoop
         if (_limits.MaxPackets != 0 && _packets >= _limits.MaxPackets)
         {
             return $"{_limits.MaxPackets} packets written";
+        }
+
+        if (_outputComplete)
+        {
+            return "maximum file limit reached";
         }
 
         if (_limits.Duration is { } duration && _clock.Elapsed >= duration)
@@ -261,8 +280,14 @@ public sealed class CaptureLoop
                 {
                     _payloadMismatched++;
                 }
-                else if (_limits.MaxPackets != 0 && _packets >= _limits.MaxPackets)
+                else if ((_limits.MaxPackets != 0 && _packets >= _limits.MaxPackets) || _outputComplete)
                 {
+                    _packetsAfterLimit++;
+                }
+                else if (!_sink.Accepts(in packet))
+                {
+                    // The output is complete (-G with -W): this packet and the rest are not written.
+                    _outputComplete = true;
                     _packetsAfterLimit++;
                 }
                 else if (CapturedLength(in packet, keep) is uint cap && cap < (uint)packet.Length)
@@ -297,6 +322,29 @@ public sealed class CaptureLoop
             region.Release(window);
         }
     }
+
+    /// <summary>Puts a replacement filter in force; on failure the running one stays, and the capture goes on.</summary>
+    private void ReplaceFilter(BpfProgram? program)
+    {
+        string old = Describe(_session.Filter);
+        try
+        {
+            bool inHook = _session.ReplaceFilter(program);
+            Log.FilterReplaced(_logger, Describe(program), inHook ? $"in {_session.Backend.Name}'s packet hook" : "by remapd on every captured packet", old);
+        }
+        catch (FilterRejectedException e)
+        {
+            Log.FilterReplaceRefused(_logger, e.Message, old);
+        }
+        catch (SkbremapException e)
+        {
+            Log.FilterReplaceFailed(_logger, e.Message, old);
+        }
+    }
+
+    /// <summary>"filter 'tcp' (8 BPF instructions)" or "no filter".</summary>
+    private static string Describe(BpfProgram? program) =>
+        program is null ? "no filter (every packet)" : $"filter '{program.Expression}' ({program.Length} BPF instructions)";
 
     /// <summary>
     /// The filter's verdict as bytes of <see cref="CapturedPacket.Data"/>: the program judged the

@@ -12,13 +12,23 @@ namespace RemapDaemon.Backends;
 /// </summary>
 public sealed class CaptureSession : IDisposable
 {
-    private CaptureSession(ICaptureBackend backend, skbremap_version version, int ifindex, Region region, BpfProgram? userSpaceFilter)
+    // The filter in force, wherever it runs; and whether the backend's packet hook runs it
+    // (decided at Open; see ReplaceFilter). Written only by Open and ReplaceFilter.
+    private BpfProgram? _filter;
+    private bool _filterInHook;
+
+    // What the capture loop runs itself: _filter when !_filterInHook. One reference, read once per window.
+    private volatile BpfProgram? _userSpaceFilter;
+
+    private CaptureSession(ICaptureBackend backend, skbremap_version version, int ifindex, Region region, BpfProgram? filter, bool filterInHook)
     {
         Backend = backend;
         Version = version;
         Ifindex = ifindex;
         Region = region;
-        UserSpaceFilter = userSpaceFilter;
+        _filter = filter;
+        _filterInHook = filterInHook;
+        _userSpaceFilter = filterInHook ? null : filter;
     }
 
     public ICaptureBackend Backend { get; }
@@ -34,9 +44,19 @@ public sealed class CaptureSession : IDisposable
 
     /// <summary>
     /// The filter the capture loop must run itself, because the backend lacks
-    /// SKBREMAP_FEAT_FILTER; null when there is no filter or the packet hook runs it.
+    /// SKBREMAP_FEAT_FILTER or refused the program; null when there is no filter or the packet
+    /// hook runs it. Read it once per window: <see cref="ReplaceFilter"/> swaps it.
     /// </summary>
-    public BpfProgram? UserSpaceFilter { get; }
+    public BpfProgram? UserSpaceFilter => _userSpaceFilter;
+
+    /// <summary>The filter in force (in the hook or in remapd); null = every packet.</summary>
+    public BpfProgram? Filter => _filter;
+
+    /// <summary>True when skbremap's packet hook runs the filters of this capture, false when the capture loop does.</summary>
+    public bool FilterInHook => _filterInHook;
+
+    /// <summary>How many times <see cref="ReplaceFilter"/> has put a new program in force.</summary>
+    public int FilterReplacements { get; private set; }
 
     /// <summary>
     /// The open sequence of the ABI: VERSION (before anything else), CONFIGURE, BIND,
@@ -81,12 +101,11 @@ public sealed class CaptureSession : IDisposable
             backend.Bind(ifindex, NetworkInterfaces.NameOf(ifindex));
 
             // Before START: no packet is judged without the filter.
-            BpfProgram? userSpaceFilter = null;
+            bool filterInHook = (version.features & SKBREMAP_FEAT_FILTER) != 0;
             if (settings.Filter is { } filter)
             {
-                if ((version.features & SKBREMAP_FEAT_FILTER) == 0)
+                if (!filterInHook)
                 {
-                    userSpaceFilter = filter;
                     Log.FilterInUserSpace(logger, backend.Name, filter.Expression);
                 }
                 else
@@ -101,7 +120,7 @@ public sealed class CaptureSession : IDisposable
                         // As libpcap on Linux does when SO_ATTACH_FILTER refuses a program
                         // (e.g. protochain's backward jump, which classic BPF in the kernel
                         // forbids): run it in user space, and say so.
-                        userSpaceFilter = filter;
+                        filterInHook = false;
                         Log.FilterRejected(logger, e.Message);
                     }
                 }
@@ -126,7 +145,7 @@ public sealed class CaptureSession : IDisposable
             backend.Start();
             Log.CaptureStarted(logger, ifindex == 0 ? "every interface" : NetworkInterfaces.NameOf(ifindex), backend.Name,
                 settings.Source ?? (backend.Kind == BackendKind.Kernel ? "the network stack" : "afpacket"));
-            return new CaptureSession(backend, version, ifindex, region, userSpaceFilter);
+            return new CaptureSession(backend, version, ifindex, region, settings.Filter, filterInHook);
         }
         catch
         {
@@ -134,6 +153,46 @@ public sealed class CaptureSession : IDisposable
             backend.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Puts <paramref name="program"/> (null: no filter) in force in place of the running filter,
+    /// so that every packet is judged by the old program or by the new one, never by both or by
+    /// neither. Where the filter runs was decided at <see cref="Open"/> and stays:
+    /// <list type="bullet">
+    /// <item>in skbremap's packet hook: SKBREMAP_IOC_SET_FILTER, which swaps the programs
+    /// atomically while the capture runs (the module under RCU, the emulator under its filter
+    /// lock); packets already queued or published keep the verdict they got;</item>
+    /// <item>in the capture loop: one reference write, which the loop reads once per window, so
+    /// the packets of a window not read yet are judged by the new program.</item>
+    /// </list>
+    /// One move is allowed: a hook running no program that refuses the new one (EINVAL, e.g.
+    /// protochain) hands filtering to the capture loop, as at <see cref="Open"/>; no packet was
+    /// judged by a hook program, so none is judged twice. A hook running a program that refuses
+    /// the new one keeps the old one (moving would judge the packets in flight by both).
+    /// Call on the capture loop's thread (<see cref="CaptureLoop"/> does).
+    /// </summary>
+    /// <returns>True when the hook runs the new program, false when the capture loop does.</returns>
+    /// <exception cref="FilterRejectedException">The hook refused the program and keeps the old one.</exception>
+    /// <exception cref="SkbremapException">SET_FILTER failed otherwise; the old program stays.</exception>
+    public bool ReplaceFilter(BpfProgram? program)
+    {
+        if (_filterInHook)
+        {
+            try
+            {
+                Backend.SetFilter(program);
+            }
+            catch (FilterRejectedException) when (_filter is null)
+            {
+                _filterInHook = false;
+            }
+        }
+
+        _filter = program;
+        _userSpaceFilter = _filterInHook ? null : program;
+        FilterReplacements++;
+        return _filterInHook;
     }
 
     /// <summary>SKBREMAP_IOC_STATS; callable from any thread at any time.</summary>

@@ -10,5 +10,12 @@ public interface IPacketSink
 {
     void Write(in CapturedPacket packet);
 
+    /// <summary>
+    /// Whether the sink still takes <paramref name="packet"/>; false once its output is complete
+    /// (remapd -G with -W: the last file's interval is over), which stops the capture as the
+    /// -c count does. Asked before every <see cref="Write"/>.
+    /// </summary>
+    bool Accepts(in CapturedPacket packet) => true;
+
     void Flush();
 }

@@ -26,6 +26,15 @@ internal static partial class Log
     [LoggerMessage(106, LogLevel.Warning, "{Reason}. remapd runs the filter on every captured packet instead (as libpcap does when the kernel refuses a filter), so unselected packets are still queued and remapped")]
     public static partial void FilterRejected(ILogger logger, string reason);
 
+    [LoggerMessage(107, LogLevel.Information, "filter replaced: now {Filter}, run {Where}; was {Old}")]
+    public static partial void FilterReplaced(ILogger logger, string filter, string where, string old);
+
+    [LoggerMessage(108, LogLevel.Error, "filter not replaced: {Reason}. The capture goes on with {Old}: a program the packet hook refuses can run in remapd only when the capture starts with it (or with no filter)")]
+    public static partial void FilterReplaceRefused(ILogger logger, string reason, string old);
+
+    [LoggerMessage(109, LogLevel.Error, "filter not replaced: {Error}. The capture goes on with {Old}")]
+    public static partial void FilterReplaceFailed(ILogger logger, string error, string old);
+
     [LoggerMessage(110, LogLevel.Error, "window {Window} (seq {Seq}): bad info page: {Error}; window released, its packets are lost")]
     public static partial void BadInfoPage(ILogger logger, int window, ulong seq, string error);
 

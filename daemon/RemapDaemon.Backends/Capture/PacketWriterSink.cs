@@ -10,5 +10,7 @@ public sealed class PacketWriterSink(IPacketWriter writer) : IPacketSink
 {
     public void Write(in CapturedPacket packet) => writer.Write(in packet);
 
+    public bool Accepts(in CapturedPacket packet) => writer.Accepts(in packet);
+
     public void Flush() => writer.Flush();
 }

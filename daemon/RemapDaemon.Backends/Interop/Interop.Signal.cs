@@ -6,6 +6,7 @@ internal static partial class Interop
 {
     internal static partial class Sys
     {
+        internal const int SIGHUP = 1;
         internal const int SIGINT = 2;
         internal const int SIGTERM = 15;
         internal static readonly nint SIG_DFL = 0;

@@ -32,11 +32,23 @@ public sealed record CaptureFileOptions
     /// </summary>
     public long RotateBytes { get; init; }
 
-    /// <summary>-G: start a new file before writing a packet stamped this many seconds or more after the file's first packet; 0: never.</summary>
+    /// <summary>
+    /// -G: start a new file before writing a packet stamped this many seconds or more after the
+    /// start of the current interval; the -w name is then a strftime(3) format (<see cref="RotatingWriter"/>). 0: never.
+    /// </summary>
     public int RotateSeconds { get; init; }
 
-    /// <summary>-W: keep at most this many files, reusing their names in a ring; 0: no limit. Needs -C or -G.</summary>
+    /// <summary>
+    /// -W: with -C, at most this many files, their names reused in a ring; with -G alone, stop
+    /// after this many files (as tcpdump). 0: no limit. Needs -C or -G.
+    /// </summary>
     public int FileCount { get; init; }
+
+    /// <summary>
+    /// When the capture started (CLOCK_REALTIME, nanoseconds since the epoch): the start of the
+    /// first -G interval, whose time names the first file. 0: when the writer opens.
+    /// </summary>
+    public ulong StartTimeNs { get; init; }
 
     /// <summary>pcapng if_name for an ifindex (e.g. <see cref="InterfaceNames.FromSysfs"/>); null: no names.</summary>
     public Func<int, string?>? InterfaceName { get; init; }

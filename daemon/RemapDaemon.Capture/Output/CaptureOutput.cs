@@ -51,6 +51,12 @@ public static class CaptureOutput
             throw new ArgumentException("-W (file count) needs -C (size) or -G (seconds) to rotate", nameof(options));
         }
 
+        if (options.RotateSeconds > 0 && options.Path.Contains('%', StringComparison.Ordinal))
+        {
+            // Throws the ArgumentException that names the problem (empty or too long a name).
+            _ = StrftimeFileName.Format(options.Path, options.StartTimeNs != 0 ? options.StartTimeNs : 1);
+        }
+
         if (options.Snaplen > PcapFormat.MaximumSnaplen)
         {
             throw new ArgumentException($"snaplen {options.Snaplen} is above {PcapFormat.MaximumSnaplen}", nameof(options));

@@ -17,6 +17,13 @@ public interface IPacketWriter : IDisposable
     /// <summary>Appends one packet.</summary>
     void Write(in CapturedPacket packet);
 
+    /// <summary>
+    /// Whether the output still takes <paramref name="packet"/>. Only a series with a file limit
+    /// ever says no (<see cref="RotatingWriter.Accepts"/>: -G with -W, as tcpdump exits after N
+    /// files); the capture then stops, as it does at the -c count.
+    /// </summary>
+    bool Accepts(in CapturedPacket packet) => true;
+
     /// <summary>Hands everything buffered to the output and flushes it.</summary>
     void Flush();
 

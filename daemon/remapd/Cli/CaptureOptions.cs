@@ -9,7 +9,8 @@ namespace RemapDaemon.Remapd.Cli;
 /// alive under trimming and NativeAOT.
 /// </summary>
 [Verb("capture", isDefault: true, HelpText = "Capture packets into a pcap or pcapng file (the default verb: 'remapd -i lo -w x.pcap' works too). " +
-    "Words after the options are a tcpdump filter expression, as with tcpdump: 'remapd -i lo -w x.pcap tcp port 80'.")]
+    "Words after the options are a tcpdump filter expression, as with tcpdump: 'remapd -i lo -w x.pcap tcp port 80'. " +
+    "SIGHUP re-reads --filter-file and replaces the filter while capturing.")]
 internal sealed class CaptureOptions
 {
     [Option('i', "interface", Default = "any", MetaValue = "IFACE",
@@ -25,22 +26,32 @@ internal sealed class CaptureOptions
     public string? Format { get; set; }
 
     [Option('C', "file-size", Default = 0.0, MetaValue = "MB",
-        HelpText = "Rotate: start a new file before writing a packet once the current one is larger than MB x 1,000,000 bytes (tcpdump's -C). Files are FILE, FILE1, FILE2, ... (with -W: FILE0..FILE<N-1>). 0 = never.")]
+        HelpText = "Rotate: start a new file before writing a packet once the current one is larger than MB x 1,000,000 bytes (tcpdump's -C). " +
+            "Files are FILE, FILE1, FILE2, ... (with -W N: a ring FILE0..FILE<N-1>); with -G they count from each -G name (NAME, NAME1, ...). 0 = never.")]
     public double FileSizeMb { get; set; }
 
     [Option('G', "rotate-seconds", Default = 0, MetaValue = "SECONDS",
-        HelpText = "Rotate: start a new file before a packet stamped SECONDS or more after the current file's first packet (packet time, so a replay rotates as it was captured; names are not strftime'd, unlike tcpdump). 0 = never.")]
+        HelpText = "Rotate: start a new file before a packet stamped SECONDS or more after the start of the current interval (packet time, so a replay rotates as it was captured). " +
+            "As with tcpdump, the -w name is then a strftime(3) format for the local time the interval starts: -G 60 -w 'cap-%Y%m%d-%H%M%S.pcap'. " +
+            "Unlike tcpdump, remapd never overwrites a file it wrote: a name without time conversions, or one that comes again (e.g. %H%M with -G 1), gets 1, 2, ... appended. 0 = never.")]
     public int RotateSeconds { get; set; }
 
     [Option('W', "file-count", Default = 0, MetaValue = "N",
-        HelpText = "With -C or -G: keep at most N files, reusing their names in a ring (FILE0..FILE<N-1>, zero-padded). 0 = no limit.")]
+        HelpText = "With -C: keep at most N files, reusing their names in a ring (FILE0..FILE<N-1>, zero-padded; with -G, one ring per -G name). " +
+            "With -G and no -C: stop after N files (exit 0), as tcpdump does. 0 = no limit.")]
     public int FileCount { get; set; }
 
     [Option('F', "filter", MetaValue = "EXPRESSION",
-        HelpText = "The filter expression as one argument (unlike tcpdump's -F, not a file name); the same as giving it after the options, which cannot be combined with it. " +
+        HelpText = "The filter expression as one argument (unlike tcpdump's -F, not a file name: see --filter-file); the same as giving it after the options, which cannot be combined with it. " +
             "Compiled by libpcap for Ethernet and the snaplen, run in skbremap's packet hook (unselected packets are never queued or remapped; counted as 'filtered'); " +
             "a backend without filter support gets it run by remapd instead, with a warning. A bad expression exits 2 with libpcap's message.")]
     public string? Filter { get; set; }
+
+    [Option("filter-file", MetaValue = "FILE",
+        HelpText = "Read the filter expression from FILE, as tcpdump's -F FILE does ('#' starts a comment that runs to the end of its line; an empty file is no filter). " +
+            "On SIGHUP remapd reads FILE again, compiles it with libpcap as at the start and puts the new program in force while capturing, atomically: each packet is judged by the old program or by the new one. " +
+            "A bad expression or an unreadable file is logged with the reason, and the running filter stays. Not with -F or an expression after the options.")]
+    public string? FilterFile { get; set; }
 
     [Option("match-hex", Max = 1, MetaValue = "HEX[@OFFSET]",
         HelpText = "Write only packets whose payload (TCP/UDP payload; the IP payload for other protocols; after the Ethernet header for non-IP) holds these bytes ('de ad be ef', 'deadbeef', '0xde,0xad'), anywhere or at byte OFFSET of the payload. Repeatable.")]

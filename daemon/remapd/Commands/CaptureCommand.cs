@@ -9,16 +9,25 @@ using static RemapDaemon.Abi.Skbremap;
 namespace RemapDaemon.Remapd.Commands;
 
 /// <summary>
-/// remapd capture: check the options, compile the filter, resolve the interface, open the
-/// backend (ABI check first), configure, bind, install the filter, map, start; run the capture
-/// loop on its own thread until a signal, -c, -d or the end of a finite source; then STOP,
-/// drain, flush, record the drops (pcapng), close the files, summarise.
+/// remapd capture: take SIGHUP, check the options, compile the filter, resolve the interface,
+/// open the backend (ABI check first), configure, bind, install the filter, map, start; run the
+/// capture loop on its own thread until a signal, -c, -d, -G with -W or the end of a finite
+/// source (a SIGHUP meanwhile re-reads --filter-file and replaces the filter); then STOP, drain,
+/// flush, record the drops (pcapng), close the files, summarise.
 /// </summary>
 internal static class CaptureCommand
 {
     internal static int Run(CaptureOptions o, TextWriter stderr)
     {
+        // First of all: from here on a SIGHUP is a request to reload, taken by the capture loop
+        // once it runs (or never, once it stops), and never ends the process.
+        ReloadSignal reload = ReloadSignal.Listen();
         CheckRanges(o);
+        LogLevel level = o.Quiet ? LogLevel.Warning : o.Verbose ? LogLevel.Debug : LogLevel.Information;
+        using ILoggerFactory loggers = Logging.Create(level);
+        ILogger logger = loggers.CreateLogger("remapd");
+        Log.ReloadListening(logger, o.FilterFile is null ? "is handled: there is no --filter-file to reload" : $"re-reads --filter-file {o.FilterFile}");
+
         CaptureFileOptions files = CaptureFiles.From(o);
         PacketSelection selection = PacketSelection.From(o);
         BackendKind backendKind = ParseBackend(o.Backend);
@@ -30,10 +39,6 @@ internal static class CaptureCommand
 
         // Before the backend: an unknown interface is the same mistake whatever the backend.
         int ifindex = NetworkInterfaces.Resolve(o.Interface);
-
-        LogLevel level = o.Quiet ? LogLevel.Warning : o.Verbose ? LogLevel.Debug : LogLevel.Information;
-        using ILoggerFactory loggers = Logging.Create(level);
-        ILogger logger = loggers.CreateLogger("remapd");
 
         var settings = new CaptureSettings
         {
@@ -62,6 +67,7 @@ internal static class CaptureCommand
         {
             Payload = selection.Payload,
             FlushEachWindow = o.Write == CaptureOutput.StdoutPath,
+            FilterReloads = new FilterReload(reload, o.FilterFile, o.Snaplen, () => session.Filter, logger),
         };
 
         var live = new LiveLine(stderr, terminal: !Console.IsErrorRedirected);
@@ -82,6 +88,10 @@ internal static class CaptureCommand
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
         CaptureResult result = RunOnCaptureThread(loop);
+        if (reload.TryTake())
+        {
+            Log.ReloadTooLate(logger);
+        }
 
         // skbremap counts drops per capture; a capture bound to one interface has them all on it
         // (pcapng: isb_ifdrop). With -i any there is no per-interface split to record.
@@ -94,7 +104,7 @@ internal static class CaptureCommand
         live.End();
 
         // The summary is not a log line: -q keeps it, and scripts read it.
-        foreach (string line in StatsFormat.Summary(result, Describe(files, writer), selection.Describe()))
+        foreach (string line in StatsFormat.Summary(result, Describe(files, writer), selection.Describe(session.Filter, session.FilterReplacements)))
         {
             stderr.WriteLine($"remapd: {line}");
         }

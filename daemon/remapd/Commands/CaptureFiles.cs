@@ -33,6 +33,10 @@ internal static class CaptureFiles
             RotateBytes = (long)Math.Ceiling(o.FileSizeMb * CaptureOutput.RotateSizeUnit),
             RotateSeconds = o.RotateSeconds,
             FileCount = o.FileCount,
+
+            // Now, before the capture starts: no packet is stamped earlier, so the first -G
+            // file's name is never later than its first packet (RotatingWriter).
+            StartTimeNs = (ulong)(DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100,
             InterfaceName = ifindex => names.GetOrAdd(ifindex, InterfaceNames.FromSysfs),
         };
 

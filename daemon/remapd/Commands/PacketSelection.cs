@@ -7,9 +7,10 @@ namespace RemapDaemon.Remapd.Commands;
 
 /// <summary>
 /// What remapd capture selects, built from the options before any backend is opened, so that
-/// a bad expression or pattern costs nothing: the filter expression compiled by libpcap (for
-/// LINKTYPE_ETHERNET and the snaplen, as tcpdump would for the same capture), and the payload
-/// tests.
+/// a bad expression or pattern costs nothing: the filter expression (-F, the words after the
+/// options, or --filter-file) compiled by libpcap (for LINKTYPE_ETHERNET and the snaplen, as
+/// tcpdump would for the same capture), and the payload tests. A SIGHUP compiles --filter-file
+/// again the same way (<see cref="CompileFilter"/>, <see cref="FilterReload"/>).
 /// </summary>
 internal sealed record PacketSelection(BpfProgram? Filter, PayloadMatcher? Payload)
 {
@@ -18,37 +19,75 @@ internal sealed record PacketSelection(BpfProgram? Filter, PayloadMatcher? Paylo
     internal static PacketSelection From(CaptureOptions o)
     {
         string? expression = Expression(o);
-        BpfProgram? filter = expression is null ? null : Compile(expression, o.Snaplen == 0 ? SKBREMAP_MAX_SNAPLEN : (int)o.Snaplen);
+        BpfProgram? filter = expression is null ? null : Compile(expression, o);
         return new PacketSelection(filter, Matcher(o));
     }
 
     /// <summary>
-    /// The expression from -F or from the words after the options (joined with spaces, as
-    /// tcpdump joins its argv); null when neither is given or it is blank.
+    /// <paramref name="expression"/> compiled as tcpdump compiles a capture's filter: by libpcap,
+    /// for Ethernet and the snaplen (what an accepting program returns).
+    /// </summary>
+    /// <exception cref="BpfCompileException">libpcap's message, the words tcpdump prints.</exception>
+    /// <exception cref="DllNotFoundException">libpcap is not installed.</exception>
+    internal static BpfProgram CompileFilter(string expression, uint snaplen) =>
+        BpfProgram.Compile(expression, LinkTypeEthernet, snaplen == 0 ? SKBREMAP_MAX_SNAPLEN : (int)snaplen);
+
+    /// <summary>
+    /// The expression from -F, from the words after the options (joined with spaces, as
+    /// tcpdump joins its argv) or from --filter-file; null when none is given or it is blank.
     /// </summary>
     private static string? Expression(CaptureOptions o)
     {
         string words = string.Join(' ', o.Expression);
-        if (o.Filter is not null && words.Length > 0)
+        List<string> given = [];
+        if (o.Filter is not null)
+        {
+            given.Add($"-F/--filter '{o.Filter}'");
+        }
+
+        if (words.Length > 0)
+        {
+            given.Add($"'{words}' after the options");
+        }
+
+        if (o.FilterFile is not null)
+        {
+            given.Add($"--filter-file {o.FilterFile}");
+        }
+
+        if (given.Count > 1)
         {
             throw new CommandException(ExitCode.Usage,
-                $"two filter expressions: -F/--filter '{o.Filter}' and '{words}' after the options; give one");
+                $"{(given.Count == 2 ? "two" : "three")} filter expressions: {string.Join(" and ", given)}; give one");
         }
 
         string expression = o.Filter ?? words;
+        if (o.FilterFile is { } path)
+        {
+            try
+            {
+                expression = FilterFile.Read(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CommandException(ExitCode.Usage, $"--filter-file {path}: {e.Message}");
+            }
+        }
+
         return string.IsNullOrWhiteSpace(expression) ? null : expression;
     }
 
-    private static BpfProgram Compile(string expression, int snaplen)
+    private static BpfProgram Compile(string expression, CaptureOptions o)
     {
         try
         {
-            return BpfProgram.Compile(expression, LinkTypeEthernet, snaplen);
+            return CompileFilter(expression, o.Snaplen);
         }
         catch (BpfCompileException e)
         {
             // libpcap's own words, as tcpdump prints them.
-            throw new CommandException(ExitCode.Usage, $"filter expression '{expression}': {e.Message}");
+            string file = o.FilterFile is null ? "" : $"--filter-file {o.FilterFile}: ";
+            throw new CommandException(ExitCode.Usage, $"{file}filter expression '{expression}': {e.Message}");
         }
         catch (DllNotFoundException)
         {
@@ -84,13 +123,22 @@ internal sealed record PacketSelection(BpfProgram? Filter, PayloadMatcher? Paylo
         }
     }
 
-    /// <summary>For the summary: "filter 'tcp port 80'", "payload: all of 2 tests".</summary>
-    internal string Describe()
+    /// <summary>
+    /// For the summary: "filter 'tcp port 80' (8 BPF instructions)", "payload: all of 2 tests",
+    /// with <paramref name="filter"/> the filter in force at the end, after
+    /// <paramref name="replacements"/> replacements by SIGHUP.
+    /// </summary>
+    internal string Describe(BpfProgram? filter, int replacements)
     {
         var parts = new List<string>();
-        if (Filter is not null)
+        if (filter is not null)
         {
-            parts.Add($"filter '{Filter.Expression}' ({Filter.Length} BPF instructions)");
+            parts.Add($"filter '{filter.Expression}' ({filter.Length} BPF instructions)");
+        }
+
+        if (replacements > 0)
+        {
+            parts.Add($"{(filter is null ? "no filter " : "")}after {replacements} filter replacement{(replacements == 1 ? "" : "s")} by SIGHUP");
         }
 
         if (Payload is not null)

@@ -54,7 +54,7 @@ internal static class StatsFormat
         if (p.PacketsAfterLimit > 0)
         {
             yield return string.Create(Invariant,
-                $"{p.PacketsAfterLimit} packets captured after the count was reached were released unwritten");
+                $"{p.PacketsAfterLimit} packets captured after the count or the file limit was reached were released unwritten");
         }
 
         if (p.LoopbackOutgoingSkipped > 0)

@@ -82,6 +82,33 @@ public sealed class CaptureOutputTests(MixedInput input, ITestOutputHelper outpu
         TcpdumpOracle.ShouldEqual(got, want, "-G 1");
     }
 
+    [Fact]
+    public void Rotation_by_packet_time_names_a_replays_files_by_strftime_of_their_first_packets()
+    {
+        using var lane = new Lane();
+        string expected = lane.PathOf("all.pcap");
+        const string Name = "replay-%Y%m%d-%H%M%S.pcap";
+
+        // Packets 1 ms apart from MixedCapture.FirstTimestampNs: interval k starts at packet
+        // 1000 k, exactly k s after the first; the first file, opened before any packet, is
+        // renamed after the first packet (older than the capture's start).
+        ToolResult r = Lane.Remapd("--source", $"pcap:{input.Path}", "-w", lane.PathOf(Name), "-q", "-G", "1");
+
+        r.ExitCode.Should().Be(0, r.ToString());
+        int expectedFiles = (input.Count + 999) / 1000;
+        ulong firstSecond = MixedCapture.FirstTimestampNs / 1_000_000_000;
+        string[] files = [.. Enumerable.Range(0, expectedFiles).Select(k =>
+        {
+            ToolResult date = ExternalTool.Run("date", "-d", $"@{firstSecond + (ulong)k}", $"+{Name}");
+            date.ExitCode.Should().Be(0, date.ToString());
+            return lane.PathOf(date.Stdout.Trim());
+        })];
+        Directory.GetFiles(lane.Directory).Should().BeEquivalentTo(files, "one file per second of packet time, named by date(1)'s expansion");
+        File.Copy(input.Path, expected);
+        (List<string> want, List<string> got) = TcpdumpOracle.ReadBoth(expected, files);
+        TcpdumpOracle.ShouldEqual(got, want, "-G 1 with strftime names");
+    }
+
     [Theory]
     [InlineData("pcap")]
     [InlineData("pcapng")]

@@ -11,7 +11,8 @@ namespace RemapDaemon.Tests.Backends;
 /// <summary>
 /// The consumer side of the window protocol against an in-memory skbremap: windows are taken
 /// in sequence order (not index order), every window is released (also a bad one), STOP comes
-/// once and what it publishes is drained, and the count limit is exact.
+/// once and what it publishes is drained, the count limit and the sink's file limit are exact,
+/// and a replacement filter is put in force between windows, in the hook or in remapd.
 /// </summary>
 public sealed class CaptureLoopTests
 {
@@ -119,6 +120,113 @@ public sealed class CaptureLoopTests
         fake.StatusOf(0).Should().Be(SKBREMAP_WIN_RELEASED);
     }
 
+    [Fact]
+    public void A_sink_that_takes_no_more_stops_the_capture_and_the_rest_is_released_unwritten()
+    {
+        using var fake = new InMemorySkbremap();
+        fake.Publish(window: 0, seq: 1, packets: [60, 61, 62]);
+        fake.Publish(window: 1, seq: 2, packets: [63, 64]);
+        var sink = new RecordingSink { Capacity = 2 };
+
+        CaptureResult result = new CaptureLoop(fake.Session, sink, new CaptureLimits(), NullLogger.Instance).Run();
+
+        sink.Lengths.Should().Equal(60, 61);
+        result.StopReason.Should().Be("maximum file limit reached");
+        result.Final.PacketsAfterLimit.Should().Be(3);
+        result.NothingLost.Should().BeTrue("every captured packet was read; three were released unwritten");
+        fake.StatusOf(0).Should().Be(SKBREMAP_WIN_RELEASED);
+        fake.StatusOf(1).Should().Be(SKBREMAP_WIN_RELEASED);
+    }
+
+    [Fact]
+    public void A_replacement_filter_run_by_remapd_judges_every_window_read_after_it_and_none_before()
+    {
+        // No SKBREMAP_FEAT_FILTER: remapd runs the filter, and a replacement is one reference.
+        BpfProgram small = BpfProgram.Compile("less 30");
+        BpfProgram large = BpfProgram.Compile("greater 50");
+        using var fake = new InMemorySkbremap(filter: small);
+        fake.Session.FilterInHook.Should().BeFalse();
+        fake.Publish(window: 0, seq: 1, packets: [10, 20, 60, 70]);
+        var reloads = new QueuedReloads();
+        fake.OnPoll = () =>
+        {
+            if (!fake.FiniteSourceDone)
+            {
+                // Between the two windows: the loop takes the replacement on its next turn.
+                reloads.Pending.Enqueue(large);
+                fake.Publish(window: 1, seq: 2, packets: [10, 60, 20, 70]);
+                fake.FiniteSourceDone = true;
+            }
+        };
+        var sink = new RecordingSink();
+
+        CaptureResult result = new CaptureLoop(fake.Session, sink, new CaptureLimits(), NullLogger.Instance) { FilterReloads = reloads }.Run();
+
+        sink.Lengths.Should().Equal(10, 20, 60, 70);
+        result.Final.UserSpaceFiltered.Should().Be(4);
+        fake.Session.Filter.Should().BeSameAs(large);
+        fake.Session.UserSpaceFilter.Should().BeSameAs(large);
+        fake.Session.FilterReplacements.Should().Be(1);
+        fake.SetFilterLengths.Should().BeEmpty("nothing went to a hook that has no filter support");
+        result.NothingLost.Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_replacement_goes_into_the_hook_with_set_filter_and_one_the_hook_refuses_leaves_the_old_one_in_force()
+    {
+        BpfProgram a = BpfProgram.Compile("less 30");
+        BpfProgram b = BpfProgram.Compile("greater 50 and ip");
+        using var fake = new InMemorySkbremap(SKBREMAP_FEAT_FILTER, a);
+        CaptureSession session = fake.Session;
+        session.FilterInHook.Should().BeTrue();
+
+        session.ReplaceFilter(b).Should().BeTrue("the hook runs it");
+        fake.RefuseFilters = true;
+        Action refused = () => session.ReplaceFilter(a);
+
+        refused.Should().Throw<FilterRejectedException>();
+        fake.SetFilterLengths.Should().Equal((uint)a.Length, (uint)b.Length, (uint)a.Length);
+        session.Filter.Should().BeSameAs(b, "a refused program leaves the running one in force");
+        session.FilterInHook.Should().BeTrue("moving to remapd would judge the packets in flight by both programs");
+        session.UserSpaceFilter.Should().BeNull();
+        session.FilterReplacements.Should().Be(1);
+    }
+
+    [Fact]
+    public void A_hook_without_a_program_that_refuses_the_replacement_hands_filtering_to_remapd_for_good()
+    {
+        BpfProgram a = BpfProgram.Compile("less 30");
+        BpfProgram b = BpfProgram.Compile("greater 50");
+        using var fake = new InMemorySkbremap(SKBREMAP_FEAT_FILTER);
+        fake.RefuseFilters = true;
+
+        fake.Session.ReplaceFilter(a).Should().BeFalse("no packet was judged by a hook program, so remapd can take over");
+        fake.RefuseFilters = false;
+        fake.Session.ReplaceFilter(b).Should().BeFalse("where the filter runs does not move back");
+
+        fake.Session.UserSpaceFilter.Should().BeSameAs(b);
+        fake.SetFilterLengths.Should().Equal((uint)a.Length);
+    }
+
+    [Fact]
+    public void A_replacement_the_hook_refuses_during_the_loop_is_logged_and_the_capture_goes_on()
+    {
+        BpfProgram a = BpfProgram.Compile("less 30");
+        using var fake = new InMemorySkbremap(SKBREMAP_FEAT_FILTER, a);
+        fake.RefuseFilters = true;
+        fake.Publish(window: 0, seq: 1, packets: [10, 20]);
+        fake.FiniteSourceDone = true;
+        var reloads = new QueuedReloads();
+        reloads.Pending.Enqueue(BpfProgram.Compile("greater 50"));
+
+        CaptureResult result = new CaptureLoop(fake.Session, new RecordingSink(), new CaptureLimits(), NullLogger.Instance) { FilterReloads = reloads }.Run();
+
+        result.StopReason.Should().Be("source ended");
+        result.Final.Packets.Should().Be(2);
+        reloads.Pending.Should().BeEmpty("a request made before the loop runs is taken on its first turn");
+        fake.Session.Filter.Should().BeSameAs(a);
+    }
+
     private static (CaptureResult Result, List<int> Lengths) Run(InMemorySkbremap fake, CaptureLimits limits)
     {
         var sink = new RecordingSink();
@@ -126,8 +234,19 @@ public sealed class CaptureLoopTests
         return (result, sink.Lengths);
     }
 
+    /// <summary>Replacement filters handed out one per turn, as remapd's SIGHUP handling does.</summary>
+    private sealed class QueuedReloads : IFilterReloads
+    {
+        public Queue<BpfProgram?> Pending { get; } = new();
+
+        public bool TryTake(out BpfProgram? program) => Pending.TryDequeue(out program);
+    }
+
     private sealed class RecordingSink : IPacketSink
     {
+        /// <summary>Packets taken before <see cref="Accepts"/> says no (a complete -G -W series).</summary>
+        public int Capacity { get; init; } = int.MaxValue;
+
         public List<int> Lengths { get; } = [];
 
         public List<byte[]> Packets { get; } = [];
@@ -142,6 +261,8 @@ public sealed class CaptureLoopTests
             Packets.Add(bytes);
             Scattered.Add(packet.IsScattered);
         }
+
+        public bool Accepts(in CapturedPacket packet) => Lengths.Count < Capacity;
 
         public void Flush()
         {
@@ -161,11 +282,15 @@ public sealed class CaptureLoopTests
         private const ulong Stride = (1 + PagesPerWindow) * PageSize;
         private readonly byte* _control = (byte*)NativeMemory.AlignedAlloc(PageSize, PageSize);
         private readonly byte* _windows = (byte*)NativeMemory.AlignedAlloc((nuint)(Windows * Stride), PageSize);
+        private readonly uint _features;
         private skbremap_stats _stats;
         private bool _freed;
 
-        public InMemorySkbremap()
+        /// <param name="features">SKBREMAP_FEAT_* the fake's VERSION answers (SKBREMAP_FEAT_FILTER: SET_FILTER is recorded).</param>
+        /// <param name="filter">The capture's filter at Open.</param>
+        public InMemorySkbremap(uint features = 0, BpfProgram? filter = null)
         {
+            _features = features;
             NativeMemory.Clear(_control, PageSize);
             NativeMemory.Clear(_windows, (nuint)(Windows * Stride));
             *(skbremap_ctl_hdr*)_control = new skbremap_ctl_hdr
@@ -175,7 +300,7 @@ public sealed class CaptureLoopTests
                 windows = Windows,
                 pages_per_window = PagesPerWindow,
             };
-            Session = CaptureSession.Open(this, new CaptureSettings(), NullLogger.Instance);
+            Session = CaptureSession.Open(this, new CaptureSettings { Filter = filter }, NullLogger.Instance);
         }
 
         public CaptureSession Session { get; }
@@ -185,6 +310,14 @@ public sealed class CaptureLoopTests
         public int StopCalls { get; private set; }
 
         public Action? OnStop { get; set; }
+
+        public Action? OnPoll { get; set; }
+
+        /// <summary>SET_FILTER answers EINVAL, as skbremap does for a program its checks refuse.</summary>
+        public bool RefuseFilters { get; set; }
+
+        /// <summary>The instruction count of every SET_FILTER, in order (refused ones too).</summary>
+        public List<uint> SetFilterLengths { get; } = [];
 
         public BackendKind Kind => BackendKind.Emulator;
 
@@ -295,7 +428,7 @@ public sealed class CaptureLoopTests
         {
             if (cmd == SKBREMAP_IOC_VERSION)
             {
-                *(skbremap_version*)arg = new skbremap_version { magic = SKBREMAP_MAGIC, abi_version = SKBREMAP_ABI_VERSION, page_size = PageSize };
+                *(skbremap_version*)arg = new skbremap_version { magic = SKBREMAP_MAGIC, abi_version = SKBREMAP_ABI_VERSION, page_size = PageSize, features = _features };
             }
             else if (cmd == SKBREMAP_IOC_LAYOUT)
             {
@@ -310,6 +443,11 @@ public sealed class CaptureLoopTests
                 StopCalls++;
                 OnStop?.Invoke();
             }
+            else if (cmd == SKBREMAP_IOC_SET_FILTER)
+            {
+                SetFilterLengths.Add(((skbremap_filter*)arg)->len);
+                return RefuseFilters ? -22 : 0; // EINVAL
+            }
 
             return 0; // CONFIGURE, BIND, START: accepted.
         }
@@ -317,7 +455,11 @@ public sealed class CaptureLoopTests
         public SafeMappingHandle Map(ulong offset, ulong length, bool writable) =>
             new BorrowedMapping(offset == 0 ? _control : _windows, length);
 
-        public bool Poll(int timeoutMs) => false;
+        public bool Poll(int timeoutMs)
+        {
+            OnPoll?.Invoke();
+            return false;
+        }
 
         public void SetSource(string spec)
         {

@@ -22,12 +22,15 @@ public sealed class RemapdCommandLineTests
                  {
                      "--interface", "--write", "--count", "--duration", "--backend", "--source", "--snaplen", "--windows",
                      "--pages-per-window", "--retire-usec", "--queue-limit", "--stats-interval", "--quiet", "--mode", "--copy-threshold",
+                     "--filter-file", "--rotate-seconds", "--file-count",
                  })
         {
             r.Stdout.Should().Contain(option);
         }
 
         r.Stdout.Should().Contain("6  unknown interface").And.Contain("5  skbremap ABI version mismatch");
+        r.Stdout.Should().Contain("SIGHUP", "the signal that reloads --filter-file is documented")
+            .And.Contain("strftime", "-G names are documented");
     }
 
     [Fact]
@@ -54,6 +57,9 @@ public sealed class RemapdCommandLineTests
     [InlineData("frobnicate -w x.pcap", "filter expression 'frobnicate': can't parse filter expression: syntax error")]
     [InlineData("-w x.pcap tcp port eighty", "filter expression 'tcp port eighty': unknown port 'eighty'")]
     [InlineData("-w x.pcap -F udp tcp", "two filter expressions")]
+    [InlineData("-w x.pcap --filter-file /nonexistent/remapd.filter udp", "two filter expressions: 'udp' after the options and --filter-file /nonexistent/remapd.filter")]
+    [InlineData("-w x.pcap -F udp --filter-file /nonexistent/remapd.filter", "two filter expressions")]
+    [InlineData("-w x.pcap --filter-file /nonexistent/remapd.filter", "--filter-file /nonexistent/remapd.filter: Could not find")]
     [InlineData("-w x.pcap --format pcapx", "--format pcapx: not a format (pcap or pcapng)")]
     [InlineData("-w x.pcap -W 3", "-W (file count) needs -C (size) or -G (seconds) to rotate")]
     [InlineData("-w - -C 1", "output to stdout (-w -) cannot be rotated")]
@@ -67,6 +73,25 @@ public sealed class RemapdCommandLineTests
         r.ExitCode.Should().Be(2, r.ToString());
         r.Stderr.Should().Contain(message);
         r.Stdout.Should().BeEmpty("errors go to stderr");
+    }
+
+    [Fact]
+    public void A_filter_file_is_read_as_tcpdump_reads_it_and_a_bad_expression_in_it_exits_2_with_libpcaps_message()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"remapd-filter-{Environment.ProcessId}.txt");
+        File.WriteAllText(file, "# the web servers\ntcp port   # comments run to the end of the line\n\tfrobnicate\n");
+        try
+        {
+            ToolResult r = Remapd("-w", Path.Combine(Path.GetTempPath(), "remapd-never.pcap"), "--filter-file", file);
+
+            r.ExitCode.Should().Be(2, r.ToString());
+            r.Stderr.Should().Contain($"--filter-file {file}: filter expression 'tcp port frobnicate': unknown port 'frobnicate'",
+                "comments are dropped and the words joined as one expression, and libpcap says what is wrong");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

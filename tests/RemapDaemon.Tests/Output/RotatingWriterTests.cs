@@ -211,6 +211,181 @@ public sealed class RotatingWriterTests : IDisposable
         (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
     }
 
+    [Fact]
+    public void G_names_every_file_after_the_local_time_its_interval_started_as_date_prints_it()
+    {
+        // 100 packets 250 ms apart, -G 3: intervals start at packets 0, 12, 24, ... (a replay of
+        // the past: the first interval starts at the first packet, not at the capture's start).
+        List<(byte[] Data, ulong Ts)> input = Input(100, spacingNs: 250_000_000);
+        const string Name = "g-%Y%m%d-%H%M%S.pcap";
+
+        RotatingWriter w = WriteAll(new CaptureFileOptions { Path = Base(Name), RotateSeconds = 3 }, input);
+
+        string[] expected = [.. Enumerable.Range(0, 9).Select(k => DateName(Name, input[k * 12].Ts))];
+        expected.Should().OnlyHaveUniqueItems();
+        w.FilesOpened.Should().Be(9);
+        FileNames().Should().BeEquivalentTo(expected);
+        List<List<PcapRecord>> files = [.. expected.Select(f => PcapReader.ReadFile(Base(f)))];
+        files.Select(f => f.Count).Should().Equal(12, 12, 12, 12, 12, 12, 12, 12, 4);
+        files.SelectMany(f => f).Select(r => r.TimestampNs).Should().Equal(input.Select(i => i.Ts), "no packet lost or repeated at a boundary");
+        foreach ((List<PcapRecord> records, string name) in files.Zip(expected))
+        {
+            DateName(Name, records[0].TimestampNs).Should().Be(name, "a file's name is the time of its first packet's second");
+        }
+    }
+
+    [Fact]
+    public void A_name_that_comes_again_gets_a_count_instead_of_overwriting_the_file_that_has_it()
+    {
+        // -G 1 with minutes only: the five intervals of these 5 s share one name, which tcpdump
+        // would overwrite every second. Here they are NAME, NAME1, ..., NAME4.
+        List<(byte[] Data, ulong Ts)> input = Input(50, spacingNs: 100_000_000);
+        const string Name = "m-%H%M.pcap";
+        string name = DateName(Name, input[0].Ts);
+        DateName(Name, input[^1].Ts).Should().Be(name, "the input lies within one minute");
+
+        RotatingWriter w = WriteAll(new CaptureFileOptions { Path = Base(Name), RotateSeconds = 1 }, input);
+
+        w.FilesOpened.Should().Be(5);
+        FileNames().Should().BeEquivalentTo([name, name + "1", name + "2", name + "3", name + "4"]);
+        List<List<PcapRecord>> files = [.. new[] { "", "1", "2", "3", "4" }.Select(n => PcapReader.ReadFile(Base(name + n)))];
+        files.Should().OnlyContain(f => f.Count == 10);
+        files.SelectMany(f => f).Select(r => r.TimestampNs).Should().Equal(input.Select(i => i.Ts));
+    }
+
+    [Fact]
+    public void G_with_a_name_without_time_conversions_numbers_the_files_where_tcpdump_overwrites_one()
+    {
+        List<(byte[] Data, ulong Ts)> input = Input(30, spacingNs: 100_000_000);
+
+        RotatingWriter w = WriteAll(new CaptureFileOptions { Path = Base("100%%.pcap"), RotateSeconds = 1 }, input);
+
+        // strftime still runs, as tcpdump's does: %% is a literal %.
+        w.FilesOpened.Should().Be(3);
+        FileNames().Should().BeEquivalentTo(["100%.pcap", "100%.pcap1", "100%.pcap2"]);
+        new[] { "", "1", "2" }.SelectMany(n => PcapReader.ReadFile(Base("100%.pcap" + n))).Select(r => r.TimestampNs)
+            .Should().Equal(input.Select(i => i.Ts));
+    }
+
+    [Fact]
+    public void G_with_C_counts_the_size_rotations_of_an_interval_from_its_name_as_tcpdump_does()
+    {
+        // -G 2 -C 10 kB: each 2 s interval holds 20 packets of 1000..1514 bytes, 2 or 3 files.
+        var rng = new Random(7);
+        List<(byte[] Data, ulong Ts)> input = [.. Enumerable.Range(0, 60)
+            .Select(i => (Frames.Udp(rng.Next(1000, 1515), (byte)i), T0 + ((ulong)i * 100_000_000)))];
+        const string Name = "gc-%H%M%S.pcap";
+
+        RotatingWriter w = WriteAll(new CaptureFileOptions { Path = Base(Name), RotateSeconds = 2, RotateBytes = 10_000 }, input);
+
+        var readBack = new List<ulong>();
+        for (int interval = 0; interval < 3; interval++)
+        {
+            string name = DateName(Name, input[interval * 20].Ts);
+            string[] files = [.. FileNames().Where(f => f == name || (f.StartsWith(name, StringComparison.Ordinal) && f[name.Length..].All(char.IsAsciiDigit)))];
+            files.Length.Should().BeGreaterThan(1, "interval {0} ({1}) rotated by size too", interval, name);
+            string[] inOrder = [name, .. Enumerable.Range(1, files.Length - 1).Select(n => name + n.ToString(CultureInfo.InvariantCulture))];
+            files.Should().BeEquivalentTo(inOrder);
+            List<PcapRecord> records = [.. inOrder.SelectMany(f => PcapReader.ReadFile(Base(f)))];
+            records.Select(r => r.TimestampNs).Should().Equal(input.Skip(interval * 20).Take(20).Select(i => i.Ts),
+                "interval {0} holds its own 20 packets, in order, across its files", interval);
+            readBack.AddRange(records.Select(r => r.TimestampNs));
+        }
+
+        readBack.Should().Equal(input.Select(i => i.Ts));
+        w.FilesOpened.Should().Be(FileNames().Length);
+    }
+
+    [Fact]
+    public void G_with_C_and_W_keeps_a_ring_of_W_padded_names_per_interval()
+    {
+        var rng = new Random(8);
+        List<(byte[] Data, ulong Ts)> input = [.. Enumerable.Range(0, 80)
+            .Select(i => (Frames.Udp(rng.Next(1000, 1515), (byte)i), T0 + ((ulong)i * 50_000_000)))];
+        const string Name = "ring-%H%M%S.pcap";
+
+        RotatingWriter w = WriteAll(new CaptureFileOptions { Path = Base(Name), RotateSeconds = 2, RotateBytes = 5_000, FileCount = 3 }, input);
+
+        string first = DateName(Name, input[0].Ts);
+        string second = DateName(Name, input[40].Ts);
+        w.FilesOpened.Should().BeGreaterThan(6, "each interval wrapped its ring");
+        FileNames().Should().BeEquivalentTo([first + "0", first + "1", first + "2", second + "0", second + "1", second + "2"]);
+    }
+
+    [Fact]
+    public void G_with_W_and_no_C_stops_taking_packets_after_W_files_as_tcpdump_exits()
+    {
+        List<(byte[] Data, ulong Ts)> input = Input(40, spacingNs: 250_000_000); // 10 s
+        var w = new RotatingWriter(new CaptureFileOptions { Path = Base("stop-%H%M%S.pcap"), RotateSeconds = 2, FileCount = 3 });
+        int written = 0;
+        foreach ((byte[] data, ulong ts) in input)
+        {
+            var packet = new CapturedPacket { Data = data, WireLength = (uint)data.Length, TimestampNs = ts, IfIndex = 1 };
+            if (!w.Accepts(packet))
+            {
+                ulong refused = ts;
+                FluentActions.Invoking(() => w.Write(new CapturedPacket { Data = data, WireLength = (uint)data.Length, TimestampNs = refused, IfIndex = 1 }))
+                    .Should().Throw<InvalidOperationException>("writing past the limit is a bug of the caller");
+                break;
+            }
+
+            w.Write(packet);
+            written++;
+        }
+
+        w.Dispose();
+
+        written.Should().Be(24, "3 intervals of 2 s, 8 packets each; the 25th would open a fourth file");
+        w.FilesOpened.Should().Be(3);
+        FileNames().Should().HaveCount(3);
+        FileNames().Order(StringComparer.Ordinal).SelectMany(f => PcapReader.ReadFile(Base(f))).Select(r => r.TimestampNs)
+            .Should().Equal(input.Take(24).Select(i => i.Ts));
+    }
+
+    [Fact]
+    public void The_first_file_is_named_after_the_capture_start_when_its_first_packet_falls_in_the_first_interval()
+    {
+        // As tcpdump: the first interval starts with the capture, and so does the first name.
+        ulong start = T0 - 2_500_000_000; // 2.5 s before the first packet
+        List<(byte[] Data, ulong Ts)> input = Input(40, spacingNs: 250_000_000);
+        const string Name = "start-%H%M%S.pcap";
+
+        RotatingWriter w = WriteAll(new CaptureFileOptions { Path = Base(Name), RotateSeconds = 5, StartTimeNs = start }, input);
+
+        string firstName = DateName(Name, start);
+        PcapReader.ReadFile(Base(firstName)).Should().HaveCount(10, "the interval of the start ends 5 s after it, 2.5 s into the packets");
+        PcapReader.ReadFile(Base(DateName(Name, input[10].Ts))).Should().HaveCount(20);
+        w.FilesOpened.Should().Be(3);
+    }
+
+    [Theory]
+    [InlineData(true)]   // a replay of packets older than the capture
+    [InlineData(false)]  // the first packet only after more than -G seconds of silence
+    public void When_the_first_packet_is_outside_the_first_interval_the_still_empty_first_file_is_renamed_after_it(bool replay)
+    {
+        ulong start = replay ? T0 + 3_600_000_000_000 : T0 - 7_500_000_000;
+        List<(byte[] Data, ulong Ts)> input = Input(20, spacingNs: 250_000_000);
+        const string Name = "first-%Y%m%d-%H%M%S.pcap";
+
+        RotatingWriter w = WriteAll(new CaptureFileOptions { Path = Base(Name), RotateSeconds = 5, StartTimeNs = start }, input);
+
+        DateName(Name, start).Should().NotBe(DateName(Name, T0));
+        FileNames().Should().Equal([DateName(Name, T0)], "no file is named after a time later than its first packet, and none is left empty");
+        PcapReader.ReadFile(Base(DateName(Name, T0))).Select(r => r.TimestampNs).Should().Equal(input.Select(i => i.Ts));
+        w.FilesOpened.Should().Be(1);
+        w.CurrentPath.Should().Be(Base(DateName(Name, T0)));
+    }
+
+    private string[] FileNames() => [.. Directory.GetFiles(_dir.FullName).Select(f => Path.GetFileName(f)!)];
+
+    /// <summary>date(1)'s expansion of <paramref name="name"/> for the second of <paramref name="timestampNs"/>, in this process's time zone.</summary>
+    private static string DateName(string name, ulong timestampNs)
+    {
+        ToolResult r = ExternalTool.Run("date", "-d", $"@{timestampNs / 1_000_000_000}", $"+{name}");
+        r.ExitCode.Should().Be(0, r.ToString());
+        return r.Stdout.TrimEnd('\n');
+    }
+
     private static ulong IfDrop(string path)
     {
         PcapNg.PcapNgBlock isb = PcapNg.PcapNgBlocks.Read(File.ReadAllBytes(path)).Single(b => b.Type == 5);
