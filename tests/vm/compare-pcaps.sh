@@ -10,7 +10,8 @@
 # previous scenario) is reported but not compared. Timestamps are left out;
 # every other byte, link-layer header included (-xx), is compared. The
 # oracle must hold exactly EXPECTED test packets (nothing dropped), and the
-# candidate the same packets in the same order.
+# candidate the same packets in the same order (up to a few packets a few
+# places apart: see reordered() below).
 #
 # EXPECTED "all" instead of a number (the filter-equivalence scenario,
 # whose oracle is tcpdump with a filter expression and whose interface
@@ -87,6 +88,35 @@ if [ "$no" -ne "$expected" ]; then
 	echo "compare $name: FAIL: the oracle has $no $what, not $expected (it dropped some, or the traffic did not run)"
 	status=1
 fi
+# Two taps of one SMP guest can see a few packets in different orders: each
+# tap runs in turn on the same skb, and a vCPU descheduled between the taps
+# (host load, KASAN) lets the other vCPU hand both taps later packets first
+# (seen: tcpdump had 2442 before 2439; remapd's order was the sent order).
+# The same packets, none moved by more than MAX_SHIFT places and at most
+# MAX_MOVED of them, pass with a note; a consumer bug (a window delivered
+# out of order) moves whole windows of packets and fails.
+MAX_SHIFT=8 MAX_MOVED=16
+reordered() {
+	[ "$(sort "$tmp/cand" | md5sum)" = "$(sort "$tmp/oracle" | md5sum)" ] || return 1
+	awk -v maxs=$MAX_SHIFT -v maxm=$MAX_MOVED '
+		NR == FNR { pos[$0] = pos[$0] " " FNR; next }
+		{
+			split(pos[$0], p, " "); j = p[1]; sub(/^ [0-9]+/, "", pos[$0])
+			d = FNR > j ? FNR - j : j - FNR
+			if (d) moved++
+			if (d > worst) worst = d
+		}
+		END {
+			printf "%d %d\n", moved, worst > "/dev/stderr"
+			exit !(worst <= maxs && moved <= maxm)
+		}' "$tmp/oracle" "$tmp/cand" 2>"$tmp/moved"
+}
+if ! cmp -s "$tmp/cand" "$tmp/oracle" && reordered; then
+	read -r moved worst <"$tmp/moved"
+	echo "compare $name: NOTE: same $nc packets; $moved of them in another place than in the" \
+		"oracle, none by more than $worst (two taps on an SMP guest; limit $MAX_SHIFT places, $MAX_MOVED packets)"
+	cp "$tmp/oracle" "$tmp/cand"
+fi
 if ! cmp -s "$tmp/cand" "$tmp/oracle"; then
 	status=1
 	if [ "$nc" -eq $((2 * no)) ]; then
@@ -100,7 +130,8 @@ if ! cmp -s "$tmp/cand" "$tmp/oracle"; then
 		fi
 	fi
 	if [ "$(sort "$tmp/cand" | md5sum)" = "$(sort "$tmp/oracle" | md5sum)" ]; then
-		echo "compare $name: FAIL: same $nc packets, different order"
+		echo "compare $name: FAIL: same $nc packets, different order" \
+			"($(cat "$tmp/moved" 2>/dev/null | awk '{ print $1 " moved, up to " $2 " places" }'))"
 	else
 		echo "compare $name: FAIL: packets differ"
 	fi
