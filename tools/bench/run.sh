@@ -13,6 +13,8 @@
 # Every number is a median of interleaved repetitions; read the ratios: the machine is shared.
 #
 # Usage: tools/bench/run.sh [--short] [--reps N]
+#        tools/bench/run.sh --vm [ARGS]   the in-VM benchmark instead (the real module under
+#                                         QEMU vs tcpdump vs recvfrom): tools/bench/vm-bench.sh
 #   --short   CI: every mode's bytes checked through the emulator with tiny counts, the
 #             primitives and the parser exercised once; no timing is asserted; < 30 s.
 set -euo pipefail
@@ -24,7 +26,8 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--short) short=1 ;;
 	--reps) reps=(--reps "$2"); shift ;;
-	*) echo "usage: tools/bench/run.sh [--short] [--reps N]" >&2; exit 2 ;;
+	--vm) shift; exec "$repo/tools/bench/vm-bench.sh" "$@" ;;
+	*) echo "usage: tools/bench/run.sh [--short] [--reps N] | --vm [--short] [vm-bench.sh options]" >&2; exit 2 ;;
 	esac
 	shift
 done

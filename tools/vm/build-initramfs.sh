@@ -13,14 +13,21 @@
 #   /vm/skbremap-gauges       tools/vm/skbremap-gauges.c, gcc -static
 #   /vm/skbremap-smoke        tests/kernel/skbremap-smoke.c, gcc -static, if present
 #
+# Knobs (environment), all optional:
+#   SKBREMAP_INITRAMFS=FILE   write FILE instead of build/vm/initramfs.cpio.gz (staged in
+#                             FILE's name with .d for .cpio.gz), so a variant (the in-VM
+#                             benchmark) never clobbers the lane's image; run-qemu.sh boots it
+#   EXTRA_TREE=DIR            copy DIR's contents over the staged tree last (what
+#                             tools/bench/vm-bench.sh adds: vm/scenarios/50-bench.sh, its tools)
+#
 # Missing module or AOT binaries are left out with a note; the scenarios
 # that need them then fail with a message saying so.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 VM=${SKBREMAP_VM_DIR:-$REPO/build/vm}
-STAGE=$VM/initramfs.d
-OUT=$VM/initramfs.cpio.gz
+OUT=${SKBREMAP_INITRAMFS:-$VM/initramfs.cpio.gz}
+STAGE=${OUT%.cpio.gz}.d
 AOT=$VM/aot
 MODULE_KO=${MODULE_KO-$VM/skbremap.ko}
 BUSYBOX=${BUSYBOX:-/usr/bin/busybox}
@@ -166,6 +173,14 @@ cp "$REPO/tools/vm/init.sh" init
 cp "$REPO/tests/vm/lib.sh" vm/lib.sh
 cp "$REPO"/tests/vm/scenarios/*.sh vm/scenarios/
 chmod 755 init vm/udpsend vm/skbremap-gauges vm/lib.sh vm/scenarios/*.sh
+if [ -n "${EXTRA_TREE:-}" ]; then
+	[ -d "$EXTRA_TREE" ] || die "EXTRA_TREE=$EXTRA_TREE is not a directory"
+	# --remove-destination: a file of the tree replaces a staged applet link
+	# (e.g. usr/bin/taskset -> /bin/busybox) instead of writing through it
+	# into the host's /bin/busybox.
+	cp -a --remove-destination "$EXTRA_TREE"/. .
+	log "extra tree: $EXTRA_TREE ($(cd "$EXTRA_TREE" && find . -type f | sed 's|^\./||' | tr '\n' ' '))"
+fi
 
 find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0 | gzip -1 >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"

@@ -8,6 +8,9 @@
 #   -o  where the console log and the guest's /out go (default build/vm/results)
 #   -a  extra kernel command line, e.g. "skbremap.only=00-harness,10-insmod"
 #
+# SKBREMAP_INITRAMFS=FILE boots FILE instead of build/vm/initramfs.cpio.gz
+# (a variant packed by build-initramfs.sh with the same variable).
+#
 # Results come back on a second raw virtio disk: the guest writes a tar of
 # /out onto /dev/vda (the cloud kernel has no 9p), the host untars it.
 #
@@ -43,7 +46,7 @@ KENV=${SKBREMAP_KERNEL_ENV:-$VM/kernel.env}
 [ -f "$KENV" ] || die "no $KENV: run tools/vm/fetch-kernel.sh first"
 # shellcheck disable=SC1090
 . "$KENV"
-INITRD=$VM/initramfs.cpio.gz
+INITRD=${SKBREMAP_INITRAMFS:-$VM/initramfs.cpio.gz}
 [ -f "$INITRD" ] || die "no $INITRD: run tools/vm/build-initramfs.sh first"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 

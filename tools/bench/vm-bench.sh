@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# The in-VM benchmark of issue 3 (item 4b), one command: skbremap.ko in Debian's 6.1 cloud
+# kernel under QEMU (TCG, 2 vCPUs, 2 GiB), each capture path against the same load, side by
+# side in one boot:
+#   consumers  remapd --mode bounce | ring | adaptive | remap (-w /dev/null),
+#              tcpdump -w /dev/null (libpcap 1.10, AF_PACKET TPACKET_V3),
+#              recvloop (recvfrom() on an AF_PACKET socket, tools/bench/recvloop.c),
+#              each alone, one after the other, plus "none" (the load alone: CPU baseline)
+#   loads      pktgen in netns "peer" over a veth pair (frames to an unknown MAC: every tap
+#              sees them, IP drops them) and a UDP flood on lo (tools/bench/udpflood.c)
+#   sizes      Ethernet frame bytes, default 64 1500 9000 16384 (veth MTU 65000: up to 65000)
+# Per (load, size, consumer): offered, captured, drops, capture ratio, CPU per captured
+# packet (/proc/stat busy ticks minus the load-alone run: kworkers and softirqs included)
+# and the consumer process's own CPU; for pktgen the loss-free rate (a bisection of pktgen
+# "ratep" steps when the unpaced flood lost packets); ratios to tcpdump and to recvfrom,
+# and issue 3's two in-VM targets as verdicts. The guest side is tools/vm/bench-guest.sh.
+#
+# Usage: tools/bench/vm-bench.sh [--short] [--sizes "64 1500 ..."] [--loads "pktgen lo"]
+#                                [--rounds N] [--timeout SECONDS] [--no-build] [--report]
+#   --short     a quick correctness run (2 sizes, 1 s floods, 2 paced steps): ~3-4 min
+#   --rounds N  every consumer N times in turn, each cell its best round (the host's
+#               interference only makes a run worse): N x the time; default 1
+#   --no-build  take skbremap.ko and remapd/remapctl from $SKBREMAP_VM_DIR as they are (e.g.
+#               while someone's half-done change keeps the tree from building)
+#   --report    no run: print the table of the last run again (from $SKBREMAP_VM_DIR/bench-results)
+# Output: the table on stdout and in build/bench/vm-bench.txt, the rows in
+# build/bench/vm-bench.csv, the guest's raw records in build/bench/vm-bench-raw.csv, a chart
+# in build/bench/vm-bench.png (when gnuplot is installed: tools/deps.sh bench), QEMU's console
+# and the guest's /out in $SKBREMAP_VM_DIR/bench-results/.
+# SKBREMAP_VM_DIR (default build/vm) holds the kernel, module and AOT caches of the VM lane;
+# the bench packs its own initramfs there (bench-initramfs.cpio.gz), never the lane's.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+short=0
+sizes="64 1500 9000 16384"
+loads="pktgen lo"
+timeout=
+build=1
+rounds=1
+report=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--short) short=1 ;;
+	--sizes) sizes=$2; shift ;;
+	--loads) loads=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--no-build) build=0 ;;
+	--rounds) rounds=$2; shift ;;
+	--report) report=1 ;;
+	*)
+		echo "usage: tools/bench/vm-bench.sh [--short] [--sizes \"64 1500 ...\"] [--loads \"pktgen lo\"] [--rounds N] [--timeout SECONDS] [--no-build] [--report]" >&2
+		exit 2 ;;
+	esac
+	shift
+done
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+VM=${SKBREMAP_VM_DIR:-$repo/build/vm}
+export SKBREMAP_VM_DIR=$VM
+out=$repo/build/bench
+mkdir -p "$out" "$VM"
+start=$(date +%s)
+step() { echo "--- vm-bench: $* ($(($(date +%s) - start))s)" >&2; }
+
+# The remapd region and the buffers the other consumers get: the same bytes.
+windows=32
+ppw=64
+region_kb=$((windows * ppw * 4))
+
+results=$VM/bench-results
+if [ $report = 0 ]; then
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+tools/vm/fetch-kernel.sh >/dev/null
+if [ $build = 1 ]; then
+	step "build skbremap.ko, publish remapd (the VM lane's steps and caches)"
+	tools/vm/build-module.sh >/dev/null || { tail -n 30 "$VM/module-build.log" >&2; exit 1; }
+	tools/vm/publish-aot.sh
+fi
+for f in "$VM/skbremap.ko" "$VM/aot/remapd"; do
+	[ -f "$f" ] || { echo "vm-bench: no $f (run without --no-build)" >&2; exit 1; }
+done
+
+step "initramfs with the bench scenario"
+tree=$VM/bench-tree
+rm -rf "$tree"
+mkdir -p "$tree/vm/scenarios"
+cp tools/vm/bench-guest.sh "$tree/vm/scenarios/50-bench.sh"
+for t in recvloop udpflood; do
+	gcc -static -O2 -Wall -Wextra -Werror -o "$tree/vm/$t" "tools/bench/$t.c"
+done
+if [ $short = 1 ]; then
+	[ "$sizes" = "64 1500 9000 16384" ] && sizes="64 16384"
+	flood_secs=1 probe=2000 ladder=2 step_secs=1
+else
+	flood_secs=3 probe=20000 ladder=5 step_secs=1.5
+fi
+cat >"$tree/vm/bench.conf" <<CONF
+# written by tools/bench/vm-bench.sh
+SIZES="$sizes"
+LOADS="$loads"
+CONSUMERS="none tcpdump bounce ring adaptive remap recvfrom tcpdump2"
+ROUNDS=$rounds
+WINDOWS=$windows
+PPW=$ppw
+TCPDUMP_KB=$region_kb
+RCVBUF=$((region_kb * 1024 / 2))
+FLOOD_SECS=$flood_secs
+PROBE_COUNT=$probe
+MIN_COUNT=1000
+MAX_COUNT=1000000
+LADDER_STEPS=$ladder
+STEP_SECS=$step_secs
+CPU_DIV=8
+MIN_STEP_COUNT=500
+MIN_DRAIN_CS=30
+BACKLOG=10000
+CONF
+chmod 755 "$tree/vm/scenarios/50-bench.sh" "$tree"/vm/recvloop "$tree"/vm/udpflood
+initrd=$VM/bench-initramfs.cpio.gz
+SKBREMAP_INITRAMFS=$initrd EXTRA_TREE=$tree MODULE_KO=$VM/skbremap.ko tools/vm/build-initramfs.sh
+
+# QEMU's hard timeout: ~15 min a round, with room.
+[ -n "$timeout" ] || timeout=$((1500 * rounds + 900))
+step "boot QEMU (TCG) and run the bench (console: $results/console.log)"
+qemu_rc=0
+SKBREMAP_INITRAMFS=$initrd tools/vm/run-qemu.sh -o "$results" -t "$timeout" \
+	-a "skbremap.only=10-insmod,50-bench skbremap.scenario_timeout=$((timeout - 120))" \
+	>"$VM/bench-qemu.log" 2>&1 || qemu_rc=$?
+grep -E '^(SCENARIO|SKBREMAP-VM: (PASS|FAIL)|run-qemu: FAIL)' "$VM/bench-qemu.log" >&2 || true
+[ -s "$results/out/bench.csv" ] || { echo "vm-bench: no results came back (see $VM/bench-qemu.log)" >&2; exit 1; }
+kver=$(. "${SKBREMAP_KERNEL_ENV:-$VM/kernel.env}" && echo "$KVER")
+# The run's own facts, for this table and a later --report.
+{
+	echo "# tools/bench/vm-bench.sh$([ $short = 1 ] && echo ' --short')$([ $rounds = 1 ] || echo " --rounds $rounds") on $(hostname)" \
+		"at $(date -u +%FT%TZ): guest $kver under QEMU TCG (2 vCPUs, 2 GiB), host $(nproc) CPUs," \
+		"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); host load average at start $load_start," \
+		"at end $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "# wall time $(($(date +%s) - start))s (build, initramfs, boot and run); guest verdict:" \
+		"$(grep -oE '^SKBREMAP-VM: (PASS|FAIL).*' "$VM/bench-qemu.log" | tail -n 1)"
+} >"$results/bench-run.txt"
+else
+	qemu_rc=0
+	[ -s "$results/out/bench.csv" ] || { echo "vm-bench: no earlier run in $results" >&2; exit 1; }
+fi
+raw=$results/out/bench.csv
+cp "$raw" "$out/vm-bench-raw.csv"
+
+step "table"
+{
+	cat "$results/bench-run.txt" 2>/dev/null
+	echo "# consumers each alone on the same load; sink /dev/null for all; remapd region $windows windows x $ppw pages" \
+		"($((region_kb / 1024)) MiB of data pages), tcpdump -B $region_kb (TPACKET_V3: $((region_kb / 256)) blocks of 256 KiB)," \
+		"recvloop SO_RCVBUF $((region_kb / 1024)) MiB (charged by skb truesize)"
+	echo "# guest CPU 0 = the generator (pktgen kthread, udpflood), CPU 1 = the capture host (RPS of vh and lo," \
+		"skbremap's unbound workqueue, every consumer pinned there); net.core.netdev_max_backlog 10000"
+	awk -F, -v csv="$out/vm-bench.csv" -f tools/bench/vm-bench.awk "$raw"
+	if [ -s "$results/out/bench-calibration.txt" ]; then
+		echo
+		echo "## the module's START-time calibration (adaptive; per page: copy vs remap = insert + zap), last lines of dmesg"
+		sed 's/^\[[ 0-9.]*\] */  /' "$results/out/bench-calibration.txt"
+	fi
+} | tee "$out/vm-bench.txt"
+if command -v gnuplot >/dev/null; then
+	gnuplot -e "data='$out/vm-bench.csv'; out='$out/vm-bench.png'" tools/bench/vm-chart.gp 2>/dev/null &&
+		echo "chart: $out/vm-bench.png" >&2 || echo "vm-bench: gnuplot failed, no chart" >&2
+fi
+echo "tables: $out/vm-bench.txt  rows: $out/vm-bench.csv" >&2
+[ $qemu_rc -eq 0 ] || echo "vm-bench: the guest run did not pass cleanly (see $VM/bench-qemu.log)" >&2
+exit $qemu_rc
