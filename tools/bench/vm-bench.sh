@@ -63,8 +63,8 @@ start=$(date +%s)
 step() { echo "--- vm-bench: $* ($(($(date +%s) - start))s)" >&2; }
 
 # The remapd region and the buffers the other consumers get: the same bytes.
-windows=32
-ppw=64
+windows=${BENCH_WINDOWS:-32}
+ppw=${BENCH_PPW:-64}
 region_kb=$((windows * ppw * 4))
 
 results=$VM/bench-results
