@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build a debug kernel from Debian's linux-source-6.1 for the module's
 # debug lane: x86_64_defconfig + KASAN, PROVE_LOCKING, DEBUG_ATOMIC_SLEEP,
-# DEBUG_KMEMLEAK, KFENCE, DEBUG_VM, DEBUG_LIST, VETH, NET_PKTGEN; then the
+# DEBUG_KMEMLEAK, KFENCE, DEBUG_VM, DEBUG_LIST, VETH, NET_PKTGEN, VLAN_8021Q
+# (the VM scenarios' veth setup loads 8021q); then the
 # module against it (make debug: -DDEBUG and the invariant checks) and the
 # QEMU smoke run on it:
 #
@@ -23,7 +24,7 @@ if [ ! -f "$KD/arch/x86/boot/bzImage" ]; then
 	make -s x86_64_defconfig
 	./scripts/config -e KASAN -e KASAN_INLINE -e PROVE_LOCKING \
 		-e DEBUG_ATOMIC_SLEEP -e DEBUG_KMEMLEAK -e KFENCE -e VETH \
-		-m NET_PKTGEN -e DEBUG_VM -e LOCKDEP -e DEBUG_LIST \
+		-m NET_PKTGEN -m VLAN_8021Q -e DEBUG_VM -e LOCKDEP -e DEBUG_LIST \
 		-d DEBUG_INFO -d DEBUG_INFO_DWARF5 \
 		-d DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT -e DEBUG_INFO_NONE \
 		-e MODULES -e MODULE_UNLOAD -e DEVTMPFS -e DEVTMPFS_MOUNT \
