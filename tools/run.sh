@@ -25,4 +25,4 @@ pinger=$!
 trap 'kill $pinger 2>/dev/null || true' EXIT
 "$remapd" capture -i lo -w "$out" -d 10
 echo "demo: first packets of $out as tcpdump reads them:"
-tcpdump -nn -r "$out" 2>/dev/null | head -n 5
+tcpdump -nn -r "$out" -c 5 2>/dev/null
