@@ -262,6 +262,13 @@ veth_setup() {
 		$IP netns exec peer $PING -q -c 1 -W 5 10.99.100.1 >/dev/null
 }
 
+# pgset FILE CMD: a pktgen command for the peer netns's /proc/net/pktgen/FILE
+# (pktgen answers each in the file's "Result:" line).
+pgset() {
+	$IP netns exec peer sh -c "echo '$2' >/proc/net/pktgen/$1" ||
+		{ echo "  pktgen: '$2' >$1 failed"; return 1; }
+}
+
 # compare_later NAME REMAPD_PCAP TCPDUMP_PCAP EXPECTED: the host compares
 # them packet for packet and byte for byte (tests/vm/compare-pcaps.sh).
 compare_later() {

@@ -54,8 +54,9 @@
  * EMU_HEAD_LEN + one page is built as a linear head of EMU_HEAD_LEN bytes
  * (malloc'd, like a kmalloc'd skb head: never remapped) plus page frags,
  * each at offset 0 of its own page of the skb page pool (skbpool.c),
- * PAGE_SIZE bytes but the last. Only with a remapping mode (REMAP,
- * ADAPTIVE); otherwise every packet is linear.
+ * PAGE_SIZE bytes but the last. In every mode (the driver does not know
+ * its consumer); smaller packets, and any built from a dry pool, are
+ * linear.
  */
 #define EMU_HEAD_LEN		128
 

@@ -89,10 +89,6 @@ isqrt() {
 }
 
 # --- loads ---------------------------------------------------------------
-pg() {
-	$IP netns exec peer sh -c "echo '$2' >/proc/net/pktgen/$1" ||
-		{ echo "  pktgen: '$2' >$1 failed"; return 1; }
-}
 # pktgen_setup SIZE: frames of SIZE bytes (Ethernet header included) from
 # vp to an address no one has (PACKET_OTHERHOST on vh: every tap sees it,
 # IP drops it at once, no reply, no socket). Above a page, the payload after
@@ -101,11 +97,11 @@ pg() {
 # skbremap's remap path takes (docs/architecture.md, tests/vm 36-remap).
 pktgen_setup() {
 	frags=$((($1 - 58) / 4096))
-	pg kpktgend_0 "rem_device_all" && pg kpktgend_0 "add_device vp" &&
-		pg vp "clone_skb 0" && pg vp "pkt_size $1" && pg vp "frags $frags" &&
-		pg vp "dst 10.99.0.1" && pg vp "src_min 10.99.0.2" && pg vp "src_max 10.99.0.2" &&
-		pg vp "dst_mac $PEER_MAC" &&
-		pg vp "udp_dst_min $UDP_PORT" && pg vp "udp_dst_max $UDP_PORT"
+	pgset kpktgend_0 "rem_device_all" && pgset kpktgend_0 "add_device vp" &&
+		pgset vp "clone_skb 0" && pgset vp "pkt_size $1" && pgset vp "frags $frags" &&
+		pgset vp "dst 10.99.0.1" && pgset vp "src_min 10.99.0.2" && pgset vp "src_max 10.99.0.2" &&
+		pgset vp "dst_mac $PEER_MAC" &&
+		pgset vp "udp_dst_min $UDP_PORT" && pgset vp "udp_dst_max $UDP_PORT"
 }
 # load_run LOAD SIZE COUNT RATE: sends, sets GEN_SENT GEN_SECS GEN_PPS.
 # RATE 0 = as fast as the generator goes.
@@ -115,9 +111,9 @@ load_run() {
 	pktgen)
 		# "count 0" would never end.
 		[ "${3:-0}" -gt 0 ] 2>/dev/null || { echo "  pktgen: bad count '$3'"; return 1; }
-		pg vp "count $3" || return 1
-		if [ "$4" = 0 ]; then pg vp "delay 0"; else pg vp "ratep $4"; fi
-		pg pgctrl start
+		pgset vp "count $3" || return 1
+		if [ "$4" = 0 ]; then pgset vp "delay 0"; else pgset vp "ratep $4"; fi
+		pgset pgctrl start
 		res=$($IP netns exec peer cat /proc/net/pktgen/vp)
 		# Result: OK: 1234567(c..+d..) usec, 2000 (64byte,0frags)
 		#   1620pps 0Mb/sec (829440bps) errors: 0

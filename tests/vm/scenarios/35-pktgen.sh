@@ -9,11 +9,6 @@ load_module pktgen || { fail pktgen "modprobe pktgen failed"; exit 0; }
 have_module pktgen && have_remapd pktgen || exit 0
 module_loaded || { fail pktgen "skbremap is not loaded"; exit 0; }
 
-# pgset FILE CMD: pktgen answers each command in the file's "Result:" line.
-pgset() {
-	$IP netns exec peer sh -c "echo '$2' >/proc/net/pktgen/$1" ||
-		{ echo "  pktgen: '$2' >$1 failed"; return 1; }
-}
 mac=$(cat /sys/class/net/vh/address)
 pgset kpktgend_0 "rem_device_all" && pgset kpktgend_0 "add_device vp" &&
 	pgset vp "count $PKTGEN_COUNT" && pgset vp "clone_skb 0" &&

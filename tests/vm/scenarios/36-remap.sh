@@ -28,10 +28,6 @@ $IP link set vh mtu 65000 && $IP -n peer link set vp mtu 65000 ||
 	{ fail remap "cannot raise the veth MTU to 65000"; exit 0; }
 restore_mtu() { $IP link set vh mtu 9000; $IP -n peer link set vp mtu 9000; }
 
-pgset() {
-	$IP netns exec peer sh -c "echo '$2' >/proc/net/pktgen/$1" ||
-		{ echo "  pktgen: '$2' >$1 failed"; return 1; }
-}
 mac=$(cat /sys/class/net/vh/address)
 pg_setup() {
 	pgset kpktgend_0 "rem_device_all" && pgset kpktgend_0 "add_device vp" &&
