@@ -58,6 +58,7 @@ struct skbremap_capture *skbremap_capture_create(void)
 	cap->pid = get_pid(task_tgid(current));
 	cap->net = get_net(current->nsproxy->net_ns);
 	mutex_init(&cap->lock);
+	spin_lock_init(&cap->fill_lock);
 	/* All zero always resolves: the region has a layout before CONFIGURE. */
 	skbremap_config_resolve(&defaults, &defaults);
 	skbremap_mode_resolve(defaults.mode, SKBREMAP_MOD_FEATURES, &mode);
@@ -204,6 +205,8 @@ int skbremap_capture_start(struct skbremap_capture *cap)
 	cap->dev = dev;
 	cap->prot_hook.dev = dev;
 	cap->flush_req = false;
+	/* After the calibration: it decides whether adaptive may remap. */
+	cap->direct = skbremap_direct_ok(cap);
 	WRITE_ONCE(cap->running, true);
 	dev_add_pack(&cap->prot_hook);
 out:
@@ -244,6 +247,8 @@ static void __skbremap_stats(struct skbremap_capture *cap,
 
 	lockdep_assert_held(&cap->lock);
 	memset(st, 0, sizeof(*st));
+	/* A direct hook may be publishing: the window side, whole. */
+	spin_lock_bh(&cap->fill_lock);
 	st->drop_queue_full = atomic64_read(&cap->drop_queue_full);
 	st->drop_no_window = atomic64_read(&cap->drop_no_window);
 	st->drop_nomem = atomic64_read(&cap->drop_nomem);
@@ -279,6 +284,7 @@ static void __skbremap_stats(struct skbremap_capture *cap,
 	st->skbs_held = atomic64_read(&cap->skbs_held);
 	st->skbs_freed = atomic64_read(&cap->skbs_freed);
 	st->bad_release = cap->ws.bad_release;
+	spin_unlock_bh(&cap->fill_lock);
 }
 
 void skbremap_capture_stats(struct skbremap_capture *cap,
@@ -308,8 +314,10 @@ int skbremap_capture_info(u32 index, struct skbremap_capture_info *ci)
 		ci->running = cap->running;
 		ci->pages_per_window = cap->layout.pages_per_window;
 		ci->snaplen = cap->layout.snaplen;
+		spin_lock_bh(&cap->fill_lock);
 		for (i = 0; cap->wins && i < cap->layout.windows; i++)
 			skbremap_win_count(ci, cap->wins[i].win.state);
+		spin_unlock_bh(&cap->fill_lock);
 		if (cap->wins)
 			ci->windows = cap->layout.windows;
 		__skbremap_stats(cap, &ci->stats);
@@ -335,6 +343,7 @@ __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 	mutex_lock(&cap->lock);
 	if (cap->dead)
 		mask |= EPOLLERR | EPOLLHUP;
+	spin_lock_bh(&cap->fill_lock);
 	for (i = 0; cap->wins && i < cap->layout.windows; i++) {
 		if (cap->wins[i].win.state != SKBREMAP_WS_USER)
 			continue;
@@ -346,6 +355,7 @@ __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 		else if (status == SKBREMAP_WIN_RELEASED)
 			kick = true;
 	}
+	spin_unlock_bh(&cap->fill_lock);
 	if (kick && !cap->closing)
 		queue_work(skbremap_wq, &cap->work);
 	mutex_unlock(&cap->lock);

@@ -116,8 +116,7 @@ void skbremap_filter_free(struct skbremap_capture *cap)
 }
 
 /* Move @skb's data to its link-layer header, as the hook shows frames. */
-static void skbremap_push_mac(struct sk_buff *skb,
-			      const struct net_device *dev)
+void skbremap_push_mac(struct sk_buff *skb, const struct net_device *dev)
 {
 	int hlen;
 

@@ -6,7 +6,8 @@
  * program on the stack's skb (filter.c) and, only for a packet the filter
  * keeps, takes a private clone, puts it on the capture's bounded queue and
  * queues the worker. Everything else (copy, remap, publish) happens in the
- * worker.
+ * worker. A direct capture (ring path only) is the exception: the hook
+ * copies the packet into its window itself (skbremap_hook_direct()).
  *
  * The clone is ours alone (skb_clone() gives it no socket and no
  * destructor), so its cb holds our per-packet record and its destructor
@@ -38,6 +39,31 @@ static u64 skbremap_tstamp_ns(const struct sk_buff *skb)
 	return ktime_to_ns(skb->tstamp);
 }
 
+/*
+ * A direct capture (worker.c): no clone. Like packet_rcv(), the frame is
+ * shown from its link-layer header by moving the shared skb's data
+ * pointer for the copy only, and putting data and len back afterwards.
+ */
+static void skbremap_hook_direct(struct skbremap_capture *cap,
+				 struct sk_buff *skb, struct net_device *dev,
+				 u32 snap)
+{
+	struct skbremap_skb_cb meta = {
+		.cap = cap,
+		.tstamp_ns = skbremap_tstamp_ns(skb),
+		.ifindex = dev->ifindex,
+		.snap = snap,
+		.pkttype = skb->pkt_type,
+	};
+	unsigned int len = skb->len;
+	u8 *data = skb->data;
+
+	skbremap_push_mac(skb, dev);
+	skbremap_direct_rcv(cap, skb, &meta);
+	skb->data = data;
+	skb->len = len;
+}
+
 int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 		      struct packet_type *pt, struct net_device *orig_dev)
 {
@@ -48,7 +74,6 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 	unsigned long flags;
 	u32 limit, snap;
 	bool nomem;
-	int hlen;
 
 	if (!READ_ONCE(cap->running) || !net_eq(dev_net(dev), cap->net))
 		goto out;
@@ -58,6 +83,12 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 	snap = skbremap_filter_run(cap, skb, dev, &nomem);
 	if (!snap) {
 		atomic64_inc(nomem ? &cap->drop_nomem : &cap->filtered);
+		goto out;
+	}
+
+	/* Set before dev_add_pack() published the hook; fixed while it runs. */
+	if (cap->direct) {
+		skbremap_hook_direct(cap, skb, dev, snap);
 		goto out;
 	}
 
@@ -74,11 +105,7 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 	}
 
 	/* Show the frame from its link-layer header, as AF_PACKET does. */
-	if (dev_has_header(dev) && skb_mac_header_was_set(nskb)) {
-		hlen = nskb->data - skb_mac_header(nskb);
-		if (hlen > 0 && hlen <= skb_headroom(nskb))
-			skb_push(nskb, hlen);
-	}
+	skbremap_push_mac(nskb, dev);
 
 	BUILD_BUG_ON(sizeof(struct skbremap_skb_cb) > sizeof(nskb->cb));
 	cb = SKBREMAP_SKB_CB(nskb);

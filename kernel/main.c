@@ -30,6 +30,17 @@ module_param_named(copy_threshold, skbremap_copy_threshold_param, uint, 0644);
 MODULE_PARM_DESC(copy_threshold,
 		 "adaptive mode: remap packets of at least this many bytes when a capture configures no threshold (0 = calibrate at start)");
 
+/*
+ * Whether a capture on the RING path alone (ring mode, adaptive that never
+ * remaps) copies in the hook (1, the default: worker.c's direct path) or
+ * through the queue and the worker as the other paths do (0; what the
+ * benchmark compares it with). Read at START.
+ */
+bool skbremap_direct_param = true;
+module_param_named(direct_copy, skbremap_direct_param, bool, 0644);
+MODULE_PARM_DESC(direct_copy,
+		 "ring path: copy packets in the hook (1, default) or in the worker (0); read at capture start");
+
 static int __init skbremap_init(void)
 {
 	int err;

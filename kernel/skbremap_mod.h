@@ -4,18 +4,24 @@
  * /dev/skbremap is one struct skbremap_capture. Its life:
  *
  *   open ---> CONFIGURE/BIND/LAYOUT ---> mmap ctl + windows ---> START
- *     prot_hook.func (softirq) --queue--> worker (workqueue, process ctx)
- *     worker: take back RELEASED windows, place queued skbs in the
- *             FILLING window (bounce/ring copy, or remap: record the
- *             skb's own pages), publish full/old windows
+ *     worker capture (bounce, remap, adaptive that may remap):
+ *       prot_hook.func (softirq) --queue--> worker (workqueue, process ctx)
+ *       worker: take back RELEASED windows, place queued skbs in the
+ *               FILLING window (bounce/ring copy, or remap: record the
+ *               skb's own pages), publish full/old windows
+ *     direct capture (ring, adaptive that never remaps; cap->direct):
+ *       prot_hook.func copies into the FILLING window and publishes full
+ *       ones itself (worker.c, skbremap_direct_rcv); the worker only
+ *       takes back, retires and flushes
  *   STOP (flush) ... release(): every page and every skb returned
  *
  * Locks, outermost first (never take one to the left while holding one
  * to its right):
  *
  *   rtnl_lock -> skbremap_captures_lock -> mmap_lock (of cap->mm)
- *     -> cap->lock -> cap->queue.lock
+ *     -> cap->lock -> cap->fill_lock -> cap->queue.lock
  *
+ * (poll_wait's lock, taken by wake_up, nests inside fill_lock.)
  * (rtnl and skbremap_captures_lock are never held together with mmap_lock:
  * the notifier and START take rtnl, the worker and mmap take mmap_lock.)
  */
@@ -56,6 +62,8 @@ struct skbremap_kwin {
 					 */
 	u64 caplen_sum;			/* bytes captured in this window */
 	u64 wirelen_sum;		/* wire bytes of its packets */
+	/* Its packets per path; added to the capture's ws at publish. */
+	u32 copied, bounced, remapped, pages_remapped;
 	unsigned long fill_start;	/* jiffies when it was opened */
 };
 
@@ -94,6 +102,20 @@ struct skbremap_capture {
 	 * other way round. Never taken by the hook.
 	 */
 	struct mutex lock;
+	/*
+	 * Rule: fill_lock guards, with cap->lock, the window side: filling,
+	 * next_win, seq, drops_reported, ws, and each window's state, info
+	 * page, sums and fill_start. A direct capture's hook changes them
+	 * holding fill_lock alone (BH is off there). Everyone else holds
+	 * cap->lock, and takes fill_lock inside it whenever the hook may be
+	 * filling: always, except the worker of a worker capture, which
+	 * sleeps in page-table changes and whose hook never touches a
+	 * window. A spinlock taken with BH off; nothing sleeps under it.
+	 */
+	spinlock_t fill_lock;
+	bool direct;			/* the hook fills (set at START, before
+					 * dev_add_pack; read by the hook)
+					 */
 	struct skbremap_config cfg;	/* resolved */
 	u32 mode;			/* effective SKBREMAP_MODE_* (never 0) */
 	u32 copy_threshold;		/* effective, ADAPTIVE only, else 0 */
@@ -193,6 +215,7 @@ struct skbremap_gauges {
 
 extern struct skbremap_gauges skbremap_gauges;
 extern unsigned int skbremap_copy_threshold_param;
+extern bool skbremap_direct_param;
 extern struct workqueue_struct *skbremap_wq;
 extern struct list_head skbremap_captures;
 extern struct mutex skbremap_captures_lock;
@@ -223,6 +246,7 @@ int skbremap_filter_set(struct skbremap_capture *cap,
 void skbremap_filter_free(struct skbremap_capture *cap);
 u32 skbremap_filter_run(struct skbremap_capture *cap, struct sk_buff *skb,
 			const struct net_device *dev, bool *nomem);
+void skbremap_push_mac(struct sk_buff *skb, const struct net_device *dev);
 
 /* hook.c */
 int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
@@ -233,6 +257,10 @@ void __skbremap_unhook(struct skbremap_capture *cap);
 void skbremap_worker(struct work_struct *work);
 void skbremap_retire_timer(struct work_struct *work);
 void __skbremap_purge(struct skbremap_capture *cap);
+bool skbremap_direct_ok(const struct skbremap_capture *cap);
+void skbremap_direct_rcv(struct skbremap_capture *cap,
+			 const struct sk_buff *skb,
+			 const struct skbremap_skb_cb *meta);
 
 /* remap.c */
 int skbremap_mmap(struct file *file, struct vm_area_struct *vma);

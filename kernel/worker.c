@@ -66,6 +66,10 @@ static void __skbremap_empty_window(struct skbremap_capture *cap,
 		consume_skb(skb);	/* destructor: skbs_held-- */
 	kw->caplen_sum = 0;
 	kw->wirelen_sum = 0;
+	kw->copied = 0;
+	kw->bounced = 0;
+	kw->remapped = 0;
+	kw->pages_remapped = 0;
 }
 
 /*
@@ -102,11 +106,11 @@ void __skbremap_purge(struct skbremap_capture *cap)
 	atomic64_add(skb_queue_len(&batch), &cap->drop_no_window);
 	__skb_queue_purge(&batch);
 
+	/* A direct hook may still be filling: the window side, whole. */
+	spin_lock_bh(&cap->fill_lock);
 	if (cap->filling)
 		__skbremap_abandon(cap, cap->filling, &cap->drop_no_window);
-	if (!cap->wins)
-		return;
-	for (i = 0; i < cap->layout.windows; i++) {
+	for (i = 0; cap->wins && i < cap->layout.windows; i++) {
 		kw = &cap->wins[i];
 		if (kw->win.state != SKBREMAP_WS_USER)
 			continue;
@@ -114,23 +118,21 @@ void __skbremap_purge(struct skbremap_capture *cap)
 		skbremap_win_reclaim(&kw->win, skbremap_ctl_of(cap, kw));
 		cap->ws.windows_user--;
 	}
+	spin_unlock_bh(&cap->fill_lock);
 	cap->flush_req = false;
 }
 
-/* Must hold mmap_lock and cap->lock. FILLING -> USER, or dropped. */
-static void __skbremap_publish(struct skbremap_capture *cap,
-			       struct vm_area_struct *vma,
-			       struct skbremap_kwin *kw, u32 flags)
+/*
+ * FILLING -> USER once the window's pages are in the page tables: info
+ * header, barriers, status READY. The caller wakes poll. Must hold the
+ * window side (skbremap_mod.h: cap->lock, and cap->fill_lock for a direct
+ * capture; the direct hook holds fill_lock alone).
+ */
+static void __skbremap_publish_info(struct skbremap_capture *cap,
+				    struct skbremap_kwin *kw, u32 flags)
 {
 	void *info = page_address(kw->info);
 	u64 drops;
-
-	if (__skbremap_insert_window(cap, vma, kw)) {
-		/* No page tables for it: its packets are lost, not shown. */
-		__skbremap_abandon(cap, kw, &cap->drop_nomem);
-		return;
-	}
-	cap->ws.pages_mapped += kw->win.pages_used;
 
 	drops = skbremap_drops(cap);
 	skbremap_info_finish(info, &kw->win, ++cap->seq,
@@ -144,15 +146,46 @@ static void __skbremap_publish(struct skbremap_capture *cap,
 	cap->ws.captured += kw->win.count;
 	cap->ws.captured_bytes += kw->caplen_sum;
 	cap->ws.wire_bytes += kw->wirelen_sum;
+	cap->ws.copied += kw->copied;
+	cap->ws.bounced += kw->bounced;
+	cap->ws.remapped += kw->remapped;
+	cap->ws.pages_remapped += kw->pages_remapped;
 	cap->ws.windows_published++;
 	if (flags & SKBREMAP_INFO_RETIRED)
 		cap->ws.windows_retired++;
 	cap->ws.windows_user++;
 	cap->filling = NULL;
+}
+
+/*
+ * Must hold mmap_lock and cap->lock (and fill_lock for a direct capture).
+ * FILLING -> USER, or dropped. A direct capture's window shows only its
+ * resident pages, which are in the page tables since mmap: nothing to
+ * insert, so nothing that sleeps.
+ */
+static void __skbremap_publish(struct skbremap_capture *cap,
+			       struct vm_area_struct *vma,
+			       struct skbremap_kwin *kw, u32 flags)
+{
+	if (cap->direct) {
+		WARN_ON_ONCE(kw->remap_lo != kw->remap_hi ||
+			     kw->hole_lo != kw->hole_hi);
+	} else if (__skbremap_insert_window(cap, vma, kw)) {
+		/* No page tables for it: its packets are lost, not shown. */
+		__skbremap_abandon(cap, kw, &cap->drop_nomem);
+		return;
+	}
+	cap->ws.pages_mapped += kw->win.pages_used;
+	__skbremap_publish_info(cap, kw, flags);
 	wake_up_interruptible(&cap->poll_wait);
 }
 
-/* Must hold mmap_lock and cap->lock. */
+/*
+ * Must hold the window side. Worker capture: mmap_lock and cap->lock, the
+ * released windows' remapped (or, bounce mode, all) slots are zapped.
+ * Direct capture (@vma NULL): fill_lock; no slot of its shows anything
+ * but a resident page, so there is nothing to zap.
+ */
 static void __skbremap_take_back(struct skbremap_capture *cap,
 				 struct vm_area_struct *vma)
 {
@@ -167,7 +200,8 @@ static void __skbremap_take_back(struct skbremap_capture *cap,
 		if (!skbremap_win_released(&kw->win, ctl,
 					   &cap->ws.bad_release))
 			continue;
-		__skbremap_zap_window(cap, vma, kw, kw->win.pages_used);
+		if (vma)
+			__skbremap_zap_window(cap, vma, kw, kw->win.pages_used);
 		__skbremap_empty_window(cap, kw);
 		skbremap_win_reclaim(&kw->win, ctl);
 		cap->ws.windows_released++;
@@ -175,7 +209,7 @@ static void __skbremap_take_back(struct skbremap_capture *cap,
 	}
 }
 
-/* Must hold cap->lock. */
+/* Must hold the window side. */
 static bool __skbremap_any_free(struct skbremap_capture *cap)
 {
 	u32 i;
@@ -186,7 +220,7 @@ static bool __skbremap_any_free(struct skbremap_capture *cap)
 	return false;
 }
 
-/* Must hold cap->lock. Opens the next FREE window, round-robin. */
+/* Must hold the window side. Opens the next FREE window, round-robin. */
 static struct skbremap_kwin *__skbremap_open(struct skbremap_capture *cap)
 {
 	struct skbremap_kwin *kw;
@@ -255,8 +289,8 @@ static struct skbremap_kwin *__skbremap_place(struct skbremap_capture *cap,
  * Copies @len bytes of @skb from byte @from to @pages starting at @offset
  * of pages[0].
  */
-static int skbremap_bounce(struct sk_buff *skb, u32 from, struct page **pages,
-			   u32 offset, u32 len)
+static int skbremap_bounce(const struct sk_buff *skb, u32 from,
+			   struct page **pages, u32 offset, u32 len)
 {
 	u32 done = 0, chunk;
 	int err;
@@ -330,11 +364,10 @@ static void __skbremap_remap_fill(struct skbremap_kwin *kw,
 
 /* The info entry of a placed packet. */
 static void skbremap_entry_fill(struct skbremap_info_entry *e,
-				const struct sk_buff *skb, u32 path, u32 page,
-				u32 offset, u32 caplen)
+				const struct sk_buff *skb,
+				const struct skbremap_skb_cb *cb, u32 path,
+				u32 page, u32 offset, u32 caplen)
 {
-	const struct skbremap_skb_cb *cb = SKBREMAP_SKB_CB(skb);
-
 	memset(e, 0, sizeof(*e));
 	e->page = page;
 	e->offset = offset;
@@ -445,19 +478,20 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 					     caplen));
 	}
 
-	skbremap_entry_fill(&e, skb, path, page, offset, caplen);
+	skbremap_entry_fill(&e, skb, SKBREMAP_SKB_CB(skb), path, page, offset,
+			    caplen);
 	skbremap_info_put(page_address(kw->info), entry, &e);
 	kw->caplen_sum += caplen;
 	kw->wirelen_sum += wirelen;
 	if (path == SKBREMAP_PATH_RING) {
-		cap->ws.copied++;
+		kw->copied++;
 		consume_skb(skb);	/* destructor: skbs_held-- */
 	} else {
 		if (path == SKBREMAP_PATH_REMAP) {
-			cap->ws.remapped++;
-			cap->ws.pages_remapped += plan.pages;
+			kw->remapped++;
+			kw->pages_remapped += plan.pages;
 		} else {
-			cap->ws.bounced++;
+			kw->bounced++;
 		}
 		/* Freed on release: a REMAP skb holds the pages it shows. */
 		__skb_queue_tail(&kw->skbs, skb);
@@ -475,6 +509,124 @@ put_pages:
 		skbremap_pool_put(cap, cap->scratch[i]);
 drop:
 	kfree_skb(skb);
+}
+
+/*
+ * Must hold cap->lock, at START. Whether the hook may fill (the direct
+ * path below): ring mode, or adaptive whose threshold no packet a window
+ * can hold reaches (the calibration found remapping never cheaper, as
+ * under TCG), so that every packet takes the RING path; and the
+ * direct_copy parameter allows it.
+ */
+bool skbremap_direct_ok(const struct skbremap_capture *cap)
+{
+	u64 window = (u64)cap->layout.pages_per_window << PAGE_SHIFT;
+
+	lockdep_assert_held(&cap->lock);
+	if (!READ_ONCE(skbremap_direct_param))
+		return false;
+	return cap->mode == SKBREMAP_MODE_RING ||
+	       (cap->mode == SKBREMAP_MODE_ADAPTIVE &&
+		cap->copy_threshold > window);
+}
+
+/*
+ * The direct path, in the hook (softirq, or BH disabled; never sleeps).
+ * A direct capture (skbremap_direct_ok(): every packet takes the RING
+ * path, so no slot ever shows an skb page and publishing changes no page
+ * table) needs neither clone, queue nor worker pass per packet: like
+ * tpacket_rcv() for AF_PACKET, the hook copies the packet from the
+ * stack's skb into the FILLING window and publishes a full one, all under
+ * cap->fill_lock. @skb shows the frame from its link-layer header (the
+ * hook pushed it); @meta is what the worker path keeps in the clone's cb.
+ * Returns true when a window was published: the caller wakes poll, after
+ * the lock.
+ */
+static bool __skbremap_direct_put(struct skbremap_capture *cap,
+				  const struct sk_buff *skb,
+				  const struct skbremap_skb_cb *meta, u32 caplen,
+				  bool *opened)
+{
+	struct skbremap_info_entry e;
+	struct skbremap_kwin *kw = cap->filling;
+	u32 page, offset, entry;
+	bool published = false;
+
+	lockdep_assert_held(&cap->fill_lock);
+	if (!kw || skbremap_win_place_packed(&kw->win, caplen, PAGE_SIZE,
+					     &page, &offset, &entry)) {
+		if (kw) {
+			__skbremap_publish_info(cap, kw, 0);
+			published = true;
+		}
+		/* The windows user space gave back since the last open. */
+		__skbremap_take_back(cap, NULL);
+		kw = __skbremap_open(cap);
+		if (!kw) {
+			atomic64_inc(&cap->drop_no_window);
+			return published;
+		}
+		*opened = true;
+		/* Cannot fail: the caller checked skbremap_win_fits_empty(). */
+		if (WARN_ON_ONCE(skbremap_win_place_packed(&kw->win, caplen,
+							   PAGE_SIZE, &page,
+							   &offset, &entry))) {
+			skbremap_win_abandon(&kw->win);
+			cap->filling = NULL;
+			atomic64_inc(&cap->drop_too_big);
+			return published;
+		}
+	}
+	/* Cannot fail: caplen <= skb->len. */
+	WARN_ON_ONCE(skbremap_bounce(skb, 0, &kw->pages[page], offset,
+				     caplen));
+	skbremap_entry_fill(&e, skb, meta, SKBREMAP_PATH_RING, page, offset,
+			    caplen);
+	skbremap_info_put(page_address(kw->info), entry, &e);
+	kw->caplen_sum += caplen;
+	kw->wirelen_sum += skb->len;
+	kw->copied++;
+	if (kw->win.count == kw->win.entries_max ||
+	    kw->win.pages_used == kw->win.pages_max) {
+		__skbremap_publish_info(cap, kw, 0);
+		published = true;
+	}
+	return published;
+}
+
+void skbremap_direct_rcv(struct skbremap_capture *cap,
+			 const struct sk_buff *skb,
+			 const struct skbremap_skb_cb *meta)
+{
+	u32 caplen = skb->len;
+	bool opened = false, wake;
+
+	if (cap->cfg.snaplen && caplen > cap->cfg.snaplen)
+		caplen = cap->cfg.snaplen;
+	if (caplen > meta->snap)
+		caplen = meta->snap;
+	/* Also a 0-byte skb: it has nothing a window could show. */
+	if (!skbremap_win_fits_empty(cap->layout.pages_per_window, 0, caplen,
+				     PAGE_SIZE)) {
+		atomic64_inc(&cap->drop_too_big);
+		return;
+	}
+	/* Windows part unmapped, or its process gone: nobody would see it. */
+	if (!atomic_read(&cap->win_vmas)) {
+		atomic64_inc(&cap->drop_no_window);
+		return;
+	}
+
+	spin_lock(&cap->fill_lock);
+	wake = __skbremap_direct_put(cap, skb, meta, caplen, &opened);
+	spin_unlock(&cap->fill_lock);
+
+	/* The retire timeout of the window just opened (the worker decides). */
+	if (opened)
+		queue_delayed_work(skbremap_wq, &cap->retire,
+				   usecs_to_jiffies(cap->cfg.retire_usec));
+	if (wake)
+		wake_up_interruptible(&cap->poll_wait);
 }
 
 /* Must hold mmap_lock and cap->lock. */
@@ -518,7 +670,8 @@ static void __skbremap_retire(struct skbremap_capture *cap,
 
 #ifdef SKBREMAP_DEBUG
 /*
- * Must hold cap->lock, between packets (make debug). Every pool page is an
+ * Must hold cap->lock, between packets (make debug), and takes fill_lock
+ * (a direct hook may be filling). Every pool page is an
  * info page or a data page of a FILLING/USER window; every skb of a window
  * is counted in skbs_held (the hook may be adding more meanwhile).
  */
@@ -528,6 +681,7 @@ static void __skbremap_check(struct skbremap_capture *cap)
 	u32 i, filling = 0;
 
 	lockdep_assert_held(&cap->lock);
+	spin_lock_bh(&cap->fill_lock);
 	for (i = 0; cap->wins && i < cap->layout.windows; i++) {
 		const struct skbremap_kwin *kw = &cap->wins[i];
 
@@ -544,6 +698,7 @@ static void __skbremap_check(struct skbremap_capture *cap)
 		}
 	}
 	WARN_ON_ONCE(filling > 1 || (!filling && cap->filling));
+	spin_unlock_bh(&cap->fill_lock);
 	WARN_ONCE(pages != atomic64_read(&cap->pages_held),
 		  "capture %u: %llu pages in windows, %lld held\n", cap->id,
 		  pages, (s64)atomic64_read(&cap->pages_held));
@@ -576,9 +731,17 @@ void skbremap_worker(struct work_struct *work)
 		goto purge;
 	}
 
-	__skbremap_take_back(cap, vma);
-	__skbremap_fill(cap, vma);
-	__skbremap_retire(cap, vma);
+	if (cap->direct) {
+		/* The hook fills; here only take-back, retire and flush. */
+		spin_lock_bh(&cap->fill_lock);
+		__skbremap_take_back(cap, NULL);
+		__skbremap_retire(cap, vma);
+		spin_unlock_bh(&cap->fill_lock);
+	} else {
+		__skbremap_take_back(cap, vma);
+		__skbremap_fill(cap, vma);
+		__skbremap_retire(cap, vma);
+	}
 	/*
 	 * Anything the hook queued meanwhile has queued this work again
 	 * (PENDING is cleared before a work item runs).

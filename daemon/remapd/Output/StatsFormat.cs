@@ -47,7 +47,7 @@ internal static class StatsFormat
             $"in flight {s.in_flight}");
         yield return string.Create(Invariant,
             $"windows: {p.Windows} read ({s.windows_published} published, {s.windows_retired} retired part-full, {s.windows_released} taken back), " +
-            $"{p.BadWindows} bad, {p.SeqGaps} sequence gaps; {s.bounced} packets bounced, {s.pages_mapped} pages mapped");
+            $"{p.BadWindows} bad, {p.SeqGaps} sequence gaps; {s.bounced} packets bounced, {s.pages_mapped} pages mapped, {s.skbs_freed} skbs freed");
         yield return string.Create(Invariant,
             $"delivery: mode {DeliveryModes.Name(s.mode)}, copy threshold {s.copy_threshold} bytes; {s.copied} copied into the ring, " +
             $"{s.remapped} remapped ({s.pages_remapped} packet pages inserted), {s.bounced} bounced");
