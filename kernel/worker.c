@@ -559,9 +559,17 @@ static bool __skbremap_direct_put(struct skbremap_capture *cap,
 			__skbremap_publish_info(cap, kw, 0);
 			published = true;
 		}
-		/* The windows user space gave back since the last open. */
-		__skbremap_take_back(cap, NULL);
 		kw = __skbremap_open(cap);
+		if (!kw) {
+			/*
+			 * Only now scan for windows user space gave back: a
+			 * scan per window opened would cost the hook a status
+			 * read of every window (poll's kick has the worker
+			 * take them back meanwhile anyway).
+			 */
+			__skbremap_take_back(cap, NULL);
+			kw = __skbremap_open(cap);
+		}
 		if (!kw) {
 			atomic64_inc(&cap->drop_no_window);
 			return published;

@@ -65,7 +65,7 @@ function verdict(l, s, m, thr,    k, r, v) {
 	if (lfcap[r] && !lfcap[k]) return sprintf("not met (<= %.2fx)", v)
 	return sprintf("%s (%s%.2fx)", v >= thr ? "met" : "not met", lfcap[k] ? ">= " : "", v)
 }
-BEGIN { nmodes = split("bounce ring adaptive remap tcpdump recvfrom tcpdump2", order, " ") }
+BEGIN { nmodes = split("bounce ring ring-worker adaptive remap tcpdump recvfrom tcpdump2", order, " ") }
 {
 	l = $1; s = $2; ph = $4
 	split($3, cr_, "#"); c = cr_[1]; rd = (cr_[2] == "") ? 1 : cr_[2] + 0
@@ -145,7 +145,7 @@ END {
 	print "##   flood lost nothing (lower bound), <N = lossy at every step tried"
 	print "## ratios: this consumer / tcpdump and / recvfrom (c = capt%, lf = loss-free: higher is better;"
 	print "##   u = cpu per packet: lower is better); tcpdump2 = tcpdump run again last (A/A control: noise)"
-	hdr = sprintf("%-6s %5s %-8s %8s %8s %8s %7s %6s %7s %7s %7s %9s | %5s %5s | %7s %7s | %5s %5s", \
+	hdr = sprintf("%-6s %5s %-11s %8s %8s %8s %7s %6s %7s %7s %7s %9s | %5s %5s | %7s %7s | %5s %5s", \
 		"load", "size", "consumer", "offered", "captured", "drops", "backlog", "capt%", "kpps", "cpu us", "proc us", \
 		"loss-free", "c/tcp", "c/rcv", "lf/tcp", "lf/rcv", "u/tcp", "u/rcv")
 	for (li = 1; li <= nloads; li++) {
@@ -158,7 +158,7 @@ END {
 			if (b in gen) {
 				bc = (l == "pktgen") ? ((cbaseoff[b] > 0 && b in cbase) ? cbase[b] * 10000 / cbaseoff[b] : "") : \
 					(genoff[b] > 0 ? fbase[b] * 10000 / genoff[b] : "")
-				printf "%-6s %5s %-8s %8s %8s %8s %7s %6s %7s %7s %7s %9s |  the load alone%s (cpu per offered frame)\n", \
+				printf "%-6s %5s %-11s %8s %8s %8s %7s %6s %7s %7s %7s %9s |  the load alone%s (cpu per offered frame)\n", \
 					l, s, "(none)", genoff[b], "-", "-", genback[b], "-", num(gen[b] / 1000, "%.1f"), num(bc, "%.1f"), "-", "-", \
 					(nrounds > 1 ? ", round 1" : "")
 				printf "%s,%s,none,%s,,,%s,,%s,%s,,,,,,,,,,load alone (cpu per offered frame)\n", l, s, genoff[b], genback[b], \
@@ -167,13 +167,13 @@ END {
 			for (oi = 1; oi <= nmodes; oi++) {
 				c = order[oi]; k = key(l, s, c)
 				if (na[k] != "") {
-					printf "%-6s %5s %-8s %s\n", l, s, c, na[k]
+					printf "%-6s %5s %-11s %s\n", l, s, c, na[k]
 					printf "%s,%s,%s,,,,,,,,,,,,,,,,,%s\n", l, s, c, na[k] > csv
 					continue
 				}
 				if (!(k in cap)) continue
 				cr = capratio(k); u = cpu[k]; ut = cpu[t]; ur = cpu[rv]
-				printf "%-6s %5s %-8s %8s %8s %8s %7s %6s %7s %7s %7s %9s | %5s %5s | %7s %7s | %5s %5s\n", \
+				printf "%-6s %5s %-11s %8s %8s %8s %7s %6s %7s %7s %7s %9s | %5s %5s | %7s %7s | %5s %5s\n", \
 					l, s, c, off[k], cap[k], drops[k], back[k], num(cr == "" ? "" : cr * 100, "%.1f"), \
 					num(secs[k] > 0 ? cap[k] / secs[k] / 1000 : "", "%.1f"), num(u, "%.1f") (cpulossy[k] ? "*" : ""), \
 					num(proc[k], "%.1f"), lf_str(k), ratio(cr, capratio(t)), ratio(cr, capratio(rv)), lf_ratio(k, t), \
@@ -198,7 +198,7 @@ END {
 				n = ""
 				if (paths[k] != "") n = n " " paths[k] ";"
 				if (nsteps[k] > 0) n = n sprintf(" %d paced step%s;", nsteps[k], nsteps[k] > 1 ? "s" : "")
-				if (n != "") printf "  %-6s %5s %-8s%s\n", l, s, c, n
+				if (n != "") printf "  %-6s %5s %-11s%s\n", l, s, c, n
 			}
 		}
 	}

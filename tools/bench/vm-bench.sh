@@ -2,7 +2,9 @@
 # The in-VM benchmark of issue 3 (item 4b), one command: skbremap.ko in Debian's 6.1 cloud
 # kernel under QEMU (TCG, 2 vCPUs, 2 GiB), each capture path against the same load, side by
 # side in one boot:
-#   consumers  remapd --mode bounce | ring | adaptive | remap (-w /dev/null),
+#   consumers  remapd --mode bounce | ring | adaptive | remap (-w /dev/null), and ring-worker
+#              (--mode ring with the module parameter direct_copy=0: the ring path through the
+#              worker instead of the copy in the hook, to show what the direct path gains),
 #              tcpdump -w /dev/null (libpcap 1.10, AF_PACKET TPACKET_V3),
 #              recvloop (recvfrom() on an AF_PACKET socket, tools/bench/recvloop.c),
 #              each alone, one after the other, plus "none" (the load alone: CPU baseline)
@@ -98,7 +100,7 @@ cat >"$tree/vm/bench.conf" <<CONF
 # written by tools/bench/vm-bench.sh
 SIZES="$sizes"
 LOADS="$loads"
-CONSUMERS="none tcpdump bounce ring adaptive remap recvfrom tcpdump2"
+CONSUMERS="none tcpdump bounce ring ring-worker adaptive remap recvfrom tcpdump2"
 ROUNDS=$rounds
 WINDOWS=$windows
 PPW=$ppw

@@ -15,6 +15,7 @@ set ylabel "captured / offered"
 set yrange [0:1.05]
 plot sel("bounce") u 2:8 w lp lw 2 t "skbremap bounce", \
      sel("ring") u 2:8 w lp lw 2 t "skbremap ring", \
+     sel("ring-worker") u 2:8 w lp lw 2 dt 4 t "skbremap ring via the worker", \
      sel("adaptive") u 2:8 w lp lw 2 t "skbremap adaptive", \
      sel("remap") u 2:8 w lp lw 2 t "skbremap remap", \
      sel("tcpdump") u 2:8 w lp lw 2 dt 2 t "tcpdump (TPACKET_V3)", \
@@ -25,6 +26,7 @@ set autoscale y
 set logscale y
 plot sel("bounce") u 2:10 w lp lw 2 t "skbremap bounce", \
      sel("ring") u 2:10 w lp lw 2 t "skbremap ring", \
+     sel("ring-worker") u 2:10 w lp lw 2 dt 4 t "skbremap ring via the worker", \
      sel("adaptive") u 2:10 w lp lw 2 t "skbremap adaptive", \
      sel("remap") u 2:10 w lp lw 2 t "skbremap remap", \
      sel("tcpdump") u 2:10 w lp lw 2 dt 2 t "tcpdump (TPACKET_V3)", \

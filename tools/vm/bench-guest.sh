@@ -21,6 +21,9 @@
 # consumer runs alone against the same load, one after the other:
 #   none       no capture: the load's own CPU (the baseline subtracted)
 #   bounce ring adaptive remap   remapd --backend kernel --mode M -w /dev/null
+#   ring-worker  remapd --mode ring with the module parameter direct_copy=0:
+#              the ring path through the queue and the worker (clone, then
+#              copy in process context) instead of the copy in the hook
 #   tcpdump    tcpdump -w /dev/null -B <same bytes as remapd's windows>
 #   recvfrom   /vm/recvloop: recvfrom() loop on an AF_PACKET socket
 #   tcpdump2   tcpdump again, last: the A/A control (its distance from the
@@ -59,6 +62,7 @@ for t in $RECVLOOP $UDPFLOOD; do
 done
 : >$CSV
 : >$RAW
+DIRECT=/sys/module/skbremap/parameters/direct_copy
 FEATURES=$($GAUGES version | sed -n 's/.*features=\(0x[0-9a-fA-F]*\).*/\1/p')
 note "module features $FEATURES; sizes $SIZES; loads $LOADS; consumers $CONSUMERS"
 note "remapd region $WINDOWS windows x $PPW pages; tcpdump -B $TCPDUMP_KB KiB; recvloop SO_RCVBUF request $RCVBUF"
@@ -146,10 +150,10 @@ consumer_start() {
 	: >$CLOG
 	case $1 in
 	none) return 0 ;;
-	bounce | ring | remap | adaptive)
+	bounce | ring | ring-worker | remap | adaptive)
 		case $1 in
 		bounce) bit=1 feat=FEAT_BOUNCE ;;
-		ring) bit=4 feat=FEAT_RING ;;
+		ring | ring-worker) bit=4 feat=FEAT_RING ;;
 		remap) bit=8 feat=FEAT_REMAP ;;
 		adaptive) bit=16 feat=FEAT_ADAPTIVE ;;
 		esac
@@ -157,8 +161,12 @@ consumer_start() {
 			NA="n/a (module lacks $feat)"
 			return 1
 		fi
+		if [ $1 = ring-worker ]; then
+			[ -w $DIRECT ] || { NA="n/a (no $DIRECT)"; return 1; }
+			echo 0 >$DIRECT
+		fi
 		taskset 2 $REMAPD capture --backend kernel -i "$2" -w /dev/null --windows $WINDOWS \
-			--pages-per-window $PPW --mode $1 -q >$CLOG 2>&1 &
+			--pages-per-window $PPW --mode ${1%-worker} -q >$CLOG 2>&1 &
 		CPID=$!
 		bg_track $CPID
 		i=0
@@ -198,7 +206,7 @@ consumer_counts() {
 	DONE=0
 	case $1 in
 	none) CAP=0 DROP=0 DONE=1 ;;
-	bounce | ring | remap | adaptive)
+	bounce | ring | ring-worker | remap | adaptive)
 		l=$($GAUGES captures 2>/dev/null | grep " pid=$CPID ")
 		CAP=$(echo "$l" | sed -n 's/.* captured=\([0-9]*\).*/\1/p')
 		DROP=$(echo "$l" | sed -n 's/.* drops=\([0-9]*\).*/\1/p')
@@ -251,6 +259,7 @@ drain() {
 # and set PATHS (remapd: how many packets each path carried).
 consumer_stop() {
 	PATHS=
+	[ -w $DIRECT ] && echo 1 >$DIRECT	# ring-worker's 0 ends with it
 	[ -n "$CPID" ] || return 0
 	case $1 in
 	tcpdump*) stop_pid $CPID INT 20 >/dev/null ;;

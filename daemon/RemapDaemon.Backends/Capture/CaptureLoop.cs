@@ -60,6 +60,7 @@ public sealed class CaptureLoop
     private ulong _windows;
     private ulong _badWindows;
     private ulong _seqGaps;
+    private int _nextWindow;
 
     public CaptureLoop(CaptureSession session, IPacketSink sink, CaptureLimits limits, ILogger logger)
     {
@@ -199,6 +200,17 @@ public sealed class CaptureLoop
     private bool TryTakeOldestReady(out int oldest, out ulong oldestSeq)
     {
         Region region = _session.Region;
+
+        // skbremap opens windows round-robin, so the next sequence number is almost always in the
+        // window after the one just consumed: one status read instead of a scan of the region.
+        // Sequence numbers only grow, so a READY window holding the expected one is the oldest.
+        oldest = _nextWindow;
+        if (region.Status(oldest) == SKBREMAP_WIN_READY && region.Seq(oldest) == _expectedSeq)
+        {
+            oldestSeq = _expectedSeq;
+            return true;
+        }
+
         oldest = -1;
         oldestSeq = ulong.MaxValue;
         for (int w = 0; w < region.Windows; w++)
@@ -238,6 +250,7 @@ public sealed class CaptureLoop
         }
 
         _expectedSeq = seq + 1;
+        _nextWindow = window + 1 == region.Windows ? 0 : window + 1;
         try
         {
             InfoPageError error = InfoPageReader.TryOpen(region.WindowMemory(window), in _geometry, (uint)window, _scatter, out InfoPageReader reader);

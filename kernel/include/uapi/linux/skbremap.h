@@ -31,8 +31,9 @@
  *   |<------------------ win_stride ------------>|
  *
  * Each window is one info page followed by P = pages_per_window data
- * pages. The kernel fills a window in a worker (never in the packet hook),
- * then publishes it:
+ * pages. The kernel fills a window (in a worker; a capture whose packets
+ * all take the RING path, in the packet hook, as tpacket_rcv() does), then
+ * publishes it:
  *
  *   kernel (publish)                     user space (consume)
  *   write data pages, info page          s = load_acquire(&ctl->status)
@@ -272,7 +273,9 @@ struct skbremap_stats {
 	__u64 captured_bytes;	/* sum of their captured lengths */
 	__u64 wire_bytes;	/* sum of their wire lengths */
 	__u64 drop_queue_full;	/* hook: queue at queue_limit */
-	__u64 drop_no_window;	/* worker: every window held by user space */
+	__u64 drop_no_window;	/* every window held by user space (or the
+				 * windows part unmapped)
+				 */
 	__u64 drop_nomem;	/* skb clone or page allocation failed */
 	__u64 drop_too_big;	/* larger than a window's data pages */
 	__u64 in_flight;	/* gauge: queued or in a filling window */
