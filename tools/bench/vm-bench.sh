@@ -64,9 +64,12 @@ mkdir -p "$out" "$VM"
 start=$(date +%s)
 step() { echo "--- vm-bench: $* ($(($(date +%s) - start))s)" >&2; }
 
-# The remapd region and the buffers the other consumers get: the same bytes.
-windows=${BENCH_WINDOWS:-32}
-ppw=${BENCH_PPW:-64}
+# The remapd region and the buffers the other consumers get: the same bytes. 128 windows of 16
+# pages (8 MiB): an info page describes at most 84 packets, so at 64 B the windows, not the
+# bytes, bound what is in flight (32 x 64 held 2,688 small packets, tcpdump's 8 MiB ~58,000);
+# 16 pages still take a 64 KiB frame. BENCH_WINDOWS / BENCH_PPW override.
+windows=${BENCH_WINDOWS:-128}
+ppw=${BENCH_PPW:-16}
 region_kb=$((windows * ppw * 4))
 
 results=$VM/bench-results

@@ -38,6 +38,25 @@ public sealed class CaptureLoopTests
     }
 
     [Fact]
+    public void The_window_after_the_last_one_is_taken_only_when_it_holds_the_next_sequence_number()
+    {
+        // Round-robin with a wrap (3 -> 0), then a decoy: window 1 follows window 0 but holds a
+        // later sequence number than window 2, so the loop must fall back to the scan.
+        using var fake = new InMemorySkbremap();
+        fake.Publish(window: 3, seq: 1, packets: [1]);
+        fake.Publish(window: 0, seq: 2, packets: [2]);
+        fake.Publish(window: 1, seq: 4, packets: [4]);
+        fake.Publish(window: 2, seq: 3, packets: [3]);
+        fake.FiniteSourceDone = true;
+
+        (CaptureResult result, List<int> lengths) = Run(fake, new CaptureLimits());
+
+        lengths.Should().Equal(1, 2, 3, 4);
+        result.Final.SeqGaps.Should().Be(0);
+        result.Final.Windows.Should().Be(4);
+    }
+
+    [Fact]
     public void A_window_with_a_bad_info_page_is_counted_logged_and_still_released()
     {
         using var fake = new InMemorySkbremap();
