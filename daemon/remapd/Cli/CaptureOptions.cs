@@ -102,7 +102,8 @@ internal sealed class CaptureOptions
     public uint RetireUsec { get; set; }
 
     [Option("queue-limit", Default = 0U, MetaValue = "N",
-        HelpText = "Packets queued between the packet hook and the worker before it drops, at most 65536 (0 = skbremap's default, 4096).")]
+        HelpText = "Packets queued between the packet hook and the worker before it drops, at most 65536 (0 = skbremap's default, 4096). " +
+            "Unused where the module copies in its hook (ring, and adaptive that never remaps).")]
     public uint QueueLimit { get; set; }
 
     [Option("mode", MetaValue = "MODE",
