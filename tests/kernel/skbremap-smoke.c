@@ -917,7 +917,7 @@ static int run_stress(int seconds)
 	struct skbremap_stats s;
 	struct sockaddr_in to;
 	int rx, tx, i, round = 0;
-	uint32_t w;
+	uint32_t w, expect;
 	time_t end;
 	pid_t child;
 
@@ -960,11 +960,20 @@ static int run_stress(int seconds)
 							 SKBREMAP_WIN_RELEASED,
 							 __ATOMIC_RELEASE);
 		}
-		/* Scribble on a window the kernel owns: must change nothing. */
+		/*
+		 * Scribble on a window the kernel owns: must change nothing.
+		 * Compare-and-swap, so that a window the kernel publishes
+		 * between our read and our write (the direct path publishes
+		 * from the packet hook at any moment) keeps its READY and is
+		 * not lost to the scribble.
+		 */
 		w = round % r.l.windows;
-		if (win_ctl(&r, w)->status == SKBREMAP_WIN_KERNEL)
-			win_ctl(&r, w)->status = round % 2 ?
-				SKBREMAP_WIN_RELEASED : 0x12345678;
+		expect = SKBREMAP_WIN_KERNEL;
+		__atomic_compare_exchange_n(&win_ctl(&r, w)->status, &expect,
+					    round % 2 ? SKBREMAP_WIN_RELEASED :
+							0x12345678,
+					    0, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED);
 		round++;
 	}
 	waitpid(child, NULL, 0);
