@@ -11,6 +11,11 @@
  *   workqueue worker             worker thread
  *   vm_insert_pages / zap        mmap(MAP_FIXED) of memfd pages / PROT_NONE
  *
+ * The module's direct path (a ring-only capture copies in prot_hook.func,
+ * no worker pass) is not emulated: here the worker thread copies every
+ * packet, so in ring mode skbs_freed counts them where the module's
+ * direct path counts 0.
+ *
  * Every function returns 0 (or a count) on success and a negative errno on
  * failure, like the kernel; nothing here calls exit() or prints.
  */
