@@ -99,13 +99,31 @@ isqrt() {
 # pktgen's 58 header bytes is whole-page frags (pktgen "frags": floor((SIZE -
 # 58) / 4096) order-0 pages, offset 0, PAGE_SIZE long; the rest linear): what
 # skbremap's remap path takes (docs/architecture.md, tests/vm 36-remap).
+#
+# PKTGEN_MODE=inject (vm-bench.sh --inject): pktgen in this netns hands each
+# frame to vh's receive path itself ("xmit_mode netif_receive"; RPS still
+# queues it to CPU 1), skipping veth's transmit: a faster generator, for
+# consumers that keep up with the veth one.
+PG_DEV=vp
+[ "${PKTGEN_MODE:-veth}" = inject ] && PG_DEV=vh
+pg() {
+	if [ $PG_DEV = vh ]; then
+		echo "$2" >/proc/net/pktgen/$1 || { echo "  pktgen: '$2' >$1 failed"; return 1; }
+	else
+		pgset "$@"
+	fi
+}
+pg_result() {
+	if [ $PG_DEV = vh ]; then cat /proc/net/pktgen/vh; else $IP netns exec peer cat /proc/net/pktgen/vp; fi
+}
 pktgen_setup() {
 	frags=$((($1 - 58) / 4096))
-	pgset kpktgend_0 "rem_device_all" && pgset kpktgend_0 "add_device vp" &&
-		pgset vp "clone_skb 0" && pgset vp "pkt_size $1" && pgset vp "frags $frags" &&
-		pgset vp "dst 10.99.0.1" && pgset vp "src_min 10.99.0.2" && pgset vp "src_max 10.99.0.2" &&
-		pgset vp "dst_mac $PEER_MAC" &&
-		pgset vp "udp_dst_min $UDP_PORT" && pgset vp "udp_dst_max $UDP_PORT"
+	pg kpktgend_0 "rem_device_all" && pg kpktgend_0 "add_device $PG_DEV" &&
+		{ [ $PG_DEV = vp ] || pg $PG_DEV "xmit_mode netif_receive"; } &&
+		pg $PG_DEV "clone_skb 0" && pg $PG_DEV "pkt_size $1" && pg $PG_DEV "frags $frags" &&
+		pg $PG_DEV "dst 10.99.0.1" && pg $PG_DEV "src_min 10.99.0.2" && pg $PG_DEV "src_max 10.99.0.2" &&
+		pg $PG_DEV "dst_mac $PEER_MAC" &&
+		pg $PG_DEV "udp_dst_min $UDP_PORT" && pg $PG_DEV "udp_dst_max $UDP_PORT"
 }
 # load_run LOAD SIZE COUNT RATE: sends, sets GEN_SENT GEN_SECS GEN_PPS.
 # RATE 0 = as fast as the generator goes.
@@ -115,10 +133,10 @@ load_run() {
 	pktgen)
 		# "count 0" would never end.
 		[ "${3:-0}" -gt 0 ] 2>/dev/null || { echo "  pktgen: bad count '$3'"; return 1; }
-		pgset vp "count $3" || return 1
-		if [ "$4" = 0 ]; then pgset vp "delay 0"; else pgset vp "ratep $4"; fi
-		pgset pgctrl start
-		res=$($IP netns exec peer cat /proc/net/pktgen/vp)
+		pg $PG_DEV "count $3" || return 1
+		if [ "$4" = 0 ]; then pg $PG_DEV "delay 0"; else pg $PG_DEV "ratep $4"; fi
+		pg pgctrl start
+		res=$(pg_result)
 		# Result: OK: 1234567(c..+d..) usec, 2000 (64byte,0frags)
 		#   1620pps 0Mb/sec (829440bps) errors: 0
 		# pktgen counts a frame the capture CPU's backlog refused (veth
@@ -128,6 +146,9 @@ load_run() {
 		errors=$(echo "$res" | sed -n 's/.*pps .* errors: \([0-9]*\).*/\1/p' | head -n 1)
 		usec=$(echo "$res" | sed -n 's/.*Result: OK: \([0-9]*\)(.*/\1/p')
 		GEN_SENT=$((${sofar:-0} + ${errors:-0}))
+		# inject: a refused frame counts in both (netif_receive_skb's
+		# NET_RX_DROP), and is not sent again.
+		[ $PG_DEV = vh ] && GEN_SENT=${sofar:-0}
 		GEN_SECS=$(awk "BEGIN { printf \"%.3f\", ${usec:-0} / 1e6 }")
 		GEN_PPS=$(awk "BEGIN { if (${usec:-0} > 0) printf \"%d\", $GEN_SENT * 1e6 / ${usec:-1}; else print 0 }")
 		echo "$res" | grep -q 'Result: OK' || echo "  pktgen: $(echo "$res" | grep Result)"
