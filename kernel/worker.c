@@ -362,6 +362,22 @@ static void __skbremap_remap_fill(struct skbremap_kwin *kw,
 	}
 }
 
+/* The bytes of a @len-byte packet a window shows: snaplen and filter verdict. */
+static u32 skbremap_caplen(const struct skbremap_capture *cap, u32 len,
+			   u32 snap)
+{
+	if (cap->cfg.snaplen && len > cap->cfg.snaplen)
+		len = cap->cfg.snaplen;
+	return min(len, snap);
+}
+
+/* No room for another packet: publish it. */
+static bool skbremap_kwin_full(const struct skbremap_kwin *kw)
+{
+	return kw->win.count == kw->win.entries_max ||
+	       kw->win.pages_used == kw->win.pages_max;
+}
+
 /* The info entry of a placed packet. */
 static void skbremap_entry_fill(struct skbremap_info_entry *e,
 				const struct sk_buff *skb,
@@ -406,17 +422,14 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 {
 	u32 ppw = cap->layout.pages_per_window;
 	u32 offset = offset_in_page(skb->data);
-	u32 wirelen = skb->len, caplen = wirelen;
+	u32 wirelen = skb->len, caplen;
 	struct skbremap_remap_plan plan;
 	struct skbremap_info_entry e;
 	struct skbremap_kwin *kw;
 	u32 npages = 0, page, entry, i = 0, path, roff = 0;
 	bool eligible = false;
 
-	if (cap->cfg.snaplen && caplen > cap->cfg.snaplen)
-		caplen = cap->cfg.snaplen;
-	if (caplen > SKBREMAP_SKB_CB(skb)->snap)	/* filter's verdict */
-		caplen = SKBREMAP_SKB_CB(skb)->snap;
+	caplen = skbremap_caplen(cap, wirelen, SKBREMAP_SKB_CB(skb)->snap);
 	/*
 	 * Only where REMAP could be chosen: remap mode, or adaptive at or
 	 * above the threshold. A plan no empty window could take is no plan.
@@ -497,8 +510,7 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 		__skb_queue_tail(&kw->skbs, skb);
 	}
 
-	if (kw->win.count == kw->win.entries_max ||
-	    kw->win.pages_used == kw->win.pages_max)
+	if (skbremap_kwin_full(kw))
 		__skbremap_publish(cap, vma, kw, 0);
 	return;
 
@@ -594,8 +606,7 @@ static bool __skbremap_direct_put(struct skbremap_capture *cap,
 	kw->caplen_sum += caplen;
 	kw->wirelen_sum += skb->len;
 	kw->copied++;
-	if (kw->win.count == kw->win.entries_max ||
-	    kw->win.pages_used == kw->win.pages_max) {
+	if (skbremap_kwin_full(kw)) {
 		__skbremap_publish_info(cap, kw, 0);
 		published = true;
 	}
@@ -606,13 +617,9 @@ void skbremap_direct_rcv(struct skbremap_capture *cap,
 			 const struct sk_buff *skb,
 			 const struct skbremap_skb_cb *meta)
 {
-	u32 caplen = skb->len;
+	u32 caplen = skbremap_caplen(cap, skb->len, meta->snap);
 	bool opened = false, wake;
 
-	if (cap->cfg.snaplen && caplen > cap->cfg.snaplen)
-		caplen = cap->cfg.snaplen;
-	if (caplen > meta->snap)
-		caplen = meta->snap;
 	/* Also a 0-byte skb: it has nothing a window could show. */
 	if (!skbremap_win_fits_empty(cap->layout.pages_per_window, 0, caplen,
 				     PAGE_SIZE)) {
