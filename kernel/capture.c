@@ -314,6 +314,7 @@ int skbremap_capture_info(u32 index, struct skbremap_capture_info *ci)
 		ci->running = cap->running;
 		ci->pages_per_window = cap->layout.pages_per_window;
 		ci->snaplen = cap->layout.snaplen;
+		ci->info_pages = cap->layout.info_pages;
 		spin_lock_bh(&cap->fill_lock);
 		for (i = 0; cap->wins && i < cap->layout.windows; i++)
 			skbremap_win_count(ci, cap->wins[i].win.state);

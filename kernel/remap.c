@@ -87,13 +87,15 @@ static int __skbremap_map_windows(struct skbremap_capture *cap,
 
 	for (i = 0; i < cap->layout.windows; i++) {
 		addr = vma->vm_start + i * cap->layout.win_stride;
-		err = vm_insert_page(vma, addr, cap->wins[i].info);
+		left = cap->layout.info_pages;
+		err = vm_insert_pages(vma, addr, cap->wins[i].info_pages,
+				      &left);
 		if (err)
 			return err;	/* mmap_region() unmaps what we did */
 		if (!skbremap_resident(cap))
 			continue;
 		left = cap->layout.pages_per_window;
-		err = vm_insert_pages(vma, addr + PAGE_SIZE,
+		err = vm_insert_pages(vma, addr + skbremap_info_bytes(cap),
 				      cap->wins[i].pages, &left);
 		if (err)
 			return err;
@@ -185,7 +187,7 @@ static unsigned long skbremap_data_addr(struct skbremap_capture *cap,
 					const struct skbremap_kwin *kw)
 {
 	return cap->win_addr + kw->win.index * cap->layout.win_stride +
-	       PAGE_SIZE;
+	       skbremap_info_bytes(cap);
 }
 
 /* Widens [*lo, *hi) to cover [a, b); an empty range is lo == hi. */
@@ -429,6 +431,47 @@ static void __skbremap_resident_put(struct skbremap_capture *cap,
 }
 
 /*
+ * Must hold cap->lock. The window's info area: layout.info_pages pool pages
+ * (zeroed, counted like every page user space sees), vmap()ed so that the
+ * header and the entries are one array to write, whichever page an entry
+ * falls in. User space maps the same pages, in the same order.
+ */
+static int __skbremap_info_get(struct skbremap_capture *cap,
+			       struct skbremap_kwin *kw)
+{
+	u32 i, n = cap->layout.info_pages;
+
+	kw->info_pages = kcalloc(n, sizeof(*kw->info_pages), GFP_KERNEL);
+	if (!kw->info_pages)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		kw->info_pages[i] = skbremap_pool_get(cap);
+		if (!kw->info_pages[i])
+			return -ENOMEM;	/* __skbremap_info_put() undoes */
+	}
+	kw->info = vmap(kw->info_pages, n, VM_MAP, PAGE_KERNEL);
+	return kw->info ? 0 : -ENOMEM;
+}
+
+/* Must hold cap->lock; undoes a whole or partial __skbremap_info_get(). */
+static void __skbremap_info_put(struct skbremap_capture *cap,
+				struct skbremap_kwin *kw)
+{
+	u32 i;
+
+	if (kw->info)
+		vunmap(kw->info);
+	kw->info = NULL;
+	if (!kw->info_pages)
+		return;
+	for (i = 0; i < cap->layout.info_pages; i++)
+		if (kw->info_pages[i])
+			skbremap_pool_put(cap, kw->info_pages[i]);
+	kfree(kw->info_pages);
+	kw->info_pages = NULL;
+}
+
+/*
  * Must hold cap->lock. Allocates the region for the current layout on the
  * first mmap: control part, window records, info pages. It is freed only by
  * release(), when no VMA can be left.
@@ -463,8 +506,7 @@ int __skbremap_region_alloc(struct skbremap_capture *cap)
 				    GFP_KERNEL);
 		if (!kw->pages)
 			goto err;
-		kw->info = skbremap_pool_get(cap);
-		if (!kw->info)
+		if (__skbremap_info_get(cap, kw))
 			goto err;
 		if (!skbremap_resident(cap))
 			continue;
@@ -492,8 +534,7 @@ void __skbremap_region_free(struct skbremap_capture *cap)
 		for (i = 0; i < cap->layout.windows; i++) {
 			WARN_ON_ONCE(cap->wins[i].win.state !=
 				     SKBREMAP_WS_FREE);
-			if (cap->wins[i].info)
-				skbremap_pool_put(cap, cap->wins[i].info);
+			__skbremap_info_put(cap, &cap->wins[i]);
 			if (skbremap_resident(cap))
 				__skbremap_resident_put(cap, &cap->wins[i]);
 			WARN_ON_ONCE(cap->wins[i].remap_lo !=

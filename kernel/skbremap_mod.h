@@ -44,7 +44,10 @@ struct bpf_prog;
 /* Kernel side of one window: the core's record plus what backs it. */
 struct skbremap_kwin {
 	struct skbremap_win win;	/* core state machine */
-	struct page *info;		/* info page, mapped at mmap time */
+	struct page **info_pages;	/* layout.info_pages pool pages,
+					 * mapped at mmap time
+					 */
+	void *info;			/* vmap() of them: the info area */
 	struct page **pages;		/* data slots [0, win.pages_used) */
 	/*
 	 * REMAP (resident modes only): remap[s] is the skb page slot s shows
@@ -197,13 +200,21 @@ static inline bool skbremap_resident(const struct skbremap_capture *cap)
 	return skbremap_mode_resident(cap->mode);
 }
 
+/* Bytes of a window's info area: data page 0 starts this far in. */
+static inline unsigned long
+skbremap_info_bytes(const struct skbremap_capture *cap)
+{
+	return (unsigned long)cap->layout.info_pages << PAGE_SHIFT;
+}
+
 /*
  * What this build of the module offers (struct skbremap_version.features,
  * and what CONFIGURE resolves a mode against).
  */
 #define SKBREMAP_MOD_FEATURES	(SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_RING | \
 				 SKBREMAP_FEAT_REMAP | SKBREMAP_FEAT_ADAPTIVE | \
-				 SKBREMAP_FEAT_FILTER)
+				 SKBREMAP_FEAT_FILTER | \
+				 SKBREMAP_FEAT_INFO_PAGES)
 
 /* main.c */
 struct skbremap_gauges {

@@ -131,14 +131,14 @@ void __skbremap_purge(struct skbremap_capture *cap)
 static void __skbremap_publish_info(struct skbremap_capture *cap,
 				    struct skbremap_kwin *kw, u32 flags)
 {
-	void *info = page_address(kw->info);
 	u64 drops;
 
 	drops = skbremap_drops(cap);
-	skbremap_info_finish(info, &kw->win, ++cap->seq,
+	skbremap_info_finish(kw->info, &kw->win, ++cap->seq,
 			     drops - cap->drops_reported, flags);
 	cap->drops_reported = drops;
-	flush_dcache_page(kw->info);
+	/* User space reads the info pages through another alias. */
+	flush_kernel_vmap_range(kw->info, skbremap_info_bytes(cap));
 	/* Info and data pages before seq/status (release in the core). */
 	smp_wmb();
 	skbremap_win_publish(&kw->win, cap->seq, skbremap_ctl_of(cap, kw));
@@ -231,9 +231,12 @@ static struct skbremap_kwin *__skbremap_open(struct skbremap_capture *cap)
 		if (skbremap_win_open(&kw->win))
 			continue;
 		cap->next_win = (kw->win.index + 1) % n;
-		/* Old entries of this capture only, but keep it tidy. */
-		clear_page(page_address(kw->info));
-		skbremap_info_begin(page_address(kw->info), kw->win.index);
+		/*
+		 * The header only: entries past the count it will give are
+		 * old ones of this capture, which user space has seen already
+		 * (clearing the whole area would cost a page per ~85 entries).
+		 */
+		skbremap_info_begin(kw->info, kw->win.index);
 		kw->fill_start = jiffies;
 		cap->filling = kw;
 		return kw;
@@ -493,7 +496,7 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 
 	skbremap_entry_fill(&e, skb, SKBREMAP_SKB_CB(skb), path, page, offset,
 			    caplen);
-	skbremap_info_put(page_address(kw->info), entry, &e);
+	skbremap_info_put(kw->info, entry, &e);
 	kw->caplen_sum += caplen;
 	kw->wirelen_sum += wirelen;
 	if (path == SKBREMAP_PATH_RING) {
@@ -602,7 +605,7 @@ static bool __skbremap_direct_put(struct skbremap_capture *cap,
 				     caplen));
 	skbremap_entry_fill(&e, skb, meta, SKBREMAP_PATH_RING, page, offset,
 			    caplen);
-	skbremap_info_put(page_address(kw->info), entry, &e);
+	skbremap_info_put(kw->info, entry, &e);
 	kw->caplen_sum += caplen;
 	kw->wirelen_sum += skb->len;
 	kw->copied++;

@@ -16,6 +16,7 @@ public static partial class Skbremap
     public const int SKBREMAP_MIN_WINDOWS = 2;
     public const int SKBREMAP_MAX_WINDOWS = 256;
     public const int SKBREMAP_MAX_PAGES_PER_WINDOW = 512;
+    public const int SKBREMAP_MAX_INFO_PAGES = 64;
     public const int SKBREMAP_MAX_SNAPLEN = 262144;
     public const int SKBREMAP_MAX_RETIRE_USEC = 10000000;
     public const int SKBREMAP_MAX_QUEUE_LIMIT = 65536;
@@ -34,6 +35,7 @@ public static partial class Skbremap
     public const uint SKBREMAP_FEAT_REMAP = 1U << 3;   // SKBREMAP_MODE_REMAP, PATH_REMAP
     public const uint SKBREMAP_FEAT_ADAPTIVE = 1U << 4; // SKBREMAP_MODE_ADAPTIVE, calibration
     public const uint SKBREMAP_FEAT_SCATTER = 1U << 5; // may publish SCATTER entries
+    public const uint SKBREMAP_FEAT_INFO_PAGES = 1U << 6; // config.info_pages > 1
 
     // skbremap_config.mode
     public const int SKBREMAP_MODE_DEFAULT = 0;   // = ADAPTIVE where supported

@@ -20,7 +20,8 @@ public unsafe struct skbremap_capture_info
     public uint windows_user;
     public uint pages_per_window;
     public uint snaplen;
-    public uint reserved0;
+    /// <summary>Info pages per window (v1 addition: was reserved0).</summary>
+    public uint info_pages;
     public skbremap_stats stats;
     public fixed ulong reserved[4];
 }

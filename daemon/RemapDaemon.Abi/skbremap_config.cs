@@ -16,5 +16,7 @@ public unsafe struct skbremap_config
     public uint mode;
     /// <summary>ADAPTIVE: caplen below this goes to the ring; 0 = calibrate at START (v1 addition).</summary>
     public uint copy_threshold;
-    public fixed ulong reserved[1];
+    /// <summary>Info pages per window: 0 = 1, 1..SKBREMAP_MAX_INFO_PAGES (v1 addition, needs SKBREMAP_FEAT_INFO_PAGES above 1).</summary>
+    public uint info_pages;
+    public uint reserved0;
 }

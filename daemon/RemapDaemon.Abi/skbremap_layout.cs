@@ -23,6 +23,7 @@ public unsafe struct skbremap_layout
     public uint info_entries_max;
     public uint win_ctl_offset;
     public uint win_ctl_size;
-    public uint reserved0;
+    /// <summary>Info pages at the start of every window; data page 0 is at info_pages * page_size (v1 addition: was reserved0, always 1).</summary>
+    public uint info_pages;
     public fixed ulong reserved[4];
 }

@@ -17,7 +17,7 @@ int skbremap_config_resolve(const struct skbremap_config *in,
 {
 	struct skbremap_config c;
 
-	if (in->flags || in->reserved[0])
+	if (in->flags || in->reserved0)
 		return -EINVAL;
 	if (in->mode > SKBREMAP_MODE_ADAPTIVE)
 		return -EINVAL;
@@ -34,6 +34,7 @@ int skbremap_config_resolve(const struct skbremap_config *in,
 	/* Mode 0 stays 0: the host resolves it (skbremap_mode_resolve). */
 	c.mode = in->mode;
 	c.copy_threshold = in->copy_threshold;
+	c.info_pages = or_default(in->info_pages, 1);
 
 	if (c.windows < SKBREMAP_MIN_WINDOWS ||
 	    c.windows > SKBREMAP_MAX_WINDOWS)
@@ -46,14 +47,17 @@ int skbremap_config_resolve(const struct skbremap_config *in,
 		return -EINVAL;
 	if (c.queue_limit > SKBREMAP_MAX_QUEUE_LIMIT)
 		return -EINVAL;
+	if (c.info_pages > SKBREMAP_MAX_INFO_PAGES)
+		return -EINVAL;
 
 	*out = c;
 	return 0;
 }
 
-u32 skbremap_info_entries_max(u32 page_size)
+/* @info_pages is 1..SKBREMAP_MAX_INFO_PAGES: the product stays far below 2^32. */
+u32 skbremap_info_entries_max(u32 page_size, u32 info_pages)
 {
-	return (page_size - sizeof(struct skbremap_info_hdr)) /
+	return (info_pages * page_size - sizeof(struct skbremap_info_hdr)) /
 	       sizeof(struct skbremap_info_entry);
 }
 
@@ -67,12 +71,14 @@ void skbremap_layout_fill(const struct skbremap_config *cfg, u32 page_size,
 {
 	u64 ctl_bytes = sizeof(struct skbremap_ctl_hdr) +
 			(u64)cfg->windows * sizeof(struct skbremap_win_ctl);
+	/* A resolved config has 1..MAX; an unresolved 0 means 1 too. */
+	u32 info_pages = cfg->info_pages ? cfg->info_pages : 1;
 
 	memset(out, 0, sizeof(*out));
 	out->ctl_offset = 0;
 	out->ctl_size = round_up_page(ctl_bytes, page_size);
 	out->win_offset = out->ctl_size;
-	out->win_stride = (u64)(1 + cfg->pages_per_window) * page_size;
+	out->win_stride = (u64)(info_pages + cfg->pages_per_window) * page_size;
 	out->win_size = out->win_stride * cfg->windows;
 	out->windows = cfg->windows;
 	out->pages_per_window = cfg->pages_per_window;
@@ -80,7 +86,9 @@ void skbremap_layout_fill(const struct skbremap_config *cfg, u32 page_size,
 	out->snaplen = cfg->snaplen;
 	out->info_hdr_size = sizeof(struct skbremap_info_hdr);
 	out->info_entry_size = sizeof(struct skbremap_info_entry);
-	out->info_entries_max = skbremap_info_entries_max(page_size);
+	out->info_entries_max =
+		skbremap_info_entries_max(page_size, info_pages);
+	out->info_pages = info_pages;
 	out->win_ctl_offset = sizeof(struct skbremap_ctl_hdr);
 	out->win_ctl_size = sizeof(struct skbremap_win_ctl);
 }

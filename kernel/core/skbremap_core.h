@@ -27,7 +27,7 @@ int skbremap_config_resolve(const struct skbremap_config *in,
 /* Layout of a region for a resolved configuration. */
 void skbremap_layout_fill(const struct skbremap_config *cfg, u32 page_size,
 			  struct skbremap_layout *out);
-u32 skbremap_info_entries_max(u32 page_size);
+u32 skbremap_info_entries_max(u32 page_size, u32 info_pages);
 /*
  * Classify an mmap request against the layout: 1 = control part,
  * 2 = windows part, -EINVAL for anything else (wrong offset or length),

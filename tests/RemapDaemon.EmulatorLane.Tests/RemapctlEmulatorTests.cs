@@ -48,4 +48,37 @@ public sealed class RemapctlEmulatorTests
         int entries = doc.RootElement.GetProperty("windows").EnumerateArray().Sum(w => w.GetProperty("entries").GetArrayLength());
         entries.Should().Be(10);
     }
+
+    [Fact]
+    public void Dump_with_info_pages_shows_windows_of_more_entries_than_one_info_page_holds()
+    {
+        using var lane = new Lane();
+
+        ToolResult r = Remapctl("dump", "--backend", "emulator", "--source", "synthetic:count=1000,min=60,max=60,lossless=1",
+            "--pages-per-window", "8", "--info-pages", "3", "--max-entries", "0", "--json");
+
+        r.ExitCode.Should().Be(0, r.ToString());
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Stdout);
+        System.Text.Json.JsonElement layout = doc.RootElement.GetProperty("layout");
+        layout.GetProperty("info_pages").GetInt32().Should().Be(3);
+        layout.GetProperty("info_entries_max").GetInt32().Should().Be(254, "(3 * 4096 - 64) / 48");
+        var windows = doc.RootElement.GetProperty("windows").EnumerateArray().ToList();
+        windows.Sum(w => w.GetProperty("entries").GetArrayLength()).Should().Be(1000);
+        windows.Max(w => w.GetProperty("count").GetInt32()).Should().Be(254, "60-byte packets fill the entries before 8 data pages");
+        System.Text.Json.JsonElement first = windows[0].GetProperty("entries")[0];
+        (first.GetProperty("page").GetInt32(), first.GetProperty("offset").GetInt32()).Should().Be((0, 0), "data page 0 follows the 3 info pages");
+    }
+
+    [Fact]
+    public void Dump_by_default_sizes_the_info_pages_to_the_data_pages()
+    {
+        using var lane = new Lane();
+
+        ToolResult r = Remapctl("dump", "--backend", "emulator", "--source", "synthetic:count=10,min=60,max=70,lossless=1",
+            "--pages-per-window", "16", "--json");
+
+        r.ExitCode.Should().Be(0, r.ToString());
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Stdout);
+        doc.RootElement.GetProperty("layout").GetProperty("info_pages").GetInt32().Should().Be(7, "512 entries for 16 data pages");
+    }
 }

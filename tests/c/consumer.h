@@ -41,6 +41,7 @@ struct consumer {
 	uint64_t errors;	/* protocol or bounds violations seen */
 	uint64_t by_path[4];	/* packets per SKBREMAP_PATH_* */
 	uint64_t scattered;	/* SCATTER packets */
+	uint32_t max_count;	/* most entries one window held */
 	uint8_t *lin;		/* a SCATTER packet's bytes, joined */
 	bool keep;		/* do not release (tests of holding) */
 };
@@ -156,6 +157,8 @@ static inline void consumer_window(struct consumer *c, uint32_t w,
 	const struct skbremap_info_entry *ents =
 		(const void *)(base + c->l.info_hdr_size);
 	uint64_t ps = c->l.page_size;
+	/* Data page 0 follows the info pages (layout.info_pages of them). */
+	const uint8_t *data = base + (uint64_t)c->l.info_pages * ps;
 	uint32_t i;
 
 	if (seq != c->next_seq)
@@ -171,6 +174,8 @@ static inline void consumer_window(struct consumer *c, uint32_t w,
 		return;
 	}
 	c->windows++;
+	if (h->count > c->max_count)
+		c->max_count = h->count;
 	c->hdr_drops += h->drops;
 	if (h->flags & SKBREMAP_INFO_RETIRED)
 		c->retired++;
@@ -180,7 +185,7 @@ static inline void consumer_window(struct consumer *c, uint32_t w,
 		const struct skbremap_info_entry *e = &ents[i];
 
 		if (e->flags & SKBREMAP_PKT_SCATTER) {
-			i += consumer_scatter(c, h, ents, i, base + ps, fn, arg);
+			i += consumer_scatter(c, h, ents, i, data, fn, arg);
 			continue;
 		}
 
@@ -203,7 +208,7 @@ static inline void consumer_window(struct consumer *c, uint32_t w,
 		c->bytes += e->caplen;
 		c->wire_bytes += e->wirelen;
 		if (fn)
-			fn(c, e, base + ps + e->page * ps + e->offset, arg);
+			fn(c, e, data + e->page * ps + e->offset, arg);
 	}
 }
 

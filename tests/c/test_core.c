@@ -40,7 +40,8 @@ static void config_zero_takes_every_default(void)
 	CHECK_EQ(out.flags, 0);
 	CHECK_EQ(out.mode, SKBREMAP_MODE_DEFAULT);
 	CHECK_EQ(out.copy_threshold, 0);
-	CHECK_EQ(out.reserved[0], 0);
+	CHECK_EQ(out.info_pages, 1);
+	CHECK_EQ(out.reserved0, 0);
 }
 
 static void config_rejects_flags_and_reserved(void)
@@ -52,9 +53,25 @@ static void config_rejects_flags_and_reserved(void)
 	in.flags = 0x80000000u;
 	CHECK_EQ(resolve(in, &out), -EINVAL);
 	in.flags = 0;
-	in.reserved[0] = 1;
+	in.reserved0 = 1;
 	CHECK_EQ(resolve(in, &out), -EINVAL);
-	in.reserved[0] = 1ULL << 63;
+	in.reserved0 = 0x80000000u;
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+}
+
+static void config_info_pages_are_checked_and_kept(void)
+{
+	struct skbremap_config out, in = { 0 };
+
+	in.info_pages = 1;
+	CHECK_EQ(resolve(in, &out), 0);
+	CHECK_EQ(out.info_pages, 1);
+	in.info_pages = SKBREMAP_MAX_INFO_PAGES;
+	CHECK_EQ(resolve(in, &out), 0);
+	CHECK_EQ(out.info_pages, SKBREMAP_MAX_INFO_PAGES);
+	in.info_pages = SKBREMAP_MAX_INFO_PAGES + 1;
+	CHECK_EQ(resolve(in, &out), -EINVAL);
+	in.info_pages = 0xffffffffu;
 	CHECK_EQ(resolve(in, &out), -EINVAL);
 }
 
@@ -144,7 +161,7 @@ static void layout_of_defaults(void)
 	CHECK_EQ(l.info_entries_max, (PS - 64) / 48);
 	CHECK_EQ(l.win_ctl_offset, sizeof(struct skbremap_ctl_hdr));
 	CHECK_EQ(l.win_ctl_size, sizeof(struct skbremap_win_ctl));
-	CHECK_EQ(l.reserved0, 0);
+	CHECK_EQ(l.info_pages, 1);
 	for (int i = 0; i < 4; i++)
 		CHECK_EQ(l.reserved[i], 0);
 }
@@ -175,9 +192,36 @@ static void layout_control_part_grows_by_whole_pages(void)
 
 static void layout_every_window_fits_the_entries_it_announces(void)
 {
-	CHECK_EQ(skbremap_info_entries_max(4096), 84);
-	CHECK(64 + 48 * skbremap_info_entries_max(4096) <= 4096);
-	CHECK(64 + 48 * (skbremap_info_entries_max(4096) + 1) > 4096);
+	CHECK_EQ(skbremap_info_entries_max(4096, 1), 84);
+	CHECK(64 + 48 * skbremap_info_entries_max(4096, 1) <= 4096);
+	CHECK(64 + 48 * (skbremap_info_entries_max(4096, 1) + 1) > 4096);
+	for (u32 n = 1; n <= SKBREMAP_MAX_INFO_PAGES; n++) {
+		u32 max = skbremap_info_entries_max(4096, n);
+
+		CHECK(64 + 48ULL * max <= 4096ULL * n);
+		CHECK(64 + 48ULL * (max + 1) > 4096ULL * n);
+	}
+	CHECK_EQ(skbremap_info_entries_max(4096, 7), 596);
+	CHECK_EQ(skbremap_info_entries_max(65536, SKBREMAP_MAX_INFO_PAGES),
+		 (65536 * 64 - 64) / 48);
+}
+
+static void layout_info_pages_come_before_the_data_pages(void)
+{
+	struct skbremap_config c = { .windows = 4, .pages_per_window = 16,
+				     .info_pages = 7 };
+	struct skbremap_layout l;
+
+	skbremap_layout_fill(&c, PS, &l);
+	CHECK_EQ(l.info_pages, 7);
+	CHECK_EQ(l.win_stride, 23ULL * PS);
+	CHECK_EQ(l.win_size, 4 * 23ULL * PS);
+	CHECK_EQ(l.info_entries_max, (7 * PS - 64) / 48);
+	/* An unresolved 0 is one info page, as before info_pages existed. */
+	c.info_pages = 0;
+	skbremap_layout_fill(&c, PS, &l);
+	CHECK_EQ(l.info_pages, 1);
+	CHECK_EQ(l.win_stride, 17ULL * PS);
 }
 
 /* ---- mmap check ------------------------------------------------------ */
@@ -743,11 +787,13 @@ int main(void)
 	RUN(config_zero_takes_every_default);
 	RUN(config_rejects_flags_and_reserved);
 	RUN(config_mode_and_copy_threshold_are_checked_and_kept);
+	RUN(config_info_pages_are_checked_and_kept);
 	RUN(config_accepts_every_limit_and_rejects_one_past);
 	RUN(config_error_leaves_output_untouched);
 	RUN(layout_of_defaults);
 	RUN(layout_control_part_grows_by_whole_pages);
 	RUN(layout_every_window_fits_the_entries_it_announces);
+	RUN(layout_info_pages_come_before_the_data_pages);
 	RUN(mmap_check_accepts_exactly_the_two_parts);
 	RUN(mmap_check_rejects_every_other_offset_and_length);
 	RUN(window_open_only_from_free);

@@ -47,6 +47,9 @@ static struct skbremap_emu *open_emu(void)
  */
 static uint32_t cfg_mode = SKBREMAP_MODE_BOUNCE;
 static uint32_t cfg_threshold;
+static uint32_t cfg_info_pages;	/* 0: one, as before info_pages */
+/* The most entries one window of the last run_sizes_step() held. */
+static uint32_t last_max_count;
 
 static int configure(struct skbremap_emu *e, uint32_t windows, uint32_t ppw,
 		     uint32_t snaplen, uint32_t retire_usec, uint32_t qlimit)
@@ -55,7 +58,7 @@ static int configure(struct skbremap_emu *e, uint32_t windows, uint32_t ppw,
 		.windows = windows, .pages_per_window = ppw,
 		.snaplen = snaplen, .retire_usec = retire_usec,
 		.queue_limit = qlimit, .mode = cfg_mode,
-		.copy_threshold = cfg_threshold,
+		.copy_threshold = cfg_threshold, .info_pages = cfg_info_pages,
 	};
 
 	return skbremap_emu_ioctl(e, SKBREMAP_IOC_CONFIGURE, &c);
@@ -107,10 +110,11 @@ static void check_stopped_and_returned(struct skbremap_emu *e,
 	CHECK_EQ(s.remapped, c->by_path[SKBREMAP_PATH_REMAP]);
 	CHECK_EQ(s.copied, c->by_path[SKBREMAP_PATH_RING]);
 	if (s.mode == SKBREMAP_MODE_BOUNCE)	/* the info pages only */
-		CHECK_EQ(s.pages_held, c->l.windows);
+		CHECK_EQ(s.pages_held, (uint64_t)c->l.windows * c->l.info_pages);
 	else		/* and the resident data pages */
 		CHECK_EQ(s.pages_held,
-			 (uint64_t)c->l.windows * (1 + c->l.pages_per_window));
+			 (uint64_t)c->l.windows *
+				 (c->l.info_pages + c->l.pages_per_window));
 	CHECK_EQ(s.bad_release, 0);
 	CHECK_EQ(c->errors, 0);
 	for (i = 0; i < 5; i++)
@@ -132,7 +136,7 @@ static void version_says_magic_abi_page_size_and_bounce(void)
 	CHECK_EQ(v.page_size, PS);
 	CHECK_EQ(v.features, SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_FILTER |
 		 SKBREMAP_FEAT_RING | SKBREMAP_FEAT_REMAP |
-		 SKBREMAP_FEAT_ADAPTIVE);
+		 SKBREMAP_FEAT_ADAPTIVE | SKBREMAP_FEAT_INFO_PAGES);
 	CHECK_EQ(v.reserved[0] | v.reserved[1], 0);
 	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_VERSION, NULL), -EFAULT);
 	CHECK_EQ(skbremap_emu_ioctl(e, 0x1234, &v), -ENOTTY);
@@ -281,7 +285,7 @@ static void global_and_captures_list_this_process_captures(void)
 		CHECK_EQ(ci.running, 0);
 		CHECK_EQ(ci.windows_free, ci.windows);
 		CHECK_EQ(ci.windows_filling + ci.windows_user, 0);
-		CHECK_EQ(ci.reserved0, 0);
+		CHECK_EQ(ci.info_pages, 1);
 		ids[i] = ci.id;
 	}
 	CHECK(ids[0] != ids[1]);
@@ -698,6 +702,9 @@ static void run_sizes_step(uint32_t mode, uint32_t threshold, uint32_t min,
 		CHECK_EQ(c.scattered, remap);
 	else
 		CHECK_EQ(c.scattered, 0);
+	CHECK_EQ(c.l.info_pages, cfg_info_pages ? cfg_info_pages : 1);
+	CHECK(c.max_count <= c.l.info_entries_max);
+	last_max_count = c.max_count;
 	check_stopped_and_returned(e, &c);
 	consumer_unmap(&c);
 	skbremap_emu_close(e);
@@ -755,6 +762,27 @@ static void remap_as_scatter_delivers_every_byte_in_segments(void)
 	run_all_sizes(SKBREMAP_MODE_REMAP, 0);
 	run_all_sizes(SKBREMAP_MODE_ADAPTIVE, 8192);
 	unsetenv("SKBREMAP_EMU_SCATTER");
+}
+
+/*
+ * Seven info pages: 596 entries a window instead of 84, the header in the
+ * first page and entries crossing page boundaries; data page 0 moves to
+ * 7 pages in. Every byte of every size still arrives, in every mode.
+ */
+static void info_pages_let_a_window_hold_more_packets(void)
+{
+	cfg_info_pages = 7;
+	run_sizes(SKBREMAP_MODE_RING, 0, 1, 300, 3000);
+	CHECK(last_max_count > skbremap_info_entries_max(PS, 1));
+	CHECK_EQ(last_max_count, skbremap_info_entries_max(PS, 7));
+	run_all_sizes(SKBREMAP_MODE_BOUNCE, 0);
+	run_all_sizes(SKBREMAP_MODE_ADAPTIVE, 8192);
+	setenv("SKBREMAP_EMU_SCATTER", "1", 1);
+	run_all_sizes(SKBREMAP_MODE_REMAP, 0);
+	unsetenv("SKBREMAP_EMU_SCATTER");
+	cfg_info_pages = SKBREMAP_MAX_INFO_PAGES;
+	run_sizes(SKBREMAP_MODE_RING, 0, 1, 300, 3000);
+	cfg_info_pages = 0;
 }
 
 static void adaptive_calibrates_at_start_and_reports_the_threshold(void)
@@ -1702,6 +1730,7 @@ int main(void)
 	RUN(remap_mode_inserts_whole_pages_and_bounces_the_rest);
 	RUN(adaptive_mode_rings_below_the_threshold_and_remaps_above);
 	RUN(remap_as_scatter_delivers_every_byte_in_segments);
+	RUN(info_pages_let_a_window_hold_more_packets);
 	RUN(adaptive_calibrates_at_start_and_reports_the_threshold);
 	RUN(resident_modes_map_data_pages_once);
 	return harness_summary("test_emu");

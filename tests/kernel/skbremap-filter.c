@@ -225,7 +225,7 @@ static void drain(const struct fcase *c, uint32_t *got)
 			}
 			if (d0->page >= h->pages_used)
 				continue;
-			d = base + ps + d0->page * ps + d0->offset;
+			d = base + lay.info_pages * ps + d0->page * ps + d0->offset;
 			idx = frame_of(d, d0->caplen);
 			if (idx < 0)
 				continue;	/* IPv6 ND and the like */

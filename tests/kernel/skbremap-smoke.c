@@ -19,7 +19,8 @@
  *
  * SMOKE_MODE=bounce|ring|remap|adaptive (or "run MODE") configures that
  * delivery mode (default 0: the module picks), SMOKE_THRESHOLD=N the
- * ADAPTIVE copy_threshold (default 0: calibrated at START). A mode the module does not
+ * ADAPTIVE copy_threshold (default 0: calibrated at START), SMOKE_INFO_PAGES=N
+ * the info pages per window (default 0: one). A mode the module does not
  * advertise must be refused with EOPNOTSUPP ("MODE SKIP"). Every window is
  * checked by the rules of the paths its entries name: a BOUNCE packet
  * alone in zeroed pages, a RING packet SKBREMAP_RING_ALIGN-aligned; every
@@ -87,6 +88,7 @@ static long page_size;
  */
 static uint32_t cfg_mode;
 static uint32_t cfg_threshold;
+static uint32_t cfg_info_pages;	/* SMOKE_INFO_PAGES; 0 = one */
 static uint32_t eff_mode;
 static uint64_t eff_threshold;
 
@@ -110,6 +112,18 @@ static struct skbremap_win_ctl *win_ctl(struct region *r, uint32_t i)
 static uint8_t *win_base(struct region *r, uint32_t i)
 {
 	return r->win + (uint64_t)i * r->l.win_stride;
+}
+
+/* Info pages per window: what CONFIGURE was asked for, 0 meaning one. */
+static uint32_t info_pages(void)
+{
+	return cfg_info_pages ? cfg_info_pages : 1;
+}
+
+/* Data page 0 of window @i: after the window's info pages. */
+static uint8_t *win_data(struct region *r, uint32_t i)
+{
+	return win_base(r, i) + (uint64_t)r->l.info_pages * page_size;
 }
 
 static int xioctl(int fd, unsigned long cmd, void *arg)
@@ -236,8 +250,12 @@ static void check_bad_configs(int fd)
 	c.flags = 1;
 	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "flags");
 	memset(&c, 0, sizeof(c));
-	c.reserved[0] = 1;
+	c.reserved0 = 1;
 	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL, "reserved");
+	memset(&c, 0, sizeof(c));
+	c.info_pages = SKBREMAP_MAX_INFO_PAGES + 1;
+	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, &c) == -EINVAL,
+	      "info_pages");
 	CHECK(xioctl(fd, SKBREMAP_IOC_CONFIGURE, NULL) == -EFAULT, "NULL");
 	CHECK(xioctl(fd, _IO(SKBREMAP_IOC_MAGIC, 0x7f), NULL) == -ENOTTY,
 	      "unknown ioctl");
@@ -285,8 +303,8 @@ static void threshold_check(int fd)
 /* Pool pages a capture holds with nothing in flight. */
 static uint64_t idle_pages(const struct region *r)
 {
-	return resident() ? (uint64_t)r->l.windows *
-			    (1 + r->l.pages_per_window) : r->l.windows;
+	return (uint64_t)r->l.windows *
+	       (info_pages() + (resident() ? r->l.pages_per_window : 0));
 }
 
 static void configure(struct region *r, uint32_t windows, uint32_t ppw,
@@ -300,6 +318,7 @@ static void configure(struct region *r, uint32_t windows, uint32_t ppw,
 	c.retire_usec = retire_usec;
 	c.mode = cfg_mode;
 	c.copy_threshold = cfg_threshold;
+	c.info_pages = cfg_info_pages;
 	CHECK(xioctl(r->fd, SKBREMAP_IOC_CONFIGURE, &c) == 0, "CONFIGURE");
 	CHECK(xioctl(r->fd, SKBREMAP_IOC_LAYOUT, &r->l) == 0, "LAYOUT");
 	mode_check(r->fd);
@@ -311,14 +330,17 @@ static void configure(struct region *r, uint32_t windows, uint32_t ppw,
 	      r->l.win_ctl_offset + (uint64_t)windows * r->l.win_ctl_size,
 	      "ctl_size %llu", (unsigned long long)r->l.ctl_size);
 	CHECK(r->l.win_offset == r->l.ctl_size, "win_offset");
-	CHECK(r->l.win_stride == (uint64_t)(ppw + 1) * page_size, "stride");
+	CHECK(r->l.info_pages == info_pages(), "info_pages %u",
+	      r->l.info_pages);
+	CHECK(r->l.win_stride == (uint64_t)(ppw + info_pages()) * page_size,
+	      "stride");
 	CHECK(r->l.win_size == r->l.win_stride * windows, "win_size");
 	CHECK(r->l.info_hdr_size == sizeof(struct skbremap_info_hdr), "hdr");
 	CHECK(r->l.info_entry_size == sizeof(struct skbremap_info_entry),
 	      "entry");
 	CHECK(r->l.win_ctl_size == sizeof(struct skbremap_win_ctl), "ctl");
 	CHECK(r->l.info_entries_max ==
-	      (page_size - sizeof(struct skbremap_info_hdr)) /
+	      (info_pages() * page_size - sizeof(struct skbremap_info_hdr)) /
 	      sizeof(struct skbremap_info_entry), "entries_max");
 }
 
@@ -393,7 +415,7 @@ static void check_mapped_rules(struct region *r)
 	      errno == EACCES, "mprotect windows writable: %s",
 	      strerror(errno));
 	/* The VMAs cannot be split: no partial munmap or mprotect. */
-	CHECK(munmap(r->win + page_size, page_size) != 0 && errno == EINVAL,
+	CHECK(munmap(win_data(r, 0), page_size) != 0 && errno == EINVAL,
 	      "partial munmap: %s", strerror(errno));
 	p = mmap(NULL, r->l.ctl_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 r->fd, 0);
@@ -407,14 +429,17 @@ static void check_mapped_rules(struct region *r)
 	 * resident pages are mapped from the start, zeroed.
 	 */
 	if (resident())
-		CHECK(!read_faults(win_base(r, 0) + page_size) &&
-		      is_zero(win_base(r, 0) + page_size, page_size),
+		CHECK(!read_faults(win_data(r, 0)) &&
+		      is_zero(win_data(r, 0), page_size),
 		      "resident slot unreadable or not zero");
 	else
-		CHECK(read_faults(win_base(r, 0) + page_size),
+		CHECK(read_faults(win_data(r, 0)),
 		      "empty slot readable");
-	/* Info pages are there (zeroed until used). */
+	/* Info pages are there (zeroed until used), every one of them. */
 	CHECK(!read_faults(win_base(r, 0)), "info page faults");
+	CHECK(!read_faults(win_data(r, 0) - page_size) &&
+	      is_zero(win_data(r, 0) - page_size, page_size),
+	      "last info page faults or is not zero");
 }
 
 /* The path the effective mode gives a packet (no packet on lo qualifies
@@ -437,7 +462,7 @@ static uint8_t expected_path(uint32_t caplen)
 static void check_window(struct region *r, uint32_t w)
 {
 	const struct skbremap_win_ctl *ctl = win_ctl(r, w);
-	const uint8_t *base = win_base(r, w), *data = base + page_size;
+	const uint8_t *base = win_base(r, w), *data = win_data(r, w);
 	const struct skbremap_info_hdr *h = (const void *)base;
 	const struct skbremap_info_entry *e = (const void *)(h + 1);
 	uint64_t span, seq = ctl->seq;
@@ -930,6 +955,7 @@ static int run_stress(int seconds)
 	c.snaplen = 3000;
 	c.mode = cfg_mode;
 	c.copy_threshold = cfg_threshold;
+	c.info_pages = cfg_info_pages;
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_CONFIGURE, &c) == 0, "CONFIGURE");
 	CHECK(xioctl(r.fd, SKBREMAP_IOC_LAYOUT, &r.l) == 0, "LAYOUT");
 	mode_check(r.fd);
@@ -1144,6 +1170,9 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page_size = sysconf(_SC_PAGESIZE);
+	if (getenv("SMOKE_INFO_PAGES"))
+		cfg_info_pages = (uint32_t)strtoul(getenv("SMOKE_INFO_PAGES"),
+						   NULL, 0);
 	if (getenv("SMOKE_THRESHOLD"))
 		cfg_threshold = (uint32_t)strtoul(getenv("SMOKE_THRESHOLD"),
 						  NULL, 0);

@@ -70,12 +70,18 @@ start=$(date +%s)
 step() { echo "--- vm-bench: $* ($(($(date +%s) - start))s)" >&2; }
 
 # The remapd region and the buffers the other consumers get: the same bytes. 128 windows of 16
-# pages (8 MiB): an info page describes at most 84 packets, so at 64 B the windows, not the
-# bytes, bound what is in flight (32 x 64 held 2,688 small packets, tcpdump's 8 MiB ~58,000);
-# 16 pages still take a 64 KiB frame. BENCH_WINDOWS / BENCH_PPW override.
+# data pages (64 KiB frames fit) and remapd's default info pages for that: one entry per 128 B of
+# data, 7 pages = 596 entries (one info page describes only 84 packets, so at 64 B the entries,
+# not the bytes, bound what is in flight). tcpdump -B and recvloop get the whole region, info
+# pages included: 128 x 23 pages = 11.5 MiB. BENCH_WINDOWS / BENCH_PPW / BENCH_INFO_PAGES
+# override.
 windows=${BENCH_WINDOWS:-128}
 ppw=${BENCH_PPW:-16}
-region_kb=$((windows * ppw * 4))
+# WindowGeometry.DefaultInfoPages: ceil((64 + 48 * ceil(ppw * 4096 / 128)) / 4096), 1..64.
+info_default=$(((64 + 48 * ppw * 32 + 4095) / 4096))
+[ $info_default -le 64 ] || info_default=64
+info_pages=${BENCH_INFO_PAGES:-$info_default}
+region_kb=$((windows * (ppw + info_pages) * 4))
 
 results=$VM/bench-results
 if [ $report = 0 ]; then
@@ -113,6 +119,7 @@ ROUNDS=$rounds
 PKTGEN_MODE=$pktgen_mode
 WINDOWS=$windows
 PPW=$ppw
+INFO_PAGES=$info_pages
 TCPDUMP_KB=$region_kb
 RCVBUF=$((region_kb * 1024 / 2))
 FLOOD_SECS=$flood_secs
@@ -159,8 +166,8 @@ cp "$raw" "$out/vm-bench-raw.csv"
 step "table"
 {
 	cat "$results/bench-run.txt" 2>/dev/null
-	echo "# consumers each alone on the same load; sink /dev/null for all; remapd region $windows windows x $ppw pages" \
-		"($((region_kb / 1024)) MiB of data pages), tcpdump -B $region_kb (TPACKET_V3: $((region_kb / 256)) blocks of 256 KiB)," \
+	echo "# consumers each alone on the same load; sink /dev/null for all; remapd region $windows windows x ($info_pages info + $ppw data pages)" \
+		"($((region_kb / 1024)) MiB), tcpdump -B $region_kb (TPACKET_V3: $((region_kb / 256)) blocks of 256 KiB)," \
 		"recvloop SO_RCVBUF $((region_kb / 1024)) MiB (charged by skb truesize)"
 	echo "# guest CPU 0 = the generator (pktgen kthread, udpflood), CPU 1 = the capture host (RPS of vh and lo," \
 		"skbremap's unbound workqueue, every consumer pinned there); net.core.netdev_max_backlog 10000"

@@ -314,6 +314,7 @@ static int fill_capture(struct skbremap_capture_info *ci)
 	ci->running = e->running;
 	ci->windows = e->wins ? e->layout.windows : 0;
 	ci->pages_per_window = e->layout.pages_per_window;
+	ci->info_pages = e->layout.info_pages;
 	ci->snaplen = e->layout.snaplen;
 	for (i = 0; e->wins && i < e->layout.windows; i++)
 		skbremap_win_count(ci, e->wins[i].core.state);

@@ -47,7 +47,7 @@
 /* What the emulator implements (SKBREMAP_IOC_VERSION). */
 #define EMU_FEATURES	(SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_FILTER | \
 			 SKBREMAP_FEAT_RING | SKBREMAP_FEAT_REMAP | \
-			 SKBREMAP_FEAT_ADAPTIVE)
+			 SKBREMAP_FEAT_ADAPTIVE | SKBREMAP_FEAT_INFO_PAGES)
 
 /*
  * The emulated driver's header split: a packet of at least

@@ -5,7 +5,7 @@
  * Two memfds back it. ctl_fd holds the control part; the consumer maps it
  * read-write, as the module's. win_fd holds every window's info page and
  * data pages at the same offsets as the windows part of the region
- * (window w at w * win_stride, info page first), so that one window's
+ * (window w at w * win_stride, info pages first), so that one window's
  * pages are contiguous in the file and one mmap() maps a whole window:
  *
  *   win_fd      | info 0 | data 0.0 .. 0.P-1 | info 1 | data 1.0 ...
@@ -18,7 +18,7 @@
  *                           again when it comes back (the zap)
  *
  * The data pages stay in win_fd when their window comes back: win_fd is
- * the emulator's page pool, at most windows * (1 + pages_per_window)
+ * the emulator's page pool, at most windows * win_stride bytes
  * pages, resident once touched, freed at CONFIGURE and close. The bounce
  * (worker.c) zeroes what a packet leaves of its pages, so a page shown to
  * user space holds zeros and this packet's bytes only, as the module's
@@ -49,6 +49,12 @@ static u64 win_base(struct skbremap_emu *e, u32 window)
 	return (u64)window * e->layout.win_stride;
 }
 
+/* Bytes of a window's info pages: its data page 0 starts this far in. */
+static u64 info_bytes(struct skbremap_emu *e)
+{
+	return (u64)e->layout.info_pages * e->page_size;
+}
+
 u8 *emu_info_page(struct skbremap_emu *e, u32 window)
 {
 	return e->win_rw + win_base(e, window);
@@ -57,7 +63,7 @@ u8 *emu_info_page(struct skbremap_emu *e, u32 window)
 u8 *emu_data_page(struct skbremap_emu *e, u32 window, u32 page)
 {
 	return e->win_rw + win_base(e, window) +
-	       (u64)(1 + page) * e->page_size;
+	       (u64)(e->layout.info_pages + page) * e->page_size;
 }
 
 bool emu_resident(const struct skbremap_emu *e)
@@ -179,7 +185,7 @@ int emu_region_create(struct skbremap_emu *e)
 	 * The info pages are the region's for its whole life; so are all
 	 * data pages in a resident mode (inserted once at mmap).
 	 */
-	e->st.pages_held += l->windows;
+	e->st.pages_held += (u64)l->windows * l->info_pages;
 	if (emu_resident(e))
 		e->st.pages_held += (u64)l->windows * l->pages_per_window;
 	return 0;
@@ -211,7 +217,7 @@ void emu_region_destroy(struct skbremap_emu *e)
 	if (!e->wins)
 		return;
 	emu_windows_drop_all(e);
-	e->st.pages_held -= e->layout.windows;
+	e->st.pages_held -= (u64)e->layout.windows * e->layout.info_pages;
 	if (emu_resident(e))
 		e->st.pages_held -= (u64)e->layout.windows *
 				    e->layout.pages_per_window;
@@ -239,7 +245,7 @@ void emu_region_destroy(struct skbremap_emu *e)
 static int show_remapped(struct skbremap_emu *e, u32 window)
 {
 	const struct emu_win *w = &e->wins[window];
-	u64 base = win_base(e, window) + e->page_size;
+	u64 base = win_base(e, window) + info_bytes(e);
 	u32 ps = e->page_size, j = 0, n;
 
 	while (j < w->core.pages_used) {
@@ -265,7 +271,7 @@ static int show_remapped(struct skbremap_emu *e, u32 window)
 /* Map window @window's published data pages into the consumer's view. */
 int emu_region_show(struct skbremap_emu *e, u32 window)
 {
-	u64 off = win_base(e, window) + e->page_size;
+	u64 off = win_base(e, window) + info_bytes(e);
 	u64 len = (u64)e->wins[window].core.pages_used * e->page_size;
 
 	if (!e->win_view || !len)
@@ -297,7 +303,7 @@ static void hide(struct skbremap_emu *e, u64 off, u64 len)
 static void restore_own(struct skbremap_emu *e, u32 window)
 {
 	const struct emu_win *w = &e->wins[window];
-	u64 base = win_base(e, window) + e->page_size;
+	u64 base = win_base(e, window) + info_bytes(e);
 	u32 ps = e->page_size, j = 0, n;
 
 	while (j < w->core.pages_used) {
@@ -320,7 +326,7 @@ static void restore_own(struct skbremap_emu *e, u32 window)
 /* The zap: unmap window @window's data pages from the consumer's view. */
 void emu_region_zap(struct skbremap_emu *e, u32 window)
 {
-	u64 off = win_base(e, window) + e->page_size;
+	u64 off = win_base(e, window) + info_bytes(e);
 	u64 len = (u64)e->wins[window].core.pages_used * e->page_size;
 
 	if (!len || !e->win_view)
@@ -355,7 +361,7 @@ static int map_windows_part(struct skbremap_emu *e, int prot, void **addr)
 		 * page, and the consumer's first read of it is a minor fault
 		 * once (the module allocates and inserts them all up front).
 		 */
-		u64 len = emu_resident(e) ? l->win_stride : e->page_size;
+		u64 len = emu_resident(e) ? l->win_stride : info_bytes(e);
 
 		if (mmap(view + win_base(e, i), len, prot,
 			 MAP_SHARED | MAP_FIXED, e->win_ro_fd,

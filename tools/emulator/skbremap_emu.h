@@ -55,7 +55,7 @@ SKBREMAP_EMU_API int skbremap_emu_open(struct skbremap_emu **out);
  * STOP unhooks the source, lets the worker place what is queued and
  * publishes the part-full window with SKBREMAP_INFO_FLUSH; STOP of a
  * stopped capture is 0. GLOBAL and CAPTURES report this process's
- * emulator captures. pages_held counts the info pages (one per window,
+ * emulator captures. pages_held counts the info pages (info_pages per window,
  * from CONFIGURE until close) and the data pages of filling and published
  * windows (all data pages in a resident mode, see "Delivery paths"
  * below), as the module's; skbs_held the packets held as the module holds

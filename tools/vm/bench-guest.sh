@@ -65,7 +65,7 @@ done
 DIRECT=/sys/module/skbremap/parameters/direct_copy
 FEATURES=$($GAUGES version | sed -n 's/.*features=\(0x[0-9a-fA-F]*\).*/\1/p')
 note "module features $FEATURES; sizes $SIZES; loads $LOADS; consumers $CONSUMERS"
-note "remapd region $WINDOWS windows x $PPW pages; tcpdump -B $TCPDUMP_KB KiB; recvloop SO_RCVBUF request $RCVBUF"
+note "remapd region $WINDOWS windows x ($INFO_PAGES info + $PPW data pages); tcpdump -B $TCPDUMP_KB KiB; recvloop SO_RCVBUF request $RCVBUF"
 sysctl -qw net.core.netdev_max_backlog=$BACKLOG
 
 # --- measurement helpers -------------------------------------------------
@@ -187,7 +187,7 @@ consumer_start() {
 			echo 0 >$DIRECT
 		fi
 		taskset 2 $REMAPD capture --backend kernel -i "$2" -w /dev/null --windows $WINDOWS \
-			--pages-per-window $PPW --mode ${1%-worker} -q >$CLOG 2>&1 &
+			--pages-per-window $PPW --info-pages ${INFO_PAGES:-0} --mode ${1%-worker} -q >$CLOG 2>&1 &
 		CPID=$!
 		bg_track $CPID
 		i=0

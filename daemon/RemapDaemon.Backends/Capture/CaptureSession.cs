@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using RemapDaemon.Abi;
+using RemapDaemon.Capture;
 using RemapDaemon.Capture.Filtering;
 using static RemapDaemon.Abi.Skbremap;
 
@@ -68,6 +69,28 @@ public sealed class CaptureSession : IDisposable
     /// Takes ownership of <paramref name="backend"/>; on failure everything is undone in
     /// reverse order and the backend is closed.
     /// </summary>
+    /// <summary>
+    /// config.info_pages: the asked number, or remapd's default for the window size; a backend
+    /// without SKBREMAP_FEAT_INFO_PAGES gets 0 (one page), and refuses more with a clear error.
+    /// </summary>
+    private static uint InfoPagesFor(CaptureSettings settings, in skbremap_version version, string backendName)
+    {
+        bool has = (version.features & SKBREMAP_FEAT_INFO_PAGES) != 0;
+        if (settings.InfoPages > 1 && !has)
+        {
+            throw new BackendUsageException(nameof(SKBREMAP_IOC_CONFIGURE), Interop.Errno.EINVAL,
+                $"{backendName} has one info page per window (no SKBREMAP_FEAT_INFO_PAGES, features 0x{version.features:x}): --info-pages {settings.InfoPages} needs a newer skbremap.ko");
+        }
+
+        if (settings.InfoPages != 0 || !has)
+        {
+            return settings.InfoPages;
+        }
+
+        uint pages = settings.PagesPerWindow != 0 ? settings.PagesPerWindow : SKBREMAP_DEF_PAGES_PER_WINDOW;
+        return (uint)WindowGeometry.DefaultInfoPages((int)version.page_size, (int)Math.Min(pages, SKBREMAP_MAX_PAGES_PER_WINDOW));
+    }
+
     public static CaptureSession Open(ICaptureBackend backend, CaptureSettings settings, ILogger logger)
     {
         Region? region = null;
@@ -92,6 +115,7 @@ public sealed class CaptureSession : IDisposable
             {
                 windows = settings.Windows,
                 pages_per_window = settings.PagesPerWindow,
+                info_pages = InfoPagesFor(settings, version, backend.Name),
                 snaplen = settings.Snaplen,
                 retire_usec = settings.RetireUsec,
                 queue_limit = settings.QueueLimit,
@@ -140,7 +164,7 @@ public sealed class CaptureSession : IDisposable
             }
 
             region = new Region(layout, control, windows);
-            Log.RegionMapped(logger, layout.windows, layout.pages_per_window, layout.page_size, layout.ctl_size, layout.win_size);
+            Log.RegionMapped(logger, layout.windows, WindowGeometry.InfoPagesOf(layout), layout.info_entries_max, layout.pages_per_window, layout.page_size, layout.ctl_size, layout.win_size);
 
             backend.Start();
             Log.CaptureStarted(logger, ifindex == 0 ? "every interface" : NetworkInterfaces.NameOf(ifindex), backend.Name,

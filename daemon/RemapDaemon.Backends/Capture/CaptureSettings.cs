@@ -15,6 +15,12 @@ public sealed record CaptureSettings
 
     public uint PagesPerWindow { get; init; }
 
+    /// <summary>
+    /// Info pages per window; 0 = <see cref="RemapDaemon.Capture.WindowGeometry.DefaultInfoPages"/>
+    /// where the backend has SKBREMAP_FEAT_INFO_PAGES, else 1.
+    /// </summary>
+    public uint InfoPages { get; init; }
+
     /// <summary>0 = whole packet.</summary>
     public uint Snaplen { get; init; }
 

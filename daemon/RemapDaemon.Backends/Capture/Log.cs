@@ -8,8 +8,8 @@ internal static partial class Log
     [LoggerMessage(100, LogLevel.Debug, "{Backend}: skbremap ABI {AbiVersion}, page size {PageSize}, features 0x{Features:x}")]
     public static partial void VersionChecked(ILogger logger, string backend, uint abiVersion, uint pageSize, uint features);
 
-    [LoggerMessage(101, LogLevel.Debug, "region mapped: {Windows} windows of 1 info page + {PagesPerWindow} data pages of {PageSize} bytes (control part {ControlSize} bytes RW, windows part {WindowsSize} bytes RO)")]
-    public static partial void RegionMapped(ILogger logger, uint windows, uint pagesPerWindow, uint pageSize, ulong controlSize, ulong windowsSize);
+    [LoggerMessage(101, LogLevel.Debug, "region mapped: {Windows} windows of {InfoPages} info pages ({InfoEntriesMax} entries) + {PagesPerWindow} data pages of {PageSize} bytes (control part {ControlSize} bytes RW, windows part {WindowsSize} bytes RO)")]
+    public static partial void RegionMapped(ILogger logger, uint windows, int infoPages, uint infoEntriesMax, uint pagesPerWindow, uint pageSize, ulong controlSize, ulong windowsSize);
 
     [LoggerMessage(102, LogLevel.Information, "capturing on {Interface} through {Backend} from {Source}")]
     public static partial void CaptureStarted(ILogger logger, string @interface, string backend, string source);

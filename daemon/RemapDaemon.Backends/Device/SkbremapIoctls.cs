@@ -29,7 +29,7 @@ public static class SkbremapIoctls
         {
             throw -rc == Interop.Errno.EINVAL
                 ? new BackendUsageException(nameof(SKBREMAP_IOC_CONFIGURE), -rc,
-                    $"{backend.Name} rejected the configuration (windows {config.windows}, pages per window {config.pages_per_window}, " +
+                    $"{backend.Name} rejected the configuration (windows {config.windows}, pages per window {config.pages_per_window}, info pages {config.info_pages}, " +
                     $"snaplen {config.snaplen}, retire {config.retire_usec} us, queue limit {config.queue_limit}, " +
                     $"mode {config.mode}, copy threshold {config.copy_threshold}): out of range")
                 : SkbremapException.FromErrno(nameof(SKBREMAP_IOC_CONFIGURE), -rc);

@@ -77,7 +77,7 @@ public sealed unsafe class Region : IDisposable
     /// </summary>
     public void Release(int window) => Volatile.Write(ref WinCtl(window)->status, (uint)SKBREMAP_WIN_RELEASED);
 
-    /// <summary>The whole window: info page followed by the data pages.</summary>
+    /// <summary>The whole window: info pages followed by the data pages.</summary>
     public ReadOnlySpan<byte> Window(int window) =>
         new(_windowsBase + (checked((uint)window) * Layout.win_stride), (int)Layout.win_stride);
 
@@ -88,9 +88,13 @@ public sealed unsafe class Region : IDisposable
     public ReadOnlyMemory<byte> WindowMemory(int window) =>
         _windowsMemory.Memory.Slice(checked((int)((uint)window * Layout.win_stride)), (int)Layout.win_stride);
 
-    public ReadOnlySpan<byte> InfoPage(int window) => Window(window)[..PageSize];
+    /// <summary>Info pages per window (layout.info_pages; 1 from a module that predates the field).</summary>
+    public int InfoPages => WindowGeometry.InfoPagesOf(Layout);
 
-    public ReadOnlySpan<byte> DataPages(int window) => Window(window)[PageSize..];
+    /// <summary>The window's info area: its info pages (the header, then the entries).</summary>
+    public ReadOnlySpan<byte> InfoPage(int window) => Window(window)[..(InfoPages * PageSize)];
+
+    public ReadOnlySpan<byte> DataPages(int window) => Window(window)[(InfoPages * PageSize)..];
 
     public void Dispose()
     {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using RemapDaemon.Abi;
+using RemapDaemon.Capture;
 using static RemapDaemon.Abi.Skbremap;
 
 namespace RemapDaemon.Backends;
@@ -19,13 +20,14 @@ internal static class RegionLayoutCheck
         Require(l.win_ctl_size == (uint)Unsafe.SizeOf<skbremap_win_ctl>(), "win_ctl_size differs from skbremap_win_ctl");
         Require(l.win_ctl_offset >= (uint)Unsafe.SizeOf<skbremap_ctl_hdr>(), "win_ctl overlaps the control header");
         Require((ulong)l.win_ctl_offset + ((ulong)l.windows * l.win_ctl_size) <= l.ctl_size, "win_ctl array outside the control part");
-        Require(l.win_stride == (1UL + l.pages_per_window) * l.page_size, "win_stride is not (1 + pages_per_window) pages");
+        Require(l.info_pages <= SKBREMAP_MAX_INFO_PAGES, "info_pages out of range");
+        Require(l.win_stride == ((ulong)WindowGeometry.InfoPagesOf(l) + l.pages_per_window) * l.page_size, "win_stride is not (info_pages + pages_per_window) pages");
         Require(l.win_size == l.windows * l.win_stride, "win_size is not windows * win_stride");
         Require(l.win_offset % l.page_size == 0 && l.win_offset >= l.ctl_size, "win_offset overlaps the control part");
         Require(l.win_stride <= int.MaxValue, "window larger than a span");
         Require(l.info_hdr_size == (uint)Unsafe.SizeOf<skbremap_info_hdr>(), "info_hdr_size differs from skbremap_info_hdr");
         Require(l.info_entry_size == (uint)Unsafe.SizeOf<skbremap_info_entry>(), "info_entry_size differs from skbremap_info_entry");
-        Require((ulong)l.info_hdr_size + ((ulong)l.info_entries_max * l.info_entry_size) <= l.page_size, "info entries overflow the info page");
+        Require((ulong)l.info_hdr_size + ((ulong)l.info_entries_max * l.info_entry_size) <= (ulong)WindowGeometry.InfoPagesOf(l) * l.page_size, "info entries overflow the info pages");
     }
 
     private static void Require(bool condition, string what)

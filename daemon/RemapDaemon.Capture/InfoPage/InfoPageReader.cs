@@ -67,7 +67,7 @@ public ref struct InfoPageReader
     public uint PagesUsed { get; }
 
     /// <summary>
-    /// Checks the info page of <paramref name="window"/>: the whole mapped window, info page
+    /// Checks the info page of <paramref name="window"/>: the whole mapped window, info pages
     /// followed by the data pages, as a span over the mapping (bytes past
     /// <see cref="WindowGeometry.WindowBytes"/> are ignored).
     /// </summary>
@@ -81,8 +81,8 @@ public ref struct InfoPageReader
             return InfoPageError.TooSmall;
         }
 
-        ReadOnlySpan<byte> info = window[..geo.PageSize];
-        ReadOnlySpan<byte> data = window.Slice(geo.PageSize, geo.DataBytes);
+        ReadOnlySpan<byte> info = window[..geo.InfoBytes];
+        ReadOnlySpan<byte> data = window.Slice(geo.InfoBytes, geo.DataBytes);
         skbremap_info_hdr hdr = MemoryMarshal.Read<skbremap_info_hdr>(info);
 
         if (hdr.magic != SKBREMAP_INFO_MAGIC)
@@ -133,7 +133,7 @@ public ref struct InfoPageReader
         InfoPageError error = TryOpen(window.Span, geo, expectedWindowIndex, out reader);
         if (error == InfoPageError.None)
         {
-            reader._dataMemory = window.Slice(geo.PageSize, geo.DataBytes);
+            reader._dataMemory = window.Slice(geo.InfoBytes, geo.DataBytes);
             reader._chain = chain;
         }
 

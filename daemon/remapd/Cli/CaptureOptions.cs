@@ -97,6 +97,11 @@ internal sealed class CaptureOptions
         HelpText = "Data pages per window, 1..512 (0 = skbremap's default, 64).")]
     public uint PagesPerWindow { get; set; }
 
+    [Option("info-pages", Default = 0U, MetaValue = "N",
+        HelpText = "Info pages per window, 1..64: each describes about 85 more packets (0 = enough for one packet per 128 bytes of data pages, " +
+            "e.g. 25 for 64 data pages; 1 with a module that predates the option). A window is published when its data pages or its entries run out.")]
+    public uint InfoPages { get; set; }
+
     [Option("retire-usec", Default = 0U, MetaValue = "USEC",
         HelpText = "Publish a part-full window after this many microseconds, at most 10000000 (0 = skbremap's default, 10000).")]
     public uint RetireUsec { get; set; }

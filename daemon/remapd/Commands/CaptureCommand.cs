@@ -45,6 +45,7 @@ internal static class CaptureCommand
             Ifindex = ifindex,
             Windows = o.Windows,
             PagesPerWindow = o.PagesPerWindow,
+            InfoPages = o.InfoPages,
             Snaplen = o.Snaplen,
             RetireUsec = o.RetireUsec,
             QueueLimit = o.QueueLimit,
@@ -181,6 +182,7 @@ internal static class CaptureCommand
         Check(o.Windows == 0 || o.Windows is >= SKBREMAP_MIN_WINDOWS and <= SKBREMAP_MAX_WINDOWS,
             $"--windows: {SKBREMAP_MIN_WINDOWS}..{SKBREMAP_MAX_WINDOWS} (or 0 for the default)");
         Check(o.PagesPerWindow <= SKBREMAP_MAX_PAGES_PER_WINDOW, $"--pages-per-window: 1..{SKBREMAP_MAX_PAGES_PER_WINDOW} (or 0 for the default)");
+        Check(o.InfoPages <= SKBREMAP_MAX_INFO_PAGES, $"--info-pages: 1..{SKBREMAP_MAX_INFO_PAGES} (or 0 for the default)");
         Check(o.RetireUsec <= SKBREMAP_MAX_RETIRE_USEC, $"--retire-usec: at most {SKBREMAP_MAX_RETIRE_USEC}");
         Check(o.QueueLimit <= SKBREMAP_MAX_QUEUE_LIMIT, $"--queue-limit: at most {SKBREMAP_MAX_QUEUE_LIMIT}");
         Check(o.Mode is null || DeliveryModes.TryParse(o.Mode, out _), $"--mode: one of {string.Join(", ", DeliveryModes.Names)}");

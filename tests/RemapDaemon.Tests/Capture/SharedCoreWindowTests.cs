@@ -70,6 +70,42 @@ public sealed class SharedCoreWindowTests
         k.Should().Be(Packets);
     }
 
+    /// <summary>
+    /// Three info pages (layout.info_pages): 254 entries, so that entries cross from one info
+    /// page into the next (4096 - 64 is not a multiple of 48), and data page 0 three pages in.
+    /// The C core packs packets of 60 B into the ring until the entries, not the data, run out.
+    /// </summary>
+    [Fact]
+    public void A_window_with_three_info_pages_reads_back_every_packed_packet()
+    {
+        byte[] dump = RunDriver(RingDriverSource);
+        int layoutSize = Marshal.SizeOf<skbremap_layout>();
+        skbremap_layout layout = MemoryMarshal.Read<skbremap_layout>(dump);
+        WindowGeometry geo = WindowGeometry.FromLayout(layout);
+        ReadOnlySpan<byte> window = dump.AsSpan(layoutSize);
+
+        layout.info_pages.Should().Be(3);
+        geo.Should().Be(new WindowGeometry(4096, 8, (3 * 4096 - 64) / 48, 0, 3));
+        geo.InfoBytes.Should().Be(3 * 4096);
+        window.Length.Should().Be(geo.WindowBytes);
+
+        InfoPageReader.TryOpen(window, geo, 0, out InfoPageReader r).Should().Be(InfoPageError.None);
+        r.Count.Should().Be(254, "the entries run out before 8 pages of 64-byte slots (512) do");
+        int k = 0;
+        while (r.TryReadNext(out CapturedPacket p, out InfoPageError error))
+        {
+            p.Data.ToArray().Should().Equal(Pattern(k, 60), $"packet {k}");
+            p.IfIndex.Should().Be(k + 1);
+            p.Path.Should().Be((byte)Skbremap.SKBREMAP_PATH_RING);
+            window.Overlaps(p.Data, out int at).Should().BeTrue();
+            (at - geo.InfoBytes).Should().Be(k * 64, "packed at SKBREMAP_RING_ALIGN after the info pages");
+            error.Should().Be(InfoPageError.None);
+            k++;
+        }
+
+        k.Should().Be(254);
+    }
+
     private static byte[] Pattern(int k, int length)
     {
         var b = new byte[length];
@@ -81,7 +117,7 @@ public sealed class SharedCoreWindowTests
         return b;
     }
 
-    private static byte[] RunDriver()
+    private static byte[] RunDriver(string driverSource = DriverSource)
     {
         DirectoryInfo dir = Directory.CreateTempSubdirectory("remapd-core-");
         try
@@ -89,7 +125,7 @@ public sealed class SharedCoreWindowTests
             string source = Path.Combine(dir.FullName, "encode_window.c");
             string exe = Path.Combine(dir.FullName, "encode_window");
             string output = Path.Combine(dir.FullName, "window.bin");
-            File.WriteAllText(source, DriverSource);
+            File.WriteAllText(source, driverSource);
 
             string core = RepoRoot.Combine("kernel", "core");
             ToolResult cc = ExternalTool.Run("gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
@@ -106,6 +142,57 @@ public sealed class SharedCoreWindowTests
             dir.Delete(recursive: true);
         }
     }
+
+    /// <summary>Fills window 0 of 3 info pages + 8 data pages with 60-byte RING packets until the entries run out.</summary>
+    private const string RingDriverSource = """
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include "skbremap_core.h"
+
+        #define PS 4096u
+
+        int main(int argc, char **argv)
+        {
+            struct skbremap_config in = { .windows = 2, .pages_per_window = 8, .info_pages = 3 }, cfg;
+            struct skbremap_layout l;
+            struct skbremap_win w;
+            u32 k, page, offset, slot, i;
+            u8 *win;
+            FILE *f;
+
+            if (argc != 2 || skbremap_config_resolve(&in, &cfg))
+                return 2;
+            skbremap_layout_fill(&cfg, PS, &l);
+            win = calloc(1, l.win_stride);
+            skbremap_win_init(&w, 0, l.pages_per_window, l.info_entries_max);
+            if (!win || skbremap_win_open(&w))
+                return 3;
+            for (k = 0; !skbremap_win_place_packed(&w, 60, PS, &page, &offset, &slot); k++) {
+                struct skbremap_info_entry e;
+                u8 *data = win + (size_t)l.info_pages * PS + (size_t)page * PS + offset;
+
+                for (i = 0; i < 60; i++)
+                    data[i] = (u8)(k * 31 + i);
+                memset(&e, 0, sizeof(e));
+                e.page = page;
+                e.offset = offset;
+                e.caplen = 60;
+                e.wirelen = 60;
+                e.ifindex = (s32)k + 1;
+                e.path = SKBREMAP_PATH_RING;
+                if (slot == 0)
+                    skbremap_info_begin(win, w.index);
+                skbremap_info_put(win, slot, &e);
+            }
+            skbremap_info_finish(win, &w, 1, 0, 0);
+
+            f = fopen(argv[1], "wb");
+            if (!f || fwrite(&l, sizeof(l), 1, f) != 1 || fwrite(win, l.win_stride, 1, f) != 1 || fclose(f))
+                return 5;
+            free(win);
+            return 0;
+        }
+        """;
 
     /// <summary>Fills window 1 of an 8-page configuration as kernel/worker.c does (entry fields included).</summary>
     private const string DriverSource = """

@@ -21,7 +21,7 @@ public sealed class RemapdCommandLineTests
         foreach (string option in new[]
                  {
                      "--interface", "--write", "--count", "--duration", "--backend", "--source", "--snaplen", "--windows",
-                     "--pages-per-window", "--retire-usec", "--queue-limit", "--stats-interval", "--quiet", "--mode", "--copy-threshold",
+                     "--pages-per-window", "--info-pages", "--retire-usec", "--queue-limit", "--stats-interval", "--quiet", "--mode", "--copy-threshold",
                      "--filter-file", "--rotate-seconds", "--file-count",
                  })
         {
@@ -49,6 +49,7 @@ public sealed class RemapdCommandLineTests
     [InlineData("-w x.pcap -d soon", "option '-d/--duration': bad value")]
     [InlineData("-w x.pcap --windows 1", "--windows: 2..256")]
     [InlineData("-w x.pcap --pages-per-window 513", "--pages-per-window: 1..512")]
+    [InlineData("-w x.pcap --info-pages 65", "--info-pages: 1..64")]
     [InlineData("-w x.pcap -s 262145", "-s/--snaplen: at most 262144")]
     [InlineData("-w x.pcap --backend fpga", "--backend fpga: not a backend")]
     [InlineData("-w x.pcap --mode turbo", "--mode: one of bounce, remap, ring, adaptive")]

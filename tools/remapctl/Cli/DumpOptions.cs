@@ -26,6 +26,9 @@ internal sealed class DumpOptions
     [Option("pages-per-window", Default = 0U, MetaValue = "P", HelpText = "Data pages per window (0 = skbremap's default, 64).")]
     public uint PagesPerWindow { get; set; }
 
+    [Option("info-pages", Default = 0U, MetaValue = "N", HelpText = "Info pages per window, 1..64 (0 = remapd's default: one entry per 128 bytes of data pages).")]
+    public uint InfoPages { get; set; }
+
     [Option('s', "snaplen", Default = 0U, MetaValue = "BYTES", HelpText = "Bytes kept of each packet (0 = whole packet).")]
     public uint Snaplen { get; set; }
 

@@ -35,6 +35,7 @@ internal static class DumpCommand
             Ifindex = ifindex,
             Windows = o.Windows,
             PagesPerWindow = o.PagesPerWindow,
+            InfoPages = o.InfoPages,
             Snaplen = o.Snaplen,
             Source = o.Source,
         };
@@ -84,8 +85,9 @@ internal static class DumpCommand
         skbremap_stats stats = session.Stats();
         w.WriteLine($"backend  {session.Backend.Name}: ABI {session.Version.abi_version}; interface {NetworkInterfaces.NameOf(session.Ifindex)}; " +
                     $"source {o.Source ?? (session.Backend.Kind == BackendKind.Kernel ? "network stack" : "afpacket")}");
-        w.WriteLine($"region   {l.windows} windows of 1 info page + {l.pages_per_window} data pages of {l.page_size} bytes; " +
-                    $"{l.info_entries_max} entries per info page; snaplen {l.snaplen}");
+        int infoPages = WindowGeometry.InfoPagesOf(l);
+        w.WriteLine($"region   {l.windows} windows of {infoPages} info page{(infoPages == 1 ? "" : "s")} + {l.pages_per_window} data pages of {l.page_size} bytes; " +
+                    $"{l.info_entries_max} entries per window; snaplen {l.snaplen}");
         w.WriteLine($"windows  {ready.Count} READY (dumped below), {l.windows - ready.Count} held by skbremap");
         StatsReport.Text(w, stats, "");
 
@@ -161,6 +163,7 @@ internal static class DumpCommand
         j.WriteStartObject("layout");
         j.WriteNumber("windows", l.windows);
         j.WriteNumber("pages_per_window", l.pages_per_window);
+        j.WriteNumber("info_pages", WindowGeometry.InfoPagesOf(l));
         j.WriteNumber("page_size", l.page_size);
         j.WriteNumber("snaplen", l.snaplen);
         j.WriteNumber("info_entries_max", l.info_entries_max);

@@ -18,7 +18,7 @@ internal static class StatsReport
         string iface = NetworkInterfaces.NameOf(c.ifindex);
         w.WriteLine($"CAPTURE  id {c.id}  pid {c.pid}  interface {iface} ({c.ifindex})  {(c.running != 0 ? "running" : "stopped")}");
         w.WriteLine($"  windows   {c.windows} total: {c.windows_free} free, {c.windows_filling} filling, {c.windows_user} user; " +
-                    $"{c.pages_per_window} pages per window; snaplen {c.snaplen}");
+                    $"{Math.Max(c.info_pages, 1)} info + {c.pages_per_window} data pages per window; snaplen {c.snaplen}");
         Text(w, c.stats, "  ");
     }
 
@@ -58,6 +58,7 @@ internal static class StatsReport
         j.WriteNumber("user", c.windows_user);
         j.WriteEndObject();
         j.WriteNumber("pages_per_window", c.pages_per_window);
+        j.WriteNumber("info_pages", Math.Max(c.info_pages, 1));
         j.WriteNumber("snaplen", c.snaplen);
         Json(j, "stats", c.stats);
         j.WriteEndObject();

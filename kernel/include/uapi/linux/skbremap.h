@@ -24,14 +24,16 @@
  *
  *   mmap offset win_offset, win_size bytes, PROT_READ only
  *   (VM_MAYWRITE cleared: mprotect(PROT_WRITE) fails)
- *   +-----------+--------+--------+-----+--------+-----------+-----
- *   | info page | data 0 | data 1 | ... | data   | info page | ...
- *   | window 0  |        |        |     | P - 1  | window 1  |
- *   +-----------+--------+--------+-----+--------+-----------+-----
- *   |<------------------ win_stride ------------>|
+ *   +------------+--------+--------+-----+--------+------------+-----
+ *   | info pages | data 0 | data 1 | ... | data   | info pages | ...
+ *   | window 0   |        |        |     | P - 1  | window 1   |
+ *   +------------+--------+--------+-----+--------+------------+-----
+ *   |<------------------- win_stride ------------>|
  *
- * Each window is one info page followed by P = pages_per_window data
- * pages. The kernel fills a window (in a worker; a capture whose packets
+ * Each window is I = info_pages info pages (one info area: the header,
+ * then the entries, which may cross from one info page into the next)
+ * followed by P = pages_per_window data pages. "The info page" below means
+ * that whole area. The kernel fills a window (in a worker; a capture whose packets
  * all take the RING path, in the packet hook, as tpacket_rcv() does), then
  * publishes it:
  *
@@ -122,6 +124,7 @@
 #define SKBREMAP_MIN_WINDOWS		2
 #define SKBREMAP_MAX_WINDOWS		256
 #define SKBREMAP_MAX_PAGES_PER_WINDOW	512
+#define SKBREMAP_MAX_INFO_PAGES		64
 #define SKBREMAP_MAX_SNAPLEN		262144
 #define SKBREMAP_MAX_RETIRE_USEC	10000000	/* 10 s */
 #define SKBREMAP_MAX_QUEUE_LIMIT	65536
@@ -142,6 +145,7 @@
 						 * copy_threshold calibration
 						 */
 #define SKBREMAP_FEAT_SCATTER	(1U << 5)	/* may publish SCATTER entries */
+#define SKBREMAP_FEAT_INFO_PAGES (1U << 6)	/* config.info_pages > 1 */
 
 /*
  * struct skbremap_config.mode. The values of BOUNCE, REMAP and RING equal
@@ -191,7 +195,12 @@ struct skbremap_config {
 				 * 1..SKBREMAP_MAX_COPY_THRESHOLD (added in v1:
 				 * was the high half of reserved[0])
 				 */
-	__u64 reserved[1];	/* (u) must be 0 */
+	__u32 info_pages;	/* (u) info pages per window: 0 = 1,
+				 * 1..SKBREMAP_MAX_INFO_PAGES; each holds
+				 * about 85 more entries (added in v1: was
+				 * the low half of reserved[0])
+				 */
+	__u32 reserved0;	/* (u) must be 0 */
 };
 
 /* SKBREMAP_IOC_LAYOUT: where everything is; consumers use these, not sizeof. */
@@ -207,10 +216,13 @@ struct skbremap_layout {
 	__u32 snaplen;		/* (k) effective snaplen (0 = whole packet) */
 	__u32 info_hdr_size;	/* (k) sizeof(struct skbremap_info_hdr) */
 	__u32 info_entry_size;	/* (k) sizeof(struct skbremap_info_entry) */
-	__u32 info_entries_max;	/* (k) entries that fit in one info page */
+	__u32 info_entries_max;	/* (k) entries that fit in the info pages */
 	__u32 win_ctl_offset;	/* (k) offset of win_ctl[0] in the control part */
 	__u32 win_ctl_size;	/* (k) sizeof(struct skbremap_win_ctl) */
-	__u32 reserved0;	/* (k) zero */
+	__u32 info_pages;	/* (k) info pages at the start of every window;
+				 * data page 0 is at info_pages * page_size
+				 * (added in v1: was reserved0, always 1)
+				 */
 	__u64 reserved[4];	/* (k) zero */
 };
 
@@ -337,7 +349,9 @@ struct skbremap_capture_info {
 	__u32 windows_user;	/* (k) published, not yet released */
 	__u32 pages_per_window;	/* (k) */
 	__u32 snaplen;		/* (k) */
-	__u32 reserved0;	/* (k) zero */
+	__u32 info_pages;	/* (k) info pages per window (added in v1:
+				 * was reserved0)
+				 */
 	struct skbremap_stats stats;	/* (k) as SKBREMAP_IOC_STATS */
 	__u64 reserved[4];	/* (k) zero */
 };
