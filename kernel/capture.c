@@ -356,6 +356,14 @@ __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 		else if (status == SKBREMAP_WIN_RELEASED)
 			kick = true;
 	}
+	/*
+	 * A direct capture's take-back changes no page table: done here,
+	 * under the locks held, rather than by a worker woken for it.
+	 */
+	if (kick && cap->direct && cap->wins) {
+		__skbremap_direct_take_back(cap);
+		kick = false;
+	}
 	spin_unlock_bh(&cap->fill_lock);
 	if (kick && !cap->closing)
 		queue_work(skbremap_wq, &cap->work);

@@ -11,8 +11,8 @@
  *               skb's own pages), publish full/old windows
  *     direct capture (ring, adaptive that never remaps; cap->direct):
  *       prot_hook.func copies into the FILLING window and publishes full
- *       ones itself (worker.c, skbremap_direct_rcv); the worker only
- *       takes back, retires and flushes
+ *       ones itself (worker.c, skbremap_direct_rcv); poll() takes back
+ *       released windows itself, the worker retires and flushes
  *   STOP (flush) ... release(): every page and every skb returned
  *
  * Locks, outermost first (never take one to the left while holding one
@@ -269,6 +269,7 @@ void skbremap_worker(struct work_struct *work);
 void skbremap_retire_timer(struct work_struct *work);
 void __skbremap_purge(struct skbremap_capture *cap);
 bool skbremap_direct_ok(const struct skbremap_capture *cap);
+void __skbremap_direct_take_back(struct skbremap_capture *cap);
 void skbremap_direct_rcv(struct skbremap_capture *cap,
 			 const struct sk_buff *skb,
 			 const struct skbremap_skb_cb *meta);

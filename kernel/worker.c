@@ -209,6 +209,18 @@ static void __skbremap_take_back(struct skbremap_capture *cap,
 	}
 }
 
+/*
+ * Must hold cap->lock and cap->fill_lock; a direct capture only (nothing
+ * to zap). Poll's take-back, without a worker pass.
+ */
+void __skbremap_direct_take_back(struct skbremap_capture *cap)
+{
+	lockdep_assert_held(&cap->lock);
+	lockdep_assert_held(&cap->fill_lock);
+	if (!WARN_ON_ONCE(!cap->direct))
+		__skbremap_take_back(cap, NULL);
+}
+
 /* Must hold the window side. */
 static bool __skbremap_any_free(struct skbremap_capture *cap)
 {

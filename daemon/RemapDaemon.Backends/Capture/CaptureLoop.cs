@@ -113,10 +113,13 @@ public sealed class CaptureLoop
                 nextProgress = _clock.Elapsed + interval!.Value;
             }
 
-            if (stopReason is null)
+            if (stopReason is null && consumed == 0)
             {
-                // Poll also lets skbremap take back the windows released above.
-                _session.Backend.Poll(consumed > 0 ? 0 : PollTimeoutMs);
+                // Nothing READY: wait. Poll also lets skbremap take back the windows released
+                // above. While windows keep coming the loop takes them without a system call:
+                // skbremap takes released windows back on its own when it needs them (the
+                // worker at every run, the direct path's hook when no window is free).
+                _session.Backend.Poll(PollTimeoutMs);
             }
         }
 
