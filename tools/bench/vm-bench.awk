@@ -1,6 +1,6 @@
 # The in-VM benchmark's table (tools/bench/vm-bench.sh): reads the guest's raw records
 # (tools/vm/bench-guest.sh: load,size,consumer[#round],phase,nominal_pps,offered,at_tap,
-# captured,drops,gen_secs,gen_pps,busy_ticks,busy_cpu1_ticks,proc_ticks,backlog_drops,note),
+# captured,drops,gen_secs,gen_pps,busy_ticks,busy_cpu1_ticks,proc_ticks,backlog_drops,note,user_ticks),
 # prints the table, the ratios to tcpdump and to recvfrom, the A/A control and issue 3's two
 # in-VM targets, and writes the rows to csv.
 #   awk -F, -v csv=OUT.csv -f tools/bench/vm-bench.awk bench.csv
@@ -52,6 +52,11 @@ function proc_r(kr, l) {
 	if (l == "pktgen") return (r_ccap[kr] + 0 > 0) ? r_cproc[kr] * 10000 / r_ccap[kr] : ""
 	return (r_cap[kr] + 0 > 0) ? r_fproc[kr] * 10000 / r_cap[kr] : ""
 }
+# utime alone (field 17; absent in raw files of runs before it: empty).
+function user_r(kr, l) {
+	if (l == "pktgen") return (r_ccap[kr] + 0 > 0 && r_cuser[kr] != "") ? r_cuser[kr] * 10000 / r_ccap[kr] : ""
+	return (r_cap[kr] + 0 > 0 && r_fuser[kr] != "") ? r_fuser[kr] * 10000 / r_cap[kr] : ""
+}
 # verdict: "met|not met|undetermined (x.xx)" for mode m vs tcpdump at size s.
 function verdict(l, s, m, thr,    k, r, v) {
 	k = key(l, s, m); r = key(l, s, "tcpdump")
@@ -82,7 +87,7 @@ BEGIN { nmodes = split("bounce ring ring-worker adaptive remap tcpdump recvfrom 
 			gen[b] = $11; genoff[b] = $6; genback[b] = $15; fbase[b] = $12; next
 		}
 		r_off[kr] = $6; r_cap[kr] = $8; r_drops[kr] = $9; r_secs[kr] = $10; r_back[kr] = $15
-		r_fbusy[kr] = $12; r_fproc[kr] = $14
+		r_fbusy[kr] = $12; r_fproc[kr] = $14; r_fuser[kr] = $17
 		if (!lossless($9, $8, $6)) r_flossy[kr] = 1
 		if (l == "pktgen") {
 			if (lossless($9, $8, $6)) { r_lf[kr] = $11; r_lfcap[kr] = 1 } else { r_lf[kr] = 0; r_lfmin[kr] = $11 }
@@ -91,7 +96,7 @@ BEGIN { nmodes = split("bounce ring ring-worker adaptive remap tcpdump recvfrom 
 	}
 	if (ph == "cpu" && c == "none") { cbase[b] = $13; cbaseoff[b] = $6; next }
 	if (ph == "cpu") {
-		r_ccap[kr] = $8; r_cbusy1[kr] = $13; r_cproc[kr] = $14
+		r_ccap[kr] = $8; r_cbusy1[kr] = $13; r_cproc[kr] = $14; r_cuser[kr] = $17
 		if (!lossless($9, $8, $6)) r_cpulossy[kr] = 1
 	}
 	if (ph == "cpu" || ph == "step") {
@@ -122,13 +127,13 @@ END {
 			}
 			u = cpu_r(kr, l, b)
 			if (u != "" && (bestu == "" || u < bestu)) {
-				bestu = u; cpu[k] = u; proc[k] = proc_r(kr, l)
+				bestu = u; cpu[k] = u; proc[k] = proc_r(kr, l); user[k] = user_r(kr, l)
 				cpulossy[k] = (l == "pktgen") ? r_cpulossy[kr] : r_flossy[kr]
 			}
 			nsteps[k] += r_nsteps[kr]
 		}
 	}
-	print "load,size,consumer,offered,captured,drops,backlog_drops,capture_ratio,captured_pps,cpu_us_per_pkt,proc_us_per_pkt,lossfree_pps,lossfree_lower_bound,capture_vs_tcpdump,capture_vs_recvfrom,lossfree_vs_tcpdump,lossfree_vs_recvfrom,cpu_vs_tcpdump,cpu_vs_recvfrom,note" > csv
+	print "load,size,consumer,offered,captured,drops,backlog_drops,capture_ratio,captured_pps,cpu_us_per_pkt,proc_us_per_pkt,user_us_per_pkt,lossfree_pps,lossfree_lower_bound,capture_vs_tcpdump,capture_vs_recvfrom,lossfree_vs_tcpdump,lossfree_vs_recvfrom,cpu_vs_tcpdump,cpu_vs_recvfrom,note" > csv
 	print ""
 	if (nrounds > 1)
 		printf "## %d rounds of every consumer; each cell is the consumer's best round (host interference only makes runs worse)\n", nrounds
@@ -140,13 +145,14 @@ END {
 	print "## cpu = guest busy time per captured packet (softirq taps, kworkers, the consumer; minus the load alone):"
 	print "##   pktgen: CPU 1 in a step paced at 1/8 of the generator's rate (* = that step lost packets too);"
 	print "##   lo: all CPUs in the flood (* = the flood lost packets: the capture CPU was saturated, the figure"
-	print "##   is time more than work); proc = the consumer process's own utime+stime per captured packet"
+	print "##   is time more than work); proc = the consumer process's utime+stime per captured packet (tick"
+	print "##   accounting also charges it the softirqs that run while it is current); user = its utime alone"
 	print "## loss-free = pktgen's achieved rate (pps) of the fastest run that lost nothing: N+ = the unpaced"
 	print "##   flood lost nothing (lower bound), <N = lossy at every step tried"
 	print "## ratios: this consumer / tcpdump and / recvfrom (c = capt%, lf = loss-free: higher is better;"
 	print "##   u = cpu per packet: lower is better); tcpdump2 = tcpdump run again last (A/A control: noise)"
-	hdr = sprintf("%-6s %5s %-11s %8s %8s %8s %7s %6s %7s %7s %7s %9s | %5s %5s | %7s %7s | %5s %5s", \
-		"load", "size", "consumer", "offered", "captured", "drops", "backlog", "capt%", "kpps", "cpu us", "proc us", \
+	hdr = sprintf("%-6s %5s %-11s %8s %8s %8s %7s %6s %7s %7s %7s %7s %9s | %5s %5s | %7s %7s | %5s %5s", \
+		"load", "size", "consumer", "offered", "captured", "drops", "backlog", "capt%", "kpps", "cpu us", "proc us", "user us", \
 		"loss-free", "c/tcp", "c/rcv", "lf/tcp", "lf/rcv", "u/tcp", "u/rcv")
 	for (li = 1; li <= nloads; li++) {
 		l = loads[li]
@@ -158,29 +164,29 @@ END {
 			if (b in gen) {
 				bc = (l == "pktgen") ? ((cbaseoff[b] > 0 && b in cbase) ? cbase[b] * 10000 / cbaseoff[b] : "") : \
 					(genoff[b] > 0 ? fbase[b] * 10000 / genoff[b] : "")
-				printf "%-6s %5s %-11s %8s %8s %8s %7s %6s %7s %7s %7s %9s |  the load alone%s (cpu per offered frame)\n", \
-					l, s, "(none)", genoff[b], "-", "-", genback[b], "-", num(gen[b] / 1000, "%.1f"), num(bc, "%.1f"), "-", "-", \
+				printf "%-6s %5s %-11s %8s %8s %8s %7s %6s %7s %7s %7s %7s %9s |  the load alone%s (cpu per offered frame)\n", \
+					l, s, "(none)", genoff[b], "-", "-", genback[b], "-", num(gen[b] / 1000, "%.1f"), num(bc, "%.1f"), "-", "-", "-", \
 					(nrounds > 1 ? ", round 1" : "")
-				printf "%s,%s,none,%s,,,%s,,%s,%s,,,,,,,,,,load alone (cpu per offered frame)\n", l, s, genoff[b], genback[b], \
+				printf "%s,%s,none,%s,,,%s,,%s,%s,,,,,,,,,,,load alone (cpu per offered frame)\n", l, s, genoff[b], genback[b], \
 					gen[b], num(bc, "%.2f") > csv
 			}
 			for (oi = 1; oi <= nmodes; oi++) {
 				c = order[oi]; k = key(l, s, c)
 				if (na[k] != "") {
 					printf "%-6s %5s %-11s %s\n", l, s, c, na[k]
-					printf "%s,%s,%s,,,,,,,,,,,,,,,,,%s\n", l, s, c, na[k] > csv
+					printf "%s,%s,%s,,,,,,,,,,,,,,,,,,%s\n", l, s, c, na[k] > csv
 					continue
 				}
 				if (!(k in cap)) continue
 				cr = capratio(k); u = cpu[k]; ut = cpu[t]; ur = cpu[rv]
-				printf "%-6s %5s %-11s %8s %8s %8s %7s %6s %7s %7s %7s %9s | %5s %5s | %7s %7s | %5s %5s\n", \
+				printf "%-6s %5s %-11s %8s %8s %8s %7s %6s %7s %7s %7s %7s %9s | %5s %5s | %7s %7s | %5s %5s\n", \
 					l, s, c, off[k], cap[k], drops[k], back[k], num(cr == "" ? "" : cr * 100, "%.1f"), \
 					num(secs[k] > 0 ? cap[k] / secs[k] / 1000 : "", "%.1f"), num(u, "%.1f") (cpulossy[k] ? "*" : ""), \
-					num(proc[k], "%.1f"), lf_str(k), ratio(cr, capratio(t)), ratio(cr, capratio(rv)), lf_ratio(k, t), \
+					num(proc[k], "%.1f"), num(user[k], "%.1f"), lf_str(k), ratio(cr, capratio(t)), ratio(cr, capratio(rv)), lf_ratio(k, t), \
 					lf_ratio(k, rv), ratio(u, ut), ratio(u, ur)
-				printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", l, s, c, off[k], cap[k], \
+				printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", l, s, c, off[k], cap[k], \
 					drops[k], back[k], num(cr, "%.4f"), num(secs[k] > 0 ? cap[k] / secs[k] : "", "%.0f"), num(u, "%.2f"), \
-					num(proc[k], "%.2f"), (k in lf) ? lf[k] : "", lfcap[k] ? 1 : 0, ratio(cr, capratio(t)), \
+					num(proc[k], "%.2f"), num(user[k], "%.2f"), (k in lf) ? lf[k] : "", lfcap[k] ? 1 : 0, ratio(cr, capratio(t)), \
 					ratio(cr, capratio(rv)), lf_ratio(k, t), lf_ratio(k, rv), ratio(u, ut), ratio(u, ur), paths[k] > csv
 			}
 		}

@@ -166,9 +166,10 @@ cp "$raw" "$out/vm-bench-raw.csv"
 step "table"
 {
 	cat "$results/bench-run.txt" 2>/dev/null
+	mib=$(awk -v k=$region_kb 'BEGIN { printf "%.1f", k / 1024 }')
 	echo "# consumers each alone on the same load; sink /dev/null for all; remapd region $windows windows x ($info_pages info + $ppw data pages)" \
-		"($((region_kb / 1024)) MiB), tcpdump -B $region_kb (TPACKET_V3: $((region_kb / 256)) blocks of 256 KiB)," \
-		"recvloop SO_RCVBUF $((region_kb / 1024)) MiB (charged by skb truesize)"
+		"($mib MiB), tcpdump -B $region_kb (TPACKET_V3: $((region_kb / 256)) blocks of 256 KiB)," \
+		"recvloop SO_RCVBUF $mib MiB (charged by skb truesize)"
 	echo "# guest CPU 0 = the generator (pktgen kthread, udpflood), CPU 1 = the capture host (RPS of vh and lo," \
 		"skbremap's unbound workqueue, every consumer pinned there); net.core.netdev_max_backlog 10000"
 	awk -F, -v csv="$out/vm-bench.csv" -f tools/bench/vm-bench.awk "$raw"

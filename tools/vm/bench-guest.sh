@@ -42,11 +42,14 @@
 #              nothing
 # Every phase waits for the consumer to drain, then records (CSV):
 #   load,size,consumer,phase,nominal_pps,offered,at_tap,captured,drops,
-#   gen_secs,gen_pps,busy_ticks,busy_cpu1_ticks,proc_ticks,backlog_drops,note
+#   gen_secs,gen_pps,busy_ticks,busy_cpu1_ticks,proc_ticks,backlog_drops,note,
+#   user_ticks
 # busy: /proc/stat user+nice+system+irq+softirq+steal over the phase and its
 # drain, all CPUs and CPU 1 alone (USER_HZ ticks: softirqs, kworkers, the
 # generator, the consumer); proc: utime+stime of the consumer process
-# (/proc/PID/stat), none of the kernel work done for it in softirq or kworkers.
+# (/proc/PID/stat): with tick accounting (no IRQ_TIME_ACCOUNTING) a softirq
+# that runs while the consumer is current is charged to its stime too;
+# user: utime alone, the consumer's own user-space work.
 . /vm/lib.sh
 . /vm/bench.conf
 RECVLOOP=/vm/recvloop
@@ -72,6 +75,7 @@ sysctl -qw net.core.netdev_max_backlog=$BACKLOG
 # busy_ticks [CPU]: all CPUs ("cpu"), or one ("cpu1").
 busy_ticks() { awk -v c="${1:-cpu}" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
 proc_ticks() { awk '{ print $14 + $15 }' /proc/$1/stat 2>/dev/null || echo 0; }
+user_ticks() { awk '{ print $14 }' /proc/$1/stat 2>/dev/null || echo 0; }
 now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
 backlog_drops() {
 	n=0
@@ -303,19 +307,19 @@ consumer_stop() {
 phase() {
 	consumer_counts $1
 	cap0=$CAP drop0=$DROP
-	b0=$(busy_ticks) c0=$(busy_ticks cpu1) p0=0 q0=$(backlog_drops)
-	[ -n "$CPID" ] && p0=$(proc_ticks $CPID)
+	b0=$(busy_ticks) c0=$(busy_ticks cpu1) p0=0 u0=0 q0=$(backlog_drops)
+	[ -n "$CPID" ] && p0=$(proc_ticks $CPID) u0=$(user_ticks $CPID)
 	rx0=$(rx_packets $IFACE)
 	load_run $LOAD $SIZE $4 $5 || echo "  $LOAD: load failed"
 	drain $1
-	b1=$(busy_ticks) c1=$(busy_ticks cpu1) p1=0 q1=$(backlog_drops)
-	[ -n "$CPID" ] && p1=$(proc_ticks $CPID)
+	b1=$(busy_ticks) c1=$(busy_ticks cpu1) p1=0 u1=0 q1=$(backlog_drops)
+	[ -n "$CPID" ] && p1=$(proc_ticks $CPID) u1=$(user_ticks $CPID)
 	rx=$(($(rx_packets $IFACE) - rx0))
 	cap=$((CAP - cap0)) drop=$((DROP - drop0))
 	LOSSLESS=0
 	[ $drop -eq 0 ] && [ $cap -ge $GEN_SENT ] && LOSSLESS=1
 	[ $1 = none ] && cap= drop=
-	echo "$LOAD,$SIZE,${CL:-$1},$2,$3,$GEN_SENT,$rx,$cap,$drop,$GEN_SECS,$GEN_PPS,$((b1 - b0)),$((c1 - c0)),$((p1 - p0)),$((q1 - q0)),$PHASE_NOTE" >>$CSV
+	echo "$LOAD,$SIZE,${CL:-$1},$2,$3,$GEN_SENT,$rx,$cap,$drop,$GEN_SECS,$GEN_PPS,$((b1 - b0)),$((c1 - c0)),$((p1 - p0)),$((q1 - q0)),$PHASE_NOTE,$((u1 - u0))" >>$CSV
 	note "$(printf '%-6s %5s %-8s %-5s %7s/s  offered %7s  at tap %7s  captured %7s  drops %7s  %6ss  %7s pps  busy %4s cpu1 %4s  proc %4s  backlog drops %s' \
 		$LOAD $SIZE ${CL:-$1} $2 $3 $GEN_SENT $rx "${cap:--}" "${drop:--}" $GEN_SECS $GEN_PPS $((b1 - b0)) $((c1 - c0)) $((p1 - p0)) $((q1 - q0)))"
 }
