@@ -61,6 +61,20 @@ internal sealed class RecordBuffer : IDisposable, IAsyncDisposable
         BytesCommitted += size;
     }
 
+    /// <summary>
+    /// Appends <paramref name="bytes"/> without copying them into the buffer: what is buffered
+    /// goes to the stream first, then <paramref name="bytes"/> straight from where they are
+    /// (a large packet, from the mapped window), as stdio's fwrite does for a chunk larger
+    /// than its buffer. Two writes, no copy in user space.
+    /// </summary>
+    public void WriteDirect(ReadOnlySpan<byte> bytes)
+    {
+        ThrowIfDisposed();
+        WriteOut();
+        _output.Write(bytes);
+        BytesCommitted += bytes.Length;
+    }
+
     /// <summary>Hands everything buffered to the stream and flushes it.</summary>
     public void Flush()
     {

@@ -184,6 +184,54 @@ public sealed class PcapWriterTests
         FluentActions.Invoking(w.Flush).Should().Throw<ObjectDisposedException>();
     }
 
+    [Fact]
+    public void A_large_packet_goes_to_the_stream_straight_from_its_span_and_the_file_is_the_same()
+    {
+        byte[] small = Frames.Udp(60, 1), large = Frames.Udp(20000, 2), tagged = Frames.Udp(9000, 3);
+        var recording = new RecordingStream();
+        var copy = new MemoryStream();
+        using (var w = new PcapWriter(recording, snaplen: 0, leaveOpen: true))
+        {
+            w.Write(new CapturedPacket { Data = small, WireLength = 60, TimestampNs = 1 });
+            w.Write(new CapturedPacket { Data = large, WireLength = 20000, TimestampNs = 2 });
+            w.Write(new CapturedPacket { Data = tagged, WireLength = 9000, TimestampNs = 3, VlanTci = 5, VlanProto = 0x8100, Flags = SKBREMAP_PKT_VLAN });
+            w.BytesWritten.Should().Be(PcapFormat.FileHeaderSize + (3 * PcapFormat.RecordHeaderSize) + 60 + 20000 + 9004);
+        }
+
+        recording.Writes.Should().Contain(n => n == 20000, "the 20000-byte packet is one write of its own bytes, not copied into the buffer");
+        recording.Writes.Should().NotContain(n => n == 9004, "a packet whose VLAN tag goes back in is assembled in the buffer");
+
+        var reader = new PcapReader(new MemoryStream(recording.ToArray()));
+        var records = new List<byte[]>();
+        while (reader.TryReadNext(out PcapRecord r))
+        {
+            records.Add(r.Data.ToArray());
+        }
+
+        records.Should().HaveCount(3);
+        records[0].Should().Equal(small);
+        records[1].Should().Equal(large);
+        records[2].Length.Should().Be(9004);
+    }
+
+    /// <summary>A MemoryStream that remembers the size of every write.</summary>
+    private sealed class RecordingStream : MemoryStream
+    {
+        public List<int> Writes { get; } = [];
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Writes.Add(count);
+            base.Write(buffer, offset, count);
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Writes.Add(buffer.Length);
+            base.Write(buffer);
+        }
+    }
+
     private static byte[] WriteOne(CapturedPacket p, uint snaplen = 0, uint linkType = 1)
     {
         var ms = new MemoryStream();
