@@ -117,10 +117,28 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(body[12..], (uint)caplen);
         BinaryPrimitives.WriteUInt32LittleEndian(body[16..], VlanReinsertion.WireLength(p, tag));
         Span<byte> data = body.Slice(PcapNgFormat.EnhancedPacketFixedSize, PcapNgFormat.Pad4(caplen));
-        VlanReinsertion.Copy(p, tag, data[..caplen]);
-        data[caplen..].Clear();
+        if (caplen >= PcapWriter.DirectWriteMinimum && !tag && !p.IsScattered)
+        {
+            // As PcapWriter: the block's head is buffered, the data go straight from the window,
+            // then the padding and the trailing length (already written at the block's end).
+            int head = PcapNgFormat.BlockHeaderSize + PcapNgFormat.EnhancedPacketFixedSize;
+            int tail = PcapNgFormat.Pad4(caplen) - caplen + PcapNgFormat.BlockTrailerSize;
+            Span<byte> trailer = stackalloc byte[PcapNgFormat.BlockTrailerSize + 3];
+            trailer = trailer[..tail];
+            trailer[..^PcapNgFormat.BlockTrailerSize].Clear();
+            block[^PcapNgFormat.BlockTrailerSize..].CopyTo(trailer[^PcapNgFormat.BlockTrailerSize..]);
+            Commit(head);
+            _out.WriteDirect(p.Data[..caplen]);
+            trailer.CopyTo(Reserve(tail));
+            Commit(tail);
+        }
+        else
+        {
+            VlanReinsertion.Copy(p, tag, data[..caplen]);
+            data[caplen..].Clear();
+            Commit(blockSize);
+        }
 
-        Commit(blockSize);
         iface.Delivered++;
         PacketsWritten++;
     }

@@ -29,6 +29,49 @@ public sealed class PcapNgWriterTests
     }
 
     [Fact]
+    public void Large_packets_go_out_straight_from_their_span_and_are_padded_and_framed_the_same()
+    {
+        var ms = new WriteSizeStream();
+        var sizes = new[] { 8190, 8192, 8193, 8194, 8195, 20001, 60 };
+        using (var w = new PcapNgWriter(ms, snaplen: 0, leaveOpen: true))
+        {
+            foreach (int n in sizes)
+            {
+                w.Write(Packet(Frames.Udp(n, (byte)n), 1));
+            }
+        }
+
+        ms.Writes.Should().Contain([8192, 8193, 8194, 8195, 20001], "a packet of 8 KiB or more is one write of its own bytes");
+        ms.Writes.Should().NotContain(8190);
+        List<PcapNgBlock> epbs = [.. PcapNgBlocks.Read(ms.ToArray()).Where(b => b.Type == 6)];
+        epbs.Select(b => b.Body.Length).Should().Equal(sizes.Select(n => 20 + ((n + 3) & ~3)));
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            int n = sizes[i];
+            epbs[i].Body.AsSpan(20, n).ToArray().Should().Equal(Frames.Udp(n, (byte)n), $"packet of {n} bytes");
+            epbs[i].Body.AsSpan(20 + n).ToArray().Should().Equal(new byte[((n + 3) & ~3) - n], "the padding is zeros");
+        }
+    }
+
+    /// <summary>A MemoryStream that remembers the size of every write.</summary>
+    private sealed class WriteSizeStream : MemoryStream
+    {
+        public List<int> Writes { get; } = [];
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Writes.Add(count);
+            base.Write(buffer, offset, count);
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Writes.Add(buffer.Length);
+            base.Write(buffer);
+        }
+    }
+
+    [Fact]
     public void Interfaces_get_ids_in_the_order_they_are_first_seen_or_described()
     {
         using var w = new PcapNgWriter(Stream.Null, snaplen: 0);
