@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using RemapDaemon.Capture;
 using RemapDaemon.Tests.Capture;
+using RemapDaemon.Tests.Support;
 using static RemapDaemon.Abi.Skbremap;
 
 namespace RemapDaemon.Tests.Pcap;
@@ -188,7 +189,7 @@ public sealed class PcapWriterTests
     public void A_large_packet_goes_to_the_stream_straight_from_its_span_and_the_file_is_the_same()
     {
         byte[] small = Frames.Udp(60, 1), large = Frames.Udp(20000, 2), tagged = Frames.Udp(9000, 3);
-        var recording = new RecordingStream();
+        var recording = new WriteSizeStream();
         var copy = new MemoryStream();
         using (var w = new PcapWriter(recording, snaplen: 0, leaveOpen: true))
         {
@@ -212,24 +213,6 @@ public sealed class PcapWriterTests
         records[0].Should().Equal(small);
         records[1].Should().Equal(large);
         records[2].Length.Should().Be(9004);
-    }
-
-    /// <summary>A MemoryStream that remembers the size of every write.</summary>
-    private sealed class RecordingStream : MemoryStream
-    {
-        public List<int> Writes { get; } = [];
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            Writes.Add(count);
-            base.Write(buffer, offset, count);
-        }
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            Writes.Add(buffer.Length);
-            base.Write(buffer);
-        }
     }
 
     private static byte[] WriteOne(CapturedPacket p, uint snaplen = 0, uint linkType = 1)

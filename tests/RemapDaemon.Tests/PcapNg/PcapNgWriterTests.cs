@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using RemapDaemon.Capture;
 using RemapDaemon.Tests.Capture;
+using RemapDaemon.Tests.Support;
 
 namespace RemapDaemon.Tests.PcapNg;
 
@@ -50,24 +51,6 @@ public sealed class PcapNgWriterTests
             int n = sizes[i];
             epbs[i].Body.AsSpan(20, n).ToArray().Should().Equal(Frames.Udp(n, (byte)n), $"packet of {n} bytes");
             epbs[i].Body.AsSpan(20 + n).ToArray().Should().Equal(new byte[((n + 3) & ~3) - n], "the padding is zeros");
-        }
-    }
-
-    /// <summary>A MemoryStream that remembers the size of every write.</summary>
-    private sealed class WriteSizeStream : MemoryStream
-    {
-        public List<int> Writes { get; } = [];
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            Writes.Add(count);
-            base.Write(buffer, offset, count);
-        }
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            Writes.Add(buffer.Length);
-            base.Write(buffer);
         }
     }
 
