@@ -360,7 +360,7 @@ __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 	 * A direct capture's take-back changes no page table: done here,
 	 * under the locks held, rather than by a worker woken for it.
 	 */
-	if (kick && cap->direct && cap->wins) {
+	if (kick && cap->direct) {
 		__skbremap_direct_take_back(cap);
 		kick = false;
 	}

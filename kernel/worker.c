@@ -591,8 +591,8 @@ static bool __skbremap_direct_put(struct skbremap_capture *cap,
 			/*
 			 * Only now scan for windows user space gave back: a
 			 * scan per window opened would cost the hook a status
-			 * read of every window (poll's kick has the worker
-			 * take them back meanwhile anyway).
+			 * read of every window (poll() takes them back
+			 * meanwhile anyway).
 			 */
 			__skbremap_take_back(cap, NULL);
 			kw = __skbremap_open(cap);

@@ -62,8 +62,8 @@ u8 *emu_info_page(struct skbremap_emu *e, u32 window)
 
 u8 *emu_data_page(struct skbremap_emu *e, u32 window, u32 page)
 {
-	return e->win_rw + win_base(e, window) +
-	       (u64)(e->layout.info_pages + page) * e->page_size;
+	return e->win_rw + win_base(e, window) + info_bytes(e) +
+	       (u64)page * e->page_size;
 }
 
 bool emu_resident(const struct skbremap_emu *e)

@@ -120,16 +120,13 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
         if (caplen >= PcapWriter.DirectWriteMinimum && !tag && !p.IsScattered)
         {
             // As PcapWriter: the block's head is buffered, the data go straight from the window,
-            // then the padding and the trailing length (already written at the block's end).
-            int head = PcapNgFormat.BlockHeaderSize + PcapNgFormat.EnhancedPacketFixedSize;
-            int tail = PcapNgFormat.Pad4(caplen) - caplen + PcapNgFormat.BlockTrailerSize;
-            Span<byte> trailer = stackalloc byte[PcapNgFormat.BlockTrailerSize + 3];
-            trailer = trailer[..tail];
-            trailer[..^PcapNgFormat.BlockTrailerSize].Clear();
-            block[^PcapNgFormat.BlockTrailerSize..].CopyTo(trailer[^PcapNgFormat.BlockTrailerSize..]);
-            Commit(head);
+            // then the padding and the trailing length.
+            Commit(PcapNgFormat.BlockHeaderSize + PcapNgFormat.EnhancedPacketFixedSize);
             _out.WriteDirect(p.Data[..caplen]);
-            trailer.CopyTo(Reserve(tail));
+            int tail = PcapNgFormat.Pad4(caplen) - caplen + PcapNgFormat.BlockTrailerSize;
+            Span<byte> trailer = Reserve(tail);
+            trailer[..^PcapNgFormat.BlockTrailerSize].Clear();
+            BinaryPrimitives.WriteUInt32LittleEndian(trailer[^PcapNgFormat.BlockTrailerSize..], (uint)blockSize);
             Commit(tail);
         }
         else
