@@ -1,14 +1,59 @@
+using RemapDaemon.Abi;
+
 namespace RemapDaemon.Backends;
 
 /// <summary>How a capture ended: the last progress (after the drain) and why it stopped.</summary>
 public sealed record CaptureResult(CaptureProgress Final, string StopReason)
 {
-    /// <summary>
-    /// Every packet skbremap captured was read from a window: after STOP and the drain,
-    /// skbremap's captured counter equals the packets this process parsed.
-    /// </summary>
-    public bool NothingLost => Final.Stats.captured == Final.PacketsRead && Final.BadWindows == 0;
-
+    /// <summary>Packets skbremap dropped, all reasons (<see cref="Drops.Reasons"/>).</summary>
     public ulong Dropped => Drops.Total(Final.Stats);
-}
 
+    /// <summary>
+    /// skbremap's account adds up with nothing left in flight: seen == captured + filtered +
+    /// dropped, exactly (the invariant of the uapi header, after STOP).
+    /// </summary>
+    public bool Balanced
+    {
+        get
+        {
+            skbremap_stats s = Final.Stats;
+            return s.in_flight == 0 && s.seen == s.captured + s.filtered + Dropped;
+        }
+    }
+
+    /// <summary>
+    /// Packets this process lost, by reason (only the non-zero ones): captured by skbremap but
+    /// never read from a window (a window with a bad info page, a window never published).
+    /// </summary>
+    public IReadOnlyList<(string What, ulong Count)> RemapdLosses
+    {
+        get
+        {
+            var losses = new List<(string, ulong)>();
+            ulong captured = Final.Stats.captured;
+            if (captured > Final.PacketsRead)
+            {
+                losses.Add(("captured but not read from a window", captured - Final.PacketsRead));
+            }
+
+            return losses;
+        }
+    }
+
+    /// <summary>Every packet lost: skbremap's drops and this process's own losses.</summary>
+    public ulong Lost => Dropped + RemapdLosses.Aggregate(0UL, (sum, l) => sum + l.Count);
+
+    /// <summary>
+    /// Nothing was lost: skbremap's seen == captured + filtered exactly, no drop counter is
+    /// non-zero, every window was good, and every captured packet was read (and so written, or
+    /// rejected on purpose: the filter, the payload tests, lo's outgoing copies, past -c).
+    /// </summary>
+    public bool NothingLost =>
+        Balanced && Lost == 0 && Final.Stats.captured == Final.PacketsRead && Final.BadWindows == 0;
+
+    /// <summary>
+    /// This process failed its part: a packet skbremap captured was not read, or a window was bad.
+    /// remapd exits 1 for it; drops that skbremap counted alone exit 0 (as tcpdump's do).
+    /// </summary>
+    public bool RemapdFailed => RemapdLosses.Count > 0 || Final.BadWindows > 0 || Final.Stats.captured != Final.PacketsRead;
+}

@@ -7,8 +7,11 @@ internal static class ExitCodeHelp
     [
         "",
         "Exit codes:",
-        "  0  ok (also after Ctrl-C/SIGTERM, -c, -d or the end of a pcap/synthetic source)",
-        "  1  runtime error",
+        "  0  ok (also after Ctrl-C/SIGTERM, -c, -d or the end of a pcap/synthetic source), also when",
+        "     skbremap dropped packets: the summary then says 'lost N packets:' by reason (as tcpdump",
+        "     exits 0 and reports its drops); it says 'nothing lost' only when nothing was",
+        "  1  runtime error (one 'error:' line says what; the stack trace with -v), also when a packet",
+        "     skbremap captured was not read or not written (the summary counts them)",
         "  2  bad option or value",
         "  3  no device: --backend kernel without /dev/skbremap, or the emulator library missing",
         "  4  no permission: capturing needs CAP_NET_RAW (root)",

@@ -110,7 +110,9 @@ internal static class CaptureCommand
             stderr.WriteLine($"remapd: {line}");
         }
 
-        return result.NothingLost ? (int)ExitCode.Ok : (int)ExitCode.RuntimeError;
+        // Drops that skbremap counted are reported, not an error (tcpdump exits 0 with drops too);
+        // a packet remapd itself failed to read is.
+        return result.RemapdFailed ? (int)ExitCode.RuntimeError : (int)ExitCode.Ok;
     }
 
     /// <summary>The poll loop on a dedicated thread (it blocks in poll); its exception, if any, comes back here.</summary>

@@ -21,7 +21,7 @@ internal static class StatsFormat
         double seconds = Math.Max(p.Elapsed.TotalSeconds, 0.001);
         string live = string.Create(Invariant,
             $"{p.Elapsed.TotalSeconds,6:0.0}s  {p.Packets} pkts  {Bytes(p.Bytes)}  {p.Packets / seconds:0} pkt/s  " +
-            $"drops {Drops.Total(s)} (queue {s.drop_queue_full}, window {s.drop_no_window}, nomem {s.drop_nomem}, big {s.drop_too_big})  " +
+            $"drops {Drops.Total(s)} ({Drops.Describe(s, r => r.Short)})  " +
             $"windows {s.windows_user}/{p.RegionWindows} user  filtered {s.filtered + p.UserSpaceFiltered}");
         return payloadTests ? string.Create(Invariant, $"{live}  payload mismatch {p.PayloadMismatched}") : live;
     }
@@ -43,8 +43,7 @@ internal static class StatsFormat
 
         yield return string.Create(Invariant,
             $"skbremap: seen {s.seen}, captured {s.captured} ({s.captured_bytes} bytes), filtered {s.filtered}, dropped {Drops.Total(s)} " +
-            $"(queue full {s.drop_queue_full}, no window {s.drop_no_window}, no memory {s.drop_nomem}, too big {s.drop_too_big}), " +
-            $"in flight {s.in_flight}");
+            $"({Drops.Describe(s, r => r.Name)}), in flight {s.in_flight}");
         yield return string.Create(Invariant,
             $"windows: {p.Windows} read ({s.windows_published} published, {s.windows_retired} retired part-full, {s.windows_released} taken back), " +
             $"{p.BadWindows} bad, {p.SeqGaps} sequence gaps; {s.bounced} packets bounced, {s.pages_mapped} pages mapped, {s.skbs_freed} skbs freed");
@@ -63,9 +62,52 @@ internal static class StatsFormat
                 $"{p.LoopbackOutgoingSkipped} outgoing copies on lo skipped, as libpcap does (each is captured again as it comes in)");
         }
 
-        yield return r.NothingLost
-            ? "nothing lost: every packet skbremap captured was read from its window"
-            : string.Create(Invariant, $"WARNING: skbremap captured {s.captured} packets but {p.PacketsRead} were read from windows");
+        foreach (string line in Loss(r))
+        {
+            yield return line;
+        }
+    }
+
+    /// <summary>
+    /// The summary's last word: "nothing lost: ..." only when <see cref="CaptureResult.NothingLost"/>;
+    /// otherwise "lost N packets: N queue full, N no window, ..." (every skbremap drop reason,
+    /// then remapd's own losses), and a WARNING for each account that does not add up.
+    /// </summary>
+    internal static IEnumerable<string> Loss(CaptureResult r)
+    {
+        CaptureProgress p = r.Final;
+        skbremap_stats s = p.Stats;
+        if (r.NothingLost)
+        {
+            yield return string.Create(Invariant,
+                $"nothing lost: skbremap saw {s.seen} = {s.captured} captured + {s.filtered} filtered and dropped none; " +
+                $"every captured packet was read from its window and written or deliberately not");
+            yield break;
+        }
+
+        if (r.Lost > 0)
+        {
+            string own = string.Concat(r.RemapdLosses.Select(l => string.Create(Invariant, $", {l.Count} {l.What}")));
+            yield return string.Create(Invariant, $"lost {r.Lost} packets: {Drops.Describe(s, d => d.Name, "{1} {0}")}{own}");
+        }
+
+        if (!r.Balanced)
+        {
+            ulong accounted = s.captured + s.filtered + r.Dropped + s.in_flight;
+            yield return string.Create(Invariant,
+                $"WARNING: skbremap's counters do not add up: seen {s.seen}, but captured + filtered + dropped + in flight = " +
+                $"{accounted}");
+        }
+
+        if (p.BadWindows > 0)
+        {
+            yield return string.Create(Invariant, $"WARNING: {p.BadWindows} windows had a bad info page; their packets were not read");
+        }
+
+        if (p.PacketsRead > s.captured)
+        {
+            yield return string.Create(Invariant, $"WARNING: remapd read {p.PacketsRead} packets from windows but skbremap captured {s.captured}");
+        }
     }
 
     private static string Bytes(ulong bytes) => bytes switch

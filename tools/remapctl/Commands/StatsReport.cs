@@ -25,7 +25,7 @@ internal static class StatsReport
     internal static void Text(TextWriter w, in skbremap_stats s, string indent)
     {
         w.WriteLine($"{indent}packets   seen {s.seen}  captured {s.captured} ({s.captured_bytes} bytes captured, {s.wire_bytes} on the wire)  filtered {s.filtered}  in_flight {s.in_flight}");
-        w.WriteLine($"{indent}drops     {Drops.Total(s)}: queue_full {s.drop_queue_full}  no_window {s.drop_no_window}  nomem {s.drop_nomem}  too_big {s.drop_too_big}");
+        w.WriteLine($"{indent}drops     {Drops.Total(s)}: {Drops.Describe(s, r => r.Field["drop_".Length..]).Replace(", ", "  ", StringComparison.Ordinal)}");
         w.WriteLine($"{indent}windows   published {s.windows_published}  retired {s.windows_retired}  released {s.windows_released}  user {s.windows_user}");
         w.WriteLine($"{indent}delivery  mode {DeliveryModes.Name(s.mode)}  copy_threshold {s.copy_threshold}  copied {s.copied}  remapped {s.remapped}  " +
                     $"pages_remapped {s.pages_remapped}  bounced {s.bounced}  (calibration: copy {s.calib_copy_ns} ns/page, remap {s.calib_remap_ns} ns/page)");
@@ -72,10 +72,11 @@ internal static class StatsReport
         j.WriteNumber("captured_bytes", s.captured_bytes);
         j.WriteNumber("wire_bytes", s.wire_bytes);
         j.WriteNumber("filtered", s.filtered);
-        j.WriteNumber("drop_queue_full", s.drop_queue_full);
-        j.WriteNumber("drop_no_window", s.drop_no_window);
-        j.WriteNumber("drop_nomem", s.drop_nomem);
-        j.WriteNumber("drop_too_big", s.drop_too_big);
+        foreach (Drops.Reason r in Drops.Reasons)
+        {
+            j.WriteNumber(r.Field, r.Count(in s));
+        }
+
         j.WriteNumber("in_flight", s.in_flight);
         j.WriteNumber("windows_published", s.windows_published);
         j.WriteNumber("windows_retired", s.windows_retired);
