@@ -1259,7 +1259,7 @@ static void pcap_replay_of_a_file_tcpdump_wrote(void)
 		 "tcpdump -Z root --time-stamp-precision=nano -r %s -w %s "
 		 "2>/dev/null", in, out);
 	if (system(cmd)) {
-		printf("skip pcap_replay_of_a_file_tcpdump_wrote: no tcpdump\n");
+		skip_test("no tcpdump");
 		unlink(in);
 		return;
 	}
@@ -1390,7 +1390,7 @@ static void afpacket_on_lo_sees_both_directions(void)
 	REQUIRE(consumer_map(&c, e) == 0);
 	rc = skbremap_emu_ioctl(e, SKBREMAP_IOC_START, NULL);
 	if (rc == -EPERM) {
-		printf("skip afpacket_on_lo: no CAP_NET_RAW\n");
+		skip_test("no CAP_NET_RAW");
 		goto out;
 	}
 	CHECK_EQ(rc, 0);
@@ -1611,7 +1611,7 @@ static void afpacket_vlan_tag_from_metadata_and_interface_removal(void)
 	waitpid(pid, &status, 0);
 	CHECK(WIFEXITED(status));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-		printf("skip afpacket_vlan: no network namespace or ip(8)\n");
+		skip_test("no network namespace or ip(8)");
 		return;
 	}
 	CHECK_EQ(WEXITSTATUS(status), 0);

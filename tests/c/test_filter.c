@@ -712,7 +712,7 @@ static void vlan_tag_from_metadata_is_put_back_for_the_program(void)
 	waitpid(pid, &status, 0);
 	CHECK(WIFEXITED(status));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-		printf("skip vlan_tag_from_metadata: no netns or ip(8)\n");
+		skip_test("no network namespace or ip(8)");
 		return;
 	}
 	CHECK_EQ(WEXITSTATUS(status), 0);
