@@ -6,8 +6,8 @@ namespace RemapDaemon.Remapd;
 
 /// <summary>
 /// remapd: zero-copy capture from skbremap (the module or its emulation) into pcap.
-/// Every failure a user can act on ends with one "remapd: error: ..." line and the exit code
-/// of <see cref="ExitCode"/>.
+/// Every failure ends with one "remapd: error: ..." line and an exit code of <see cref="ExitCode"/>
+/// (<see cref="TopLevel"/>); a capture first stops, drains, flushes and prints its summary.
 /// </summary>
 internal static class Program
 {
@@ -17,6 +17,13 @@ internal static class Program
         StopSignals.Unignore();
         TextWriter stdout = Console.Out;
         TextWriter stderr = Console.Error;
+        object? options = null;
+        return TopLevel.Run("remapd", () => Run(args, stdout, stderr, out options), () => options is CaptureOptions { Verbose: true }, stderr);
+    }
+
+    private static int Run(string[] args, TextWriter stdout, TextWriter stderr, out object? options)
+    {
+        options = null;
 
         // CommandLineParser's own --version is off ('version' is our verb); keep the spelling working.
         if (args is ["--version"])
@@ -33,35 +40,17 @@ internal static class Program
 
         CommandLineParsing.Outcome parsed = CommandLineParsing.Parse<CaptureOptions, VersionOptions>(
             "remapd", args, [.. ExitCodeHelp.Lines, .. SignalHelp.Lines], stdout, stderr);
-        if (parsed.Options is CaptureOptions options)
+        options = parsed.Options;
+        if (parsed.Options is CaptureOptions capture)
         {
-            matches.ApplyTo(options);
+            matches.ApplyTo(capture);
         }
-        try
+
+        return parsed.Options switch
         {
-            return parsed.Options switch
-            {
-                CaptureOptions capture => CaptureCommand.Run(capture, stderr),
-                VersionOptions => VersionCommand.Run(stdout),
-                _ => parsed.ExitCode,
-            };
-        }
-        catch (SkbremapException e)
-        {
-            stderr.WriteLine($"remapd: error: {e.Message}");
-            return (int)e.ExitCode;
-        }
-        catch (CommandException e)
-        {
-            stderr.WriteLine($"remapd: error: {e.Message}");
-            return (int)e.ExitCode;
-        }
-        catch (IOException e)
-        {
-            // Writing the pcap failed (disk full, stdout closed): the capture is closed by the
-            // using blocks on the way here, which returns every page and skb to skbremap.
-            stderr.WriteLine($"remapd: error: {e.Message}");
-            return (int)ExitCode.RuntimeError;
-        }
+            CaptureOptions c => CaptureCommand.Run(c, stderr),
+            VersionOptions => VersionCommand.Run(stdout),
+            _ => parsed.ExitCode,
+        };
     }
 }

@@ -5,31 +5,20 @@ using RemapDaemon.Remapd.Cli;
 
 namespace RemapDaemon.Remapctl;
 
-/// <summary>remapctl: skbremap's debug CLI. Same exit codes and error style as remapd.</summary>
+/// <summary>remapctl: skbremap's debug CLI. Same exit codes and error path as remapd (<see cref="TopLevel"/>; it has no -v, so no stack trace).</summary>
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static int Main(string[] args) => TopLevel.Run("remapctl", () => Run(args), () => false, Console.Error);
+
+    private static int Run(string[] args)
     {
         CommandLineParsing.Outcome parsed = CommandLineParsing.Parse<StatusOptions, DumpOptions>(
             "remapctl", args, ExitCodeHelp.Lines, Console.Out, Console.Error);
-        try
+        return parsed.Options switch
         {
-            return parsed.Options switch
-            {
-                StatusOptions status => StatusCommand.Run(status, Console.Out),
-                DumpOptions dump => DumpCommand.Run(dump, Console.Out),
-                _ => parsed.ExitCode,
-            };
-        }
-        catch (SkbremapException e)
-        {
-            Console.Error.WriteLine($"remapctl: error: {e.Message}");
-            return (int)e.ExitCode;
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine($"remapctl: error: {e.Message}");
-            return (int)ExitCode.RuntimeError;
-        }
+            StatusOptions status => StatusCommand.Run(status, Console.Out),
+            DumpOptions dump => DumpCommand.Run(dump, Console.Out),
+            _ => parsed.ExitCode,
+        };
     }
 }

@@ -29,6 +29,13 @@ namespace RemapDaemon.Backends;
 /// source): drain what is published, SKBREMAP_IOC_STOP (which publishes the part-full window),
 /// drain again until no window is READY, flush the sink. Nothing skbremap captured is left unread.
 /// </para>
+/// <para>
+/// Failing: when the sink throws (disk full, a rotation file that cannot be created) or anything
+/// else on the loop thread does, the loop stops the same way: STOP, drain (every packet read
+/// after the failure is counted as unwritten, and every window is still released), flush what
+/// can be flushed; the result carries the exception (<see cref="CaptureResult.Failure"/>) for
+/// the caller to report after the summary. It never leaves windows held or skbremap running.
+/// </para>
 /// Threading: only the loop thread touches the region, the backend and the sink (and replaces
 /// the filter); <see cref="RequestStop"/> is the one member other threads may call.
 /// </summary>
@@ -57,6 +64,8 @@ public sealed class CaptureLoop
     private ulong _loopbackOutgoingSkipped;
     private ulong _userSpaceFiltered;
     private ulong _payloadMismatched;
+    private ulong _unwritten;
+    private Exception? _failure;
     private ulong _windows;
     private ulong _badWindows;
     private ulong _seqGaps;
@@ -96,8 +105,53 @@ public sealed class CaptureLoop
         _clock.Start();
         TimeSpan? interval = _limits.ProgressInterval;
         TimeSpan nextProgress = interval ?? TimeSpan.MaxValue;
-        string? stopReason = null;
+        string stopReason;
+        try
+        {
+            stopReason = RunUntilStop(interval, ref nextProgress);
+        }
+#pragma warning disable CA1031 // Any failure: stop skbremap, drain and release before it is reported.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _failure ??= e;
+            stopReason = "error";
+        }
 
+        Log.Stopping(_logger, stopReason);
+        try
+        {
+            DrainReady();
+            StopSkbremap();
+
+            // STOP has published the part-full window and nothing else will be published:
+            // every window is now READY (ours to read) or the kernel's, free.
+            DrainReady();
+            if (_failure is null)
+            {
+                _sink.Flush();
+            }
+        }
+#pragma warning disable CA1031 // A second failure while stopping: keep the first, report what was counted.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _failure ??= e;
+            StopSkbremap();
+        }
+
+        CaptureProgress final = Snapshot();
+        if (final.Stats.captured != final.PacketsRead)
+        {
+            Log.CapturedMismatch(_logger, final.PacketsRead, final.Stats.captured);
+        }
+
+        return new CaptureResult(final, stopReason) { Failure = _failure };
+    }
+
+    private string RunUntilStop(TimeSpan? interval, ref TimeSpan nextProgress)
+    {
+        string? stopReason = null;
         while (stopReason is null)
         {
             if (FilterReloads is { } reloads && reloads.TryTake(out BpfProgram? program))
@@ -123,8 +177,11 @@ public sealed class CaptureLoop
             }
         }
 
-        Log.Stopping(_logger, stopReason);
-        DrainReady();
+        return stopReason;
+    }
+
+    private void StopSkbremap()
+    {
         try
         {
             _session.Stop();
@@ -134,22 +191,15 @@ public sealed class CaptureLoop
             // A capture skbremap has already ended may refuse STOP; what it published is still ours.
             Log.StopFailed(_logger, e.Message);
         }
-
-        // STOP has published the part-full window and nothing else will be published:
-        // every window is now READY (ours to read) or the kernel's, free.
-        DrainReady();
-        _sink.Flush();
-        CaptureProgress final = Snapshot();
-        if (final.Stats.captured != final.PacketsRead)
-        {
-            Log.CapturedMismatch(_logger, final.PacketsRead, final.Stats.captured);
-        }
-
-        return new CaptureResult(final, stopReason);
     }
 
     private string? StopReason()
     {
+        if (_failure is not null)
+        {
+            return "writing failed";
+        }
+
         if (_stopRequest is { } requested)
         {
             return requested;
@@ -192,9 +242,18 @@ public sealed class CaptureLoop
             consumed++;
         }
 
-        if (consumed > 0 && FlushEachWindow)
+        if (consumed > 0 && FlushEachWindow && _failure is null)
         {
-            _sink.Flush();
+            try
+            {
+                _sink.Flush();
+            }
+#pragma warning disable CA1031 // The sink's failure ends the capture (StopReason), after the drain.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                WriteFailed(e);
+            }
         }
 
         return consumed;
@@ -306,21 +365,21 @@ public sealed class CaptureLoop
                     _outputComplete = true;
                     _packetsAfterLimit++;
                 }
+                else if (_failure is not null)
+                {
+                    _unwritten++;
+                }
                 else if (CapturedLength(in packet, keep) is uint cap && cap < (uint)packet.Length)
                 {
                     // The filter's return value caps the captured length, as in the hook.
                     CapturedPacket cut = packet.IsScattered
                         ? packet with { Sequence = packet.Sequence.Slice(0, cap) }
                         : packet with { Data = packet.Data[..(int)cap] };
-                    _sink.Write(in cut);
-                    _packets++;
-                    _bytes += cap;
+                    Write(in cut, cap);
                 }
                 else
                 {
-                    _sink.Write(in packet);
-                    _packets++;
-                    _bytes += (ulong)packet.Length;
+                    Write(in packet, (uint)packet.Length);
                 }
 
                 entry++;
@@ -337,6 +396,32 @@ public sealed class CaptureLoop
             // Release: every read of this window happens before skbremap may take it back.
             region.Release(window);
         }
+    }
+
+    /// <summary>Hands one packet to the sink; a sink that throws ends the writing (the packet is counted unwritten).</summary>
+    private void Write(in CapturedPacket packet, uint length)
+    {
+        try
+        {
+            _sink.Write(in packet);
+        }
+#pragma warning disable CA1031 // Whatever the sink throws, the capture must still stop, drain and release.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            WriteFailed(e);
+            _unwritten++;
+            return;
+        }
+
+        _packets++;
+        _bytes += length;
+    }
+
+    private void WriteFailed(Exception e)
+    {
+        _failure ??= e;
+        Log.WriteFailed(_logger, e.Message, _packets);
     }
 
     /// <summary>Puts a replacement filter in force; on failure the running one stays, and the capture goes on.</summary>
@@ -380,6 +465,6 @@ public sealed class CaptureLoop
     }
 
     private CaptureProgress Snapshot() => new(
-        _clock.Elapsed, _packets, _bytes, _packetsAfterLimit, _loopbackOutgoingSkipped, _userSpaceFiltered, _payloadMismatched, _windows, _badWindows, _seqGaps,
+        _clock.Elapsed, _packets, _bytes, _packetsAfterLimit, _loopbackOutgoingSkipped, _userSpaceFiltered, _payloadMismatched, _unwritten, _windows, _badWindows, _seqGaps,
         _session.Region.Windows, _session.Stats());
 }

@@ -8,7 +8,8 @@ namespace RemapDaemon.Backends;
 /// process read from the windows it was handed: every packet read is written, or counted as
 /// after the -c limit, or as a loopback PACKET_OUTGOING copy skipped, or as rejected by the
 /// filter remapd ran itself (a backend without SKBREMAP_FEAT_FILTER), or as not matching the
-/// payload tests.
+/// payload tests, or as not written because writing had failed (<see cref="Unwritten"/>: the
+/// packet whose write failed and every one read after it).
 /// </summary>
 public readonly record struct CaptureProgress(
     TimeSpan Elapsed,
@@ -18,6 +19,7 @@ public readonly record struct CaptureProgress(
     ulong LoopbackOutgoingSkipped,
     ulong UserSpaceFiltered,
     ulong PayloadMismatched,
+    ulong Unwritten,
     ulong Windows,
     ulong BadWindows,
     ulong SeqGaps,
@@ -25,5 +27,5 @@ public readonly record struct CaptureProgress(
     skbremap_stats Stats)
 {
     /// <summary>Every packet parsed from a window, written or not.</summary>
-    public ulong PacketsRead => Packets + PacketsAfterLimit + LoopbackOutgoingSkipped + UserSpaceFiltered + PayloadMismatched;
+    public ulong PacketsRead => Packets + PacketsAfterLimit + LoopbackOutgoingSkipped + UserSpaceFiltered + PayloadMismatched + Unwritten;
 }

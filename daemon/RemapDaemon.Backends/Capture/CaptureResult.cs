@@ -5,6 +5,13 @@ namespace RemapDaemon.Backends;
 /// <summary>How a capture ended: the last progress (after the drain) and why it stopped.</summary>
 public sealed record CaptureResult(CaptureProgress Final, string StopReason)
 {
+    /// <summary>
+    /// What ended the capture early, if anything did: writing failed (disk full, a rotation file
+    /// that cannot be created), or another error on the capture thread. The loop still stopped
+    /// skbremap, drained every window and counted what it could not write.
+    /// </summary>
+    public Exception? Failure { get; init; }
+
     /// <summary>Packets skbremap dropped, all reasons (<see cref="Drops.Reasons"/>).</summary>
     public ulong Dropped => Drops.Total(Final.Stats);
 
@@ -23,7 +30,8 @@ public sealed record CaptureResult(CaptureProgress Final, string StopReason)
 
     /// <summary>
     /// Packets this process lost, by reason (only the non-zero ones): captured by skbremap but
-    /// never read from a window (a window with a bad info page, a window never published).
+    /// never read from a window (a window with a bad info page, a window never published); read
+    /// but not written because writing had failed.
     /// </summary>
     public IReadOnlyList<(string What, ulong Count)> RemapdLosses
     {
@@ -34,6 +42,11 @@ public sealed record CaptureResult(CaptureProgress Final, string StopReason)
             if (captured > Final.PacketsRead)
             {
                 losses.Add(("captured but not read from a window", captured - Final.PacketsRead));
+            }
+
+            if (Final.Unwritten > 0)
+            {
+                losses.Add(("read but not written (writing failed)", Final.Unwritten));
             }
 
             return losses;
@@ -49,11 +62,12 @@ public sealed record CaptureResult(CaptureProgress Final, string StopReason)
     /// rejected on purpose: the filter, the payload tests, lo's outgoing copies, past -c).
     /// </summary>
     public bool NothingLost =>
-        Balanced && Lost == 0 && Final.Stats.captured == Final.PacketsRead && Final.BadWindows == 0;
+        Failure is null && Balanced && Lost == 0 && Final.Stats.captured == Final.PacketsRead && Final.BadWindows == 0;
 
     /// <summary>
-    /// This process failed its part: a packet skbremap captured was not read, or a window was bad.
+    /// This process failed its part: it failed (<see cref="Failure"/>), a packet skbremap captured
+    /// was not read or not written, or a window was bad.
     /// remapd exits 1 for it; drops that skbremap counted alone exit 0 (as tcpdump's do).
     /// </summary>
-    public bool RemapdFailed => RemapdLosses.Count > 0 || Final.BadWindows > 0 || Final.Stats.captured != Final.PacketsRead;
+    public bool RemapdFailed => Failure is not null || RemapdLosses.Count > 0 || Final.BadWindows > 0 || Final.Stats.captured != Final.PacketsRead;
 }

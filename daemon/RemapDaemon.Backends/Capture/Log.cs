@@ -52,4 +52,7 @@ internal static partial class Log
 
     [LoggerMessage(115, LogLevel.Warning, "STOP failed ({Error}); draining what was published anyway")]
     public static partial void StopFailed(ILogger logger, string error);
+
+    [LoggerMessage(116, LogLevel.Error, "writing failed after {Written} packets ({Error}); stopping, draining and counting the rest as not written")]
+    public static partial void WriteFailed(ILogger logger, string error, ulong written);
 }

@@ -6,7 +6,7 @@ namespace RemapDaemon.Backends;
 /// A failed call into skbremap (module or emulator): which operation, and the errno.
 /// Subclasses name the failures a user can act on; their message is one line.
 /// </summary>
-public class SkbremapException : Exception
+public class SkbremapException : Exception, IExitCodeException
 {
     public SkbremapException(string operation, int errno)
         : this(operation, errno, $"{operation}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})")

@@ -101,13 +101,33 @@ internal static class CaptureCommand
             writer.SetInterfaceDrops(ifindex, result.Dropped);
         }
 
-        writer.Dispose();
+        // Closing writes out what is still buffered (pcapng: the statistics blocks). If that fails,
+        // the summary still comes, then the error.
+        Exception? failure = result.Failure;
+        try
+        {
+            writer.Dispose();
+        }
+#pragma warning disable CA1031 // Reported after the summary, by the top level.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            failure ??= e;
+        }
+
         live.End();
+        result = result with { Failure = failure };
 
         // The summary is not a log line: -q keeps it, and scripts read it.
         foreach (string line in StatsFormat.Summary(result, Describe(files, writer), selection.Describe(session.Filter, session.FilterReplacements)))
         {
             stderr.WriteLine($"remapd: {line}");
+        }
+
+        if (failure is not null)
+        {
+            // The one error line and exit code come from the top level (TopLevel).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
         // Drops that skbremap counted are reported, not an error (tcpdump exits 0 with drops too);

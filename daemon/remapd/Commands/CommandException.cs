@@ -3,7 +3,7 @@ using RemapDaemon.Backends;
 namespace RemapDaemon.Remapd.Commands;
 
 /// <summary>A failure found by the program itself (not by skbremap), with the exit code it means.</summary>
-internal sealed class CommandException : Exception
+internal sealed class CommandException : Exception, IExitCodeException
 {
     internal CommandException(ExitCode exitCode, string message)
         : base(message)
@@ -11,5 +11,5 @@ internal sealed class CommandException : Exception
         ExitCode = exitCode;
     }
 
-    internal ExitCode ExitCode { get; }
+    public ExitCode ExitCode { get; }
 }

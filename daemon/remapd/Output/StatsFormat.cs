@@ -1,6 +1,7 @@
 using System.Globalization;
 using RemapDaemon.Abi;
 using RemapDaemon.Backends;
+using RemapDaemon.Remapd.Cli;
 
 namespace RemapDaemon.Remapd.Output;
 
@@ -89,6 +90,13 @@ internal static class StatsFormat
         {
             string own = string.Concat(r.RemapdLosses.Select(l => string.Create(Invariant, $", {l.Count} {l.What}")));
             yield return string.Create(Invariant, $"lost {r.Lost} packets: {Drops.Describe(s, d => d.Name, "{1} {0}")}{own}");
+        }
+
+        if (r.Failure is not null)
+        {
+            yield return string.Create(Invariant,
+                $"writing failed ({TopLevel.Message(r.Failure)}) after {p.Packets} packets had been handed to the writer; " +
+                $"those still in its buffer then may be missing from the file too");
         }
 
         if (!r.Balanced)
