@@ -11,9 +11,12 @@ public sealed record CaptureLimits
 
     /// <summary>
     /// The ifindex of the loopback device whose PACKET_OUTGOING copies are skipped, as libpcap
-    /// skips them (every packet sent on lo is seen once going out and once coming in); 0 keeps them.
+    /// skips them (every packet sent on lo is seen once going out and once coming in); null keeps
+    /// every packet. Set only for a live capture from the network stack: a replayed file or a
+    /// synthetic source has no second copy of an outgoing packet, and its packets may carry any
+    /// ifindex (0 for a cooked capture's).
     /// </summary>
-    public int SkipOutgoingOnIfindex { get; init; }
+    public int? SkipOutgoingOnIfindex { get; init; }
 
     /// <summary>How often <see cref="CaptureLoop.Progress"/> is raised; null = never.</summary>
     public TimeSpan? ProgressInterval { get; init; }

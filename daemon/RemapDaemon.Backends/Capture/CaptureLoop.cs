@@ -343,7 +343,7 @@ public sealed class CaptureLoop
                 }
 
                 uint keep = uint.MaxValue;
-                if (packet.PacketType == PacketOutgoing && packet.IfIndex == _limits.SkipOutgoingOnIfindex)
+                if (packet.PacketType == PacketOutgoing && _limits.SkipOutgoingOnIfindex is int lo && packet.IfIndex == lo)
                 {
                     _loopbackOutgoingSkipped++;
                 }

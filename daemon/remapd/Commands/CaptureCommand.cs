@@ -60,8 +60,10 @@ internal static class CaptureCommand
         var loop = new CaptureLoop(session, new PacketWriterSink(writer), new CaptureLimits
         {
             MaxPackets = o.Count,
-            // Packets from the network stack: skip lo's outgoing copies as libpcap (tcpdump) does.
-            SkipOutgoingOnIfindex = o.Source is null or "afpacket" ? NetworkInterfaces.Loopback : 0,
+            // A live capture from the network stack (the module, or the emulator's AF_PACKET
+            // source): skip lo's outgoing copies as libpcap (tcpdump) does. A replay or a
+            // synthetic source keeps every packet: a file has no second copy of them.
+            SkipOutgoingOnIfindex = o.Source is null or "afpacket" && NetworkInterfaces.Loopback is > 0 and int lo ? lo : null,
             Duration = o.Duration > 0 ? TimeSpan.FromSeconds(o.Duration) : null,
             ProgressInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null,
         }, logger)
