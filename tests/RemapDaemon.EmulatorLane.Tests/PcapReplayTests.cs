@@ -33,6 +33,29 @@ public sealed class PcapReplayTests
         }
     }
 
+    [Fact]
+    public void An_empty_record_is_reported_as_an_empty_record_not_replayed_never_as_too_big()
+    {
+        using var lane = new Lane();
+        string input = lane.PathOf("empty-record.pcap");
+        string output = lane.PathOf("replayed.pcap");
+        WriteInput(input, packets: 3);
+        using (var file = new FileStream(input, FileMode.Append))
+        {
+            Span<byte> record = stackalloc byte[16];
+            BinaryPrimitives.WriteUInt32LittleEndian(record, 1_700_000_001); // caplen 0, len 0
+            file.Write(record);
+        }
+
+        ToolResult r = Lane.Remapd("--source", $"pcap:{input}", "-w", output, "-q");
+
+        r.ExitCode.Should().Be(0, "the file's empty record is reported, not an error; " + r);
+        r.Stderr.Should().Contain("no memory 0, too big 0)").And.NotContain("nothing lost");
+        r.Stderr.Should().MatchRegex(@"remapd: lost 1 packets: 0 queue full, 0 no window, 0 no memory, 0 too big, 1 empty pcap records \(no bytes\) not replayed");
+        Lane.SummaryStats(r.Stderr).Seen.Should().Be(3);
+        Lane.CapinfosCount(output).Should().Be(3);
+    }
+
     /// <summary>
     /// A microsecond pcap (the classic format tcpdump writes) of Ethernet frames of 14..9014
     /// bytes, EtherType 0x88b5 (IEEE local experimental, so tcpdump prints them raw), a byte

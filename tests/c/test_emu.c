@@ -1313,6 +1313,93 @@ static void pcap_replay_of_a_truncated_file_ends_cleanly(void)
 	skbremap_emu_close(e);
 }
 
+/*
+ * Records without a packet to deliver: one with no bytes at all, and (in a
+ * cooked capture) one shorter than its link header. Neither reaches the
+ * hook (no skb has no bytes; the ABI's entries have caplen >= 1), so
+ * neither is in seen or any drop counter, "too big" least of all: the pcap
+ * source counts them by reason (skbremap_emu_source_skipped).
+ */
+static void write_record(FILE *f, uint32_t i, uint32_t caplen, uint32_t len,
+			 const uint8_t *data)
+{
+	put32(f, 1700000000 + i);
+	put32(f, 0);
+	put32(f, caplen);
+	put32(f, len);
+	if (caplen)
+		fwrite(data, 1, caplen, f);
+}
+
+static void replay_skipped(uint32_t linktype, uint32_t short_len,
+			   uint64_t want_empty, uint64_t want_short)
+{
+	char path[] = "/tmp/skbremap-test-XXXXXX", spec[64];
+	struct skbremap_emu *e = open_emu();
+	struct skbremap_emu_source_skipped sk = { 1, 1, 1 };
+	struct skbremap_stats st;
+	struct consumer c;
+	uint8_t frame[100];
+	FILE *f;
+	int fd = mkstemp(path);
+
+	REQUIRE(e && fd >= 0);
+	f = fdopen(fd, "wb");
+	REQUIRE(f);
+	memset(frame, 0, sizeof(frame));
+	frame[1] = 4;		/* SLL: PACKET_OUTGOING; Ethernet: a MAC byte */
+	frame[12] = 0x08;	/* Ethernet: IPv4 */
+	frame[14] = 0x08;	/* SLL: IPv4 */
+	put32(f, 0xa1b2c3d4);
+	put32(f, 2 | 4 << 16);
+	put32(f, 0);
+	put32(f, 0);
+	put32(f, 65535);
+	put32(f, linktype);
+	write_record(f, 0, 100, 100, frame);
+	write_record(f, 1, 0, 0, frame);		/* empty */
+	write_record(f, 2, 100, 100, frame);
+	if (short_len)
+		write_record(f, 3, short_len, short_len, frame);
+	write_record(f, 4, 100, 100, frame);
+	fclose(f);
+
+	REQUIRE(consumer_map(&c, e) == 0);
+	snprintf(spec, sizeof(spec), "pcap:%s", path);
+	CHECK_EQ(skbremap_emu_set_source(e, spec), 0);
+	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_START, NULL), 0);
+	consumer_run_to_end(&c, NULL, NULL, 10);
+	CHECK_EQ(c.packets, 3);
+	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_STATS, &st), 0);
+	CHECK_EQ(st.seen, 3);
+	CHECK_EQ(st.captured, 3);
+	CHECK_EQ(st.drop_too_big, 0);
+	CHECK_EQ(skbremap_emu_source_skipped(e, &sk), 0);
+	CHECK_EQ(sk.empty, want_empty);
+	CHECK_EQ(sk.short_header, want_short);
+	CHECK_EQ(sk.too_long, 0);
+	check_stopped_and_returned(e, &c);
+	/* The next START counts afresh. */
+	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_START, NULL), 0);
+	consumer_run_to_end(&c, NULL, NULL, 10);
+	CHECK_EQ(skbremap_emu_source_skipped(e, &sk), 0);
+	CHECK_EQ(sk.empty, want_empty);
+	check_stopped_and_returned(e, &c);
+	consumer_unmap(&c);
+	unlink(path);
+	skbremap_emu_close(e);
+}
+
+static void pcap_replay_counts_an_empty_record_as_empty_never_too_big(void)
+{
+	replay_skipped(1, 0, 1, 0);
+}
+
+static void pcap_replay_counts_a_cooked_record_shorter_than_its_header(void)
+{
+	replay_skipped(113, 10, 1, 1);
+}
+
 static void pcap_unsupported_link_type_is_einval(void)
 {
 	char path[] = "/tmp/skbremap-test-XXXXXX";
@@ -1720,6 +1807,8 @@ int main(void)
 	RUN(pcap_replay_of_a_file_tcpdump_wrote);
 	RUN(pcap_replay_of_a_truncated_file_ends_cleanly);
 	RUN(pcap_unsupported_link_type_is_einval);
+	RUN(pcap_replay_counts_an_empty_record_as_empty_never_too_big);
+	RUN(pcap_replay_counts_a_cooked_record_shorter_than_its_header);
 	RUN(afpacket_on_lo_sees_both_directions);
 	RUN(afpacket_without_cap_net_raw_is_eperm);
 	RUN(afpacket_vlan_tag_from_metadata_and_interface_removal);

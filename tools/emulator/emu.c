@@ -192,6 +192,7 @@ static int capture_start(struct skbremap_emu *e)
 		return -EINVAL;	/* map both parts first, as the module */
 	}
 	e->source_done = false;
+	memset(&e->src_skipped, 0, sizeof(e->src_skipped));
 	if (e->mode == SKBREMAP_MODE_ADAPTIVE && !e->cfg.copy_threshold)
 		emu_calibrate(e);
 	pthread_mutex_lock(&e->q.lock);
@@ -492,6 +493,17 @@ int skbremap_emu_source_done(struct skbremap_emu *e)
 	done = e->source_done;
 	pthread_mutex_unlock(&e->lock);
 	return done;
+}
+
+int skbremap_emu_source_skipped(struct skbremap_emu *e,
+				struct skbremap_emu_source_skipped *out)
+{
+	if (!e || !out)
+		return -EBADF;
+	pthread_mutex_lock(&e->lock);
+	*out = e->src_skipped;
+	pthread_mutex_unlock(&e->lock);
+	return 0;
 }
 
 void skbremap_emu_close(struct skbremap_emu *e)

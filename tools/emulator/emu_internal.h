@@ -196,6 +196,8 @@ struct skbremap_emu {
 	s32 ifindex;
 	bool running;
 	bool source_done;
+	/* pcap records not replayed (skbremap_emu.h); under lock */
+	struct skbremap_emu_source_skipped src_skipped;
 
 	int ctl_fd;			/* memfd of the control part */
 	u8 *ctl;			/* emulator's RW view of it */

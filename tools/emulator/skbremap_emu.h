@@ -160,6 +160,25 @@ SKBREMAP_EMU_API int skbremap_emu_set_source(struct skbremap_emu *e,
 SKBREMAP_EMU_API int skbremap_emu_source_done(struct skbremap_emu *e);
 
 /*
+ * pcap records the pcap source did not hand to the hook, by reason, since
+ * the last START (both 0 for the other sources). Such a record holds no
+ * packet the network stack could deliver: the stack never gives a tap an
+ * skb without bytes, and an info-page entry has caplen >= 1. So it is not
+ * seen by the hook and is in no drop counter; a replaying consumer reports
+ * these alongside skbremap's counters. Returns 0, or -EBADF.
+ */
+struct skbremap_emu_source_skipped {
+	uint64_t empty;		/* caplen 0: no bytes at all */
+	uint64_t short_header;	/* fewer bytes than the link-layer header */
+	uint64_t too_long;	/* not Ethernet, and longer as Ethernet than
+				 * the emulator's largest frame (EMU_MAX_FRAME) */
+};
+
+SKBREMAP_EMU_API int
+skbremap_emu_source_skipped(struct skbremap_emu *e,
+			    struct skbremap_emu_source_skipped *out);
+
+/*
  * Delivery paths (issue 3; docs/architecture.md, "Delivery paths"): the
  * emulator has every mode (VERSION features BOUNCE, FILTER, RING, REMAP,
  * ADAPTIVE); a capture never configured runs ADAPTIVE (mode 0).

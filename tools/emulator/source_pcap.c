@@ -4,7 +4,12 @@
  * at nanosecond precision, handed to the hook as fast as the consumer
  * takes them (backpressure, see skbremap_emu.h), then the end. The ABI
  * carries no link type, so records of other link types than Ethernet are
- * given a 14-byte Ethernet header in place of theirs.
+ * given a 14-byte Ethernet header in place of theirs (a cooked capture's:
+ * destination zero, its address as source, its protocol as EtherType).
+ * Every record is replayed, whatever its direction (pkttype) or ifindex.
+ * A record with no bytes, or fewer than its link header, holds no packet
+ * to deliver: it is counted by reason (skbremap_emu_source_skipped), not
+ * handed to the hook.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -115,7 +120,8 @@ static u16 get16(const u8 *p)
 
 /*
  * Turn one record into an Ethernet frame in s->buf (or point at it as it
- * is). Returns the frame, or NULL for a record too short for its header.
+ * is). Returns the frame, or NULL for a record too short for its header
+ * or too long for s->buf.
  */
 static const u8 *to_ethernet(struct emu_source *s, const u8 *rec,
 			     u32 caplen, u32 *hlen_delta,
@@ -180,9 +186,19 @@ void emu_pcap_run(struct skbremap_emu *e, struct emu_source *s)
 		rc = pcap_next_ex(s->pcap, &h, &rec);
 		if (rc != 1)
 			break;		/* end of file, or a truncated one */
-		frame = to_ethernet(s, rec, h->caplen, &delta, &m);
-		if (!frame)
-			continue;	/* not a packet we can show */
+		frame = h->caplen ? to_ethernet(s, rec, h->caplen, &delta, &m) :
+				    NULL;
+		if (!frame) {	/* no packet to show: count why */
+			pthread_mutex_lock(&e->lock);
+			if (!h->caplen)
+				e->src_skipped.empty++;
+			else if (h->caplen < (u32)link_hdr_len(s->linktype))
+				e->src_skipped.short_header++;
+			else
+				e->src_skipped.too_long++;
+			pthread_mutex_unlock(&e->lock);
+			continue;
+		}
 		if (frame == rec) {
 			caplen = h->caplen;
 			wirelen = h->len;

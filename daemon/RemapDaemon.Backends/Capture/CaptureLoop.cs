@@ -146,7 +146,7 @@ public sealed class CaptureLoop
             Log.CapturedMismatch(_logger, final.PacketsRead, final.Stats.captured);
         }
 
-        return new CaptureResult(final, stopReason) { Failure = _failure };
+        return new CaptureResult(final, stopReason) { Failure = _failure, SourceSkipped = _session.Backend.SourceSkipped };
     }
 
     private string RunUntilStop(TimeSpan? interval, ref TimeSpan nextProgress)

@@ -12,6 +12,9 @@ public sealed record CaptureResult(CaptureProgress Final, string StopReason)
     /// </summary>
     public Exception? Failure { get; init; }
 
+    /// <summary>Records of a replayed file that were not packets to deliver (<see cref="SourceSkippedRecords"/>).</summary>
+    public SourceSkippedRecords SourceSkipped { get; init; }
+
     /// <summary>Packets skbremap dropped, all reasons (<see cref="Drops.Reasons"/>).</summary>
     public ulong Dropped => Drops.Total(Final.Stats);
 
@@ -53,8 +56,37 @@ public sealed record CaptureResult(CaptureProgress Final, string StopReason)
         }
     }
 
-    /// <summary>Every packet lost: skbremap's drops and this process's own losses.</summary>
-    public ulong Lost => Dropped + RemapdLosses.Aggregate(0UL, (sum, l) => sum + l.Count);
+    /// <summary>
+    /// Records of the replayed file that never became packets, by reason (only the non-zero ones).
+    /// A property of the file, not a failure: they do not change the exit status.
+    /// </summary>
+    public IReadOnlyList<(string What, ulong Count)> SourceLosses
+    {
+        get
+        {
+            var losses = new List<(string, ulong)>();
+            SourceSkippedRecords s = SourceSkipped;
+            if (s.Empty > 0)
+            {
+                losses.Add(("empty pcap records (no bytes) not replayed", s.Empty));
+            }
+
+            if (s.ShortHeader > 0)
+            {
+                losses.Add(("pcap records shorter than their link header not replayed", s.ShortHeader));
+            }
+
+            if (s.TooLong > 0)
+            {
+                losses.Add(("pcap records too long for the emulator's largest frame not replayed", s.TooLong));
+            }
+
+            return losses;
+        }
+    }
+
+    /// <summary>Every packet lost: skbremap's drops, this process's own losses, and a replayed file's records that were no packets.</summary>
+    public ulong Lost => Dropped + RemapdLosses.Concat(SourceLosses).Aggregate(0UL, (sum, l) => sum + l.Count);
 
     /// <summary>
     /// Nothing was lost: skbremap's seen == captured + filtered exactly, no drop counter is

@@ -26,6 +26,16 @@ public sealed class EmulatorBackend : ICaptureBackend
     // when an afpacket source's interface went down or away (the module's POLLHUP).
     public bool SourceDone => Interop.SkbremapEmu.SourceDone(_emu) == 1;
 
+    public unsafe SourceSkippedRecords SourceSkipped
+    {
+        get
+        {
+            SourceSkippedRecords skipped = default;
+            int rc = Interop.SkbremapEmu.SourceSkipped(_emu, &skipped);
+            return rc == 0 ? skipped : throw SkbremapException.FromErrno("skbremap_emu_source_skipped", -rc);
+        }
+    }
+
     public static unsafe EmulatorBackend Open()
     {
         EmulatorLibraryResolver.Install();

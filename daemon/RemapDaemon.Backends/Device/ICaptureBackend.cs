@@ -33,4 +33,7 @@ public interface ICaptureBackend : IDisposable
     /// (POLLHUP: its interface went away). Never true for the emulator's afpacket source.
     /// </summary>
     bool SourceDone { get; }
+
+    /// <summary>Records a replay did not hand to the hook, by reason (emulator pcap source; none elsewhere).</summary>
+    SourceSkippedRecords SourceSkipped => default;
 }

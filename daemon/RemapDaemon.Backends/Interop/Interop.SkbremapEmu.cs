@@ -33,6 +33,9 @@ internal static partial class Interop
         [LibraryImport(Libraries.SkbremapEmu, EntryPoint = "skbremap_emu_source_done")]
         internal static partial int SourceDone(SafeEmulatorHandle emu);
 
+        [LibraryImport(Libraries.SkbremapEmu, EntryPoint = "skbremap_emu_source_skipped")]
+        internal static unsafe partial int SourceSkipped(SafeEmulatorHandle emu, SourceSkippedRecords* skipped);
+
         [LibraryImport(Libraries.SkbremapEmu, EntryPoint = "skbremap_emu_close")]
         internal static partial void Close(nint emu);
     }

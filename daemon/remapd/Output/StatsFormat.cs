@@ -88,7 +88,7 @@ internal static class StatsFormat
 
         if (r.Lost > 0)
         {
-            string own = string.Concat(r.RemapdLosses.Select(l => string.Create(Invariant, $", {l.Count} {l.What}")));
+            string own = string.Concat(r.RemapdLosses.Concat(r.SourceLosses).Select(l => string.Create(Invariant, $", {l.Count} {l.What}")));
             yield return string.Create(Invariant, $"lost {r.Lost} packets: {Drops.Describe(s, d => d.Name, "{1} {0}")}{own}");
         }
 
