@@ -106,6 +106,32 @@ public sealed class CaptureLoopTests
     }
 
     [Fact]
+    public void A_sink_that_throws_ends_the_capture_with_STOP_a_drain_every_window_released_and_the_rest_counted_unwritten()
+    {
+        using var fake = new InMemorySkbremap();
+        fake.Publish(window: 0, seq: 1, packets: [60, 61, 62]);
+        fake.Publish(window: 1, seq: 2, packets: [63, 64]);
+        fake.OnStop = () => fake.Publish(window: 2, seq: 3, packets: [65], flags: SKBREMAP_INFO_FLUSH);
+        var sink = new RecordingSink { ThrowAfter = 2 };
+
+        CaptureResult result = new CaptureLoop(fake.Session, sink, new CaptureLimits(), NullLogger.Instance).Run();
+
+        result.Failure.Should().BeOfType<IOException>();
+        result.StopReason.Should().Be("writing failed");
+        fake.StopCalls.Should().Be(1);
+        fake.StatusOf(0).Should().Be(SKBREMAP_WIN_RELEASED);
+        fake.StatusOf(1).Should().Be(SKBREMAP_WIN_RELEASED);
+        fake.StatusOf(2).Should().Be(SKBREMAP_WIN_RELEASED);
+        sink.Lengths.Should().Equal(60, 61);
+        result.Final.Packets.Should().Be(2);
+        result.Final.Unwritten.Should().Be(4, "the packet whose write failed and the three read after it");
+        result.Final.PacketsRead.Should().Be(result.Final.Stats.captured);
+        result.NothingLost.Should().BeFalse();
+        result.RemapdFailed.Should().BeTrue();
+        result.RemapdLosses.Should().Equal(("read but not written (writing failed)", 4UL));
+    }
+
+    [Fact]
     public void A_jump_in_the_sequence_is_counted_as_a_gap()
     {
         using var fake = new InMemorySkbremap();
@@ -272,8 +298,16 @@ public sealed class CaptureLoopTests
 
         public List<bool> Scattered { get; } = [];
 
+        /// <summary>Packets written before every write throws (a full disk).</summary>
+        public int ThrowAfter { get; init; } = int.MaxValue;
+
         public void Write(in CapturedPacket packet)
         {
+            if (Lengths.Count >= ThrowAfter)
+            {
+                throw new IOException("No space left on device");
+            }
+
             Lengths.Add(packet.Length);
             byte[] bytes = new byte[packet.Length];
             packet.CopyTo(0, bytes);
