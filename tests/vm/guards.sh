@@ -4,7 +4,7 @@
 # run-qemu.sh driven by a stand-in qemu-system-x86_64 that prints the
 # guest's PASS marker with or without writing results.
 #
-#   tests/vm/guards.sh        (tools/test.sh vm runs it first; ~5 s)
+#   tests/vm/guards.sh        (tools/test.sh vm runs it first; ~15 s)
 #
 # Each case states the result it must get. A complete fake run must pass
 # (so a failing case fails for its own reason, not a broken fake), and each
@@ -13,7 +13,8 @@
 #   compare list missing, a comparison with 0 packets, an expected
 #   comparison absent, a scenario that exited 1 without a FAIL line, a
 #   scenario with no status, a skip in CI (and the same skip named in
-#   SKBREMAP_EXPECTED_SKIPS, or outside CI: counted, passes).
+#   SKBREMAP_EXPECTED_SKIPS, or outside CI: counted, passes);
+#   and a module whose W=1 build warns (tools/vm/build-module.sh).
 set -u
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -189,6 +190,43 @@ qemu_case fail pass-marker-without-results
 qemu_case pass pass-marker-with-results GUARD_OUT="$T/guest"
 rm "$T/guest/out/status.txt"
 qemu_case fail results-without-status GUARD_OUT="$T/guest"
+
+# The W=1 build: a warning in the module build log fails it. A two-line
+# module with an unused variable against 6.1's headers (fetched and cached
+# as the lane does), and the same without it as the control (~10 s).
+if "$REPO/tools/vm/fetch-kernel.sh" 6.1 >/dev/null 2>"$T/fetch.txt"; then
+	mkdir -p "$T/mod"
+	echo 'obj-m := guard.o' >"$T/mod/Kbuild"
+	for variant in clean warning; do
+		extra=
+		[ $variant = warning ] && extra='int unused;'
+		cat >"$T/mod/guard.c" <<EOF
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/module.h>
+static int __init guard_init(void) { $extra return 0; }
+static void __exit guard_exit(void) { }
+module_init(guard_init);
+module_exit(guard_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("W=1 guard");
+EOF
+		rc=0
+		SKBREMAP_KERNEL_ENV="$REPO/build/vm/kernels/6.1/kernel.env" MODULE_SRC="$T/mod" \
+			SKBREMAP_MODULE_LOG="$T/mod/build.log" "$REPO/tools/vm/build-module.sh" >"$T/out.txt" 2>&1 || rc=$?
+		if { [ $variant = clean ] && [ $rc -eq 0 ]; } ||
+			{ [ $variant = warning ] && [ $rc -ne 0 ] && grep -q 'warnings in the module build' "$T/out.txt"; }; then
+			passed=$((passed + 1))
+			echo "guard w1-build-$variant: PASS (build-module exit $rc${extra:+: $(grep -m1 'warning:' "$T/out.txt" | sed 's/.*warning: //')})"
+		else
+			failed=$((failed + 1))
+			echo "guard w1-build-$variant: FAIL (build-module exit $rc):"
+			tail -n 20 "$T/out.txt" | sed 's/^/    /'
+		fi
+	done
+else
+	failed=$((failed + 1))
+	echo "guard w1-build: FAIL (cannot fetch the 6.1 kernel: $(tail -n 1 "$T/fetch.txt"))"
+fi
 
 echo "guards: $passed passed, $failed failed"
 [ $failed -eq 0 ] && [ $passed -gt 0 ]
