@@ -41,7 +41,7 @@ for lane in "${lanes[@]}"; do
 			--logger "console;verbosity=normal"
 		;;
 	vm)
-		# The lane's own guards first (fake results, no boot: ~5 s).
+		# The lane's own guards first (fake results, no boot: ~15 s).
 		tests/vm/guards.sh
 		# Every kernel (6.1, 6.12, 7.3): scenarios vs tcpdump, then the
 		# hook's cBPF filter against libpcap's verdicts, every mode.
