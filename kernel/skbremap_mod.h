@@ -22,6 +22,9 @@
  *     -> cap->lock -> cap->fill_lock -> cap->queue.lock
  *
  * (poll_wait's lock, taken by wake_up, nests inside fill_lock.)
+ * (The take-back takes the i_mmap_rwsem of the capture's own mapping
+ * inside cap->lock, never inside fill_lock; the mm core takes it for
+ * mmap, fork and munmap without cap->lock.)
  * (rtnl and skbremap_captures_lock are never held together with mmap_lock:
  * the notifier and START take rtnl, the worker and mmap take mmap_lock.)
  */
