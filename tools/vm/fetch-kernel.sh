@@ -131,8 +131,11 @@ resolve() {
 
 ABI=${KERNEL_ABI:-}
 if [ -z "$ABI" ]; then
-	[ -z "$APT_PRIVATE" ] || [ -n "$(ls "$A/lists" 2>/dev/null | grep -v partial)" ] || REFRESH=1
-	[ "${REFRESH:-0}" = 1 ] && [ -n "$APT_PRIVATE" ] && { apt_get update -qq >&2 || die "apt-get update ($APT_PRIVATE) failed"; }
+	# The private lists are nobody else's to refresh: fresh ones each time a
+	# version is resolved (~1 s), so a superseded upload is never asked for.
+	if [ -n "$APT_PRIVATE" ]; then
+		apt_get update -qq >&2 || die "apt-get update ($APT_PRIVATE) failed"
+	fi
 	ABI=$(resolve)
 	if [ -z "$ABI" ]; then
 		log "apt lists do not know $META_HEADERS: apt-get update"
