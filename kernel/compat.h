@@ -17,9 +17,10 @@
  *   - 7.3 no longer pulls <net/dst.h> in through the headers hook.c
  *     includes: hook.c includes it for skb_dst_drop(), declared there on
  *     all of them.
- *   - 6.3 removed zap_page_range() and 7.x exports neither
- *     zap_page_range_single() nor zap_vma_ptes(): the take-back is
- *     unmap_mapping_range() on the capture's own address_space (remap.c).
+ *   - 6.3 removed zap_page_range() for zap_page_range_single(), which 7.3
+ *     calls zap_vma_range(), and 7.3 exports no zap_vma_ptes(): the
+ *     take-back is unmap_mapping_range() on the capture's own
+ *     address_space (remap.c), the same name and export on all of them.
  */
 #ifndef SKBREMAP_COMPAT_H
 #define SKBREMAP_COMPAT_H
