@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Run every test lane of RemapDaemon on a fresh Debian bookworm machine.
-# Installs what it needs (apt packages, the 6.1 cloud kernel for the VM lane
-# into build/vm/, NuGet packages). .ci/run calls exactly this.
+# Installs what it needs (apt packages, the 6.1, 6.12 and 7.3 cloud kernels
+# for the VM lane into build/vm/kernels/, a trixie chroot for 7.3's module
+# build under ${SKBREMAP_CACHE:-/var/cache/skbremap}, NuGet packages).
+# .ci/run calls exactly this.
 #
 #   lane 1  host unit tests: the shared C core + emulator (ASan/UBSan),
 #           the C# ABI mirror, info-page parser and pcap writer
 #   lane 2  emulator lane: remapd/remapctl against the emulator end to end;
 #           tools/bench/run.sh --short (every delivery mode, byte checks)
-#   lane 3  VM-kernel lane: skbremap.ko in Debian's 6.1 kernel under QEMU (scenarios
-#           vs tcpdump, then the hook filter vs libpcap: tests/kernel/filter-smoke.sh)
+#   lane 3  VM-kernel lane: the lane's guards (tests/vm/guards.sh), then skbremap.ko
+#           in Debian's 6.1, 6.12 and 7.3 cloud kernels under QEMU (scenarios vs
+#           tcpdump, then the hook filter vs libpcap: tests/kernel/filter-smoke.sh)
 #
 # Usage: tools/test.sh [lane...]   (lanes: unit emulator vm; default all)
 set -euo pipefail
@@ -38,10 +41,11 @@ for lane in "${lanes[@]}"; do
 			--logger "console;verbosity=normal"
 		;;
 	vm)
+		# The lane's own guards first (fake results, no boot: ~15 s).
+		tests/vm/guards.sh
+		# Every kernel (6.1, 6.12, 7.3): scenarios vs tcpdump, then the
+		# hook's cBPF filter against libpcap's verdicts, every mode.
 		tests/vm/run.sh
-		# The hook's cBPF filter against libpcap's verdicts, every mode
-		# (reuses the kernel and module tests/vm/run.sh just built).
-		sh tests/kernel/filter-smoke.sh
 		;;
 	*)
 		echo "unknown lane: $lane (lanes: unit emulator vm)" >&2

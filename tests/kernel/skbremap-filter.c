@@ -426,7 +426,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (modes[m].feature && !(v.features & modes[m].feature)) {
-		printf("FILTER mode %s: not offered (features %#x), skipped\n",
+		printf("SKIP: filter mode %s: not offered (features %#x)\n",
 		       mode, v.features);
 		return 0;
 	}

@@ -2,7 +2,9 @@
 # guest. Each scenario reports one or more checks as lines
 #   SCENARIO <check>: PASS [(detail)]
 #   SCENARIO <check>: FAIL (reason)
-# and /init fails the scenario file when any check fails or none is reported.
+#   SKIP: <check>: reason
+# and /init fails the scenario file when any check fails, none is reported,
+# or it exits non-zero.
 # Packet captures to compare on the host are listed in /out/compare.list.
 
 # Debian's busybox runs its own applets before anything on PATH: the real
@@ -45,6 +47,10 @@ trap bg_cleanup EXIT
 trap 'bg_cleanup; exit 143' TERM INT
 
 pass() { echo "SCENARIO $1: PASS${2:+ ($2)}"; }
+# skip CHECK REASON: CHECK did not run. The host counts every skip; in CI
+# (CI=true) a skip fails the lane unless SKBREMAP_EXPECTED_SKIPS names it
+# (tests/vm/skips.sh). A skip is never a pass.
+skip() { echo "SKIP: $1: $2"; }
 fail() { echo "SCENARIO $1: FAIL ($2)"; SCENARIO_FAILED=1; }
 note() { echo "  $*"; }
 

@@ -175,7 +175,7 @@ step "table"
 	awk -F, -v csv="$out/vm-bench.csv" -f tools/bench/vm-bench.awk "$raw"
 	if [ -s "$results/out/bench-calibration.txt" ]; then
 		echo
-		echo "## the module's START-time calibration (adaptive; per page: copy vs remap = insert + zap), last lines of dmesg"
+		echo "## the module's START-time calibration (adaptive; per page: copy vs remap = insert + take-back), last lines of dmesg"
 		sed 's/^\[[ 0-9.]*\] */  /' "$results/out/bench-calibration.txt"
 	fi
 } | tee "$out/vm-bench.txt"

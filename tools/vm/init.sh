@@ -4,9 +4,14 @@
 # onto the raw results disk (/dev/vda) and reboot (QEMU runs with
 # -no-reboot, so that ends the run).
 #
-# A scenario reports checks as "SCENARIO <check>: PASS|FAIL ..." lines; it
-# fails when any check fails, when it reports none, or on its timeout.
-# The run passes ("SKBREMAP-VM: PASS") only if every scenario passed.
+# A scenario reports checks as "SCENARIO <check>: PASS|FAIL ..." lines (or
+# "SKIP: <check>: reason", which the host judges); it fails when any check
+# fails, when it reports none, when it exits non-zero, or on its timeout.
+# /out/scenarios.txt lists the scenarios to run, /out/status.txt gets
+# "<scenario> <exit status> <seconds>" for each one that ran: the host
+# (tests/vm/check-results.sh) checks every one is there with status 0.
+# The marker "SKBREMAP-VM: PASS" is printed only if every scenario passed
+# AND the results were written and synced onto the results disk.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export HOME=/root
 # NativeAOT without ICU in the initramfs.
@@ -51,11 +56,17 @@ done
 failed=
 total=0
 : >/out/results.txt
+: >/out/status.txt
+: >/out/scenarios.txt
 for s in /vm/scenarios/*.sh; do
 	name=$(basename "$s" .sh)
 	if [ -n "${ONLY:-}" ] && ! echo ",$ONLY," | grep -q ",$name,"; then
 		continue
 	fi
+	echo "$name" >>/out/scenarios.txt
+done
+for name in $(cat /out/scenarios.txt); do
+	s=/vm/scenarios/$name.sh
 	total=$((total + 1))
 	log=/out/logs/$name.log
 	echo "=== SKBREMAP-VM: run $name"
@@ -68,7 +79,8 @@ for s in /vm/scenarios/*.sh; do
 	} | tee "$log"
 	rc=$(cat /tmp/rc)
 	secs=$(($(date +%s) - start))
-	checks=$(grep -cE '^SCENARIO [^ ]+: (PASS|FAIL)' "$log")
+	checks=$(grep -cE '^(SCENARIO [^ ]+: (PASS|FAIL)|SKIP: )' "$log")
+	echo "$name $rc $secs" >>/out/status.txt
 	if [ $rc -eq 143 ] || [ $rc -eq 137 ] || [ $rc -eq 124 ]; then
 		echo "SCENARIO $name: FAIL (killed after ${SCENARIO_TIMEOUT}s timeout)" | tee -a "$log"
 		failed="$failed $name"
@@ -77,8 +89,11 @@ for s in /vm/scenarios/*.sh; do
 		failed="$failed $name"
 	elif grep -qE '^SCENARIO [^ ]+: FAIL' "$log"; then
 		failed="$failed $name"
+	elif [ "$rc" -ne 0 ]; then
+		echo "SCENARIO $name: FAIL (exited $rc)" | tee -a "$log"
+		failed="$failed $name"
 	fi
-	grep -E '^SCENARIO [^ ]+: (PASS|FAIL)' "$log" | sed "s/^/$name ${secs}s /" >>/out/results.txt
+	grep -E '^(SCENARIO [^ ]+: (PASS|FAIL)|SKIP: )' "$log" | sed "s/^/$name ${secs}s /" >>/out/results.txt
 	echo "=== SKBREMAP-VM: $name took ${secs}s"
 done
 
@@ -86,20 +101,25 @@ dmesg >/out/dmesg.txt
 cat /proc/uptime >/out/uptime.txt
 if [ -z "$failed" ] && [ $total -gt 0 ]; then
 	echo "ok" >/out/verdict
-	verdict="SKBREMAP-VM: PASS ($total scenarios)"
 else
 	echo "failed:$failed" >/out/verdict
-	verdict="SKBREMAP-VM: FAIL ($total scenarios, failed:$failed)"
 fi
 
-if [ -b /dev/vda ]; then
-	if tar cf /dev/vda -C / out && sync; then
-		echo "SKBREMAP-VM: results written to /dev/vda ($(du -sk /out | cut -f1) kB)"
-	else
-		echo "SKBREMAP-VM: FAIL writing results to /dev/vda"
-	fi
-else
+# The results first, the marker after: a PASS marker with no results behind
+# it would let the host pass on nothing.
+written=
+if [ ! -b /dev/vda ]; then
 	echo "SKBREMAP-VM: FAIL no /dev/vda for results"
+elif tar cf /dev/vda -C / out && sync; then
+	written=1
+	echo "SKBREMAP-VM: results written to /dev/vda ($(du -sk /out | cut -f1) kB)"
+else
+	echo "SKBREMAP-VM: FAIL writing results to /dev/vda"
 fi
-echo "$verdict"
+if [ -z "$failed" ] && [ $total -gt 0 ] && [ -n "$written" ]; then
+	echo "SKBREMAP-VM: PASS ($total scenarios)"
+else
+	[ -n "$written" ] && w="results written" || w="results NOT written"
+	echo "SKBREMAP-VM: FAIL ($total scenarios, failed:${failed:- none}, $w)"
+fi
 reboot -f

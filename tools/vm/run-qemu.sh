@@ -14,8 +14,10 @@
 # Results come back on a second raw virtio disk: the guest writes a tar of
 # /out onto /dev/vda (the cloud kernel has no 9p), the host untars it.
 #
-# Passes only if the console shows the explicit marker "SKBREMAP-VM: PASS"
-# and no kernel warning: a WARN() does not stop the guest (no panic_on_warn,
+# Passes only if the console shows the explicit marker "SKBREMAP-VM: PASS",
+# the guest's /out came back with its verdict "ok" and the files the host
+# checks (scenarios.txt, status.txt, results.txt, dmesg.txt), and no kernel
+# warning: a WARN() does not stop the guest (no panic_on_warn,
 # so every later scenario still runs and the dmesg is complete) but fails
 # the run here; an Oops panics at once (oops=panic, panic=-1 reboots,
 # -no-reboot turns that into QEMU exiting) instead of hanging on whatever
@@ -106,6 +108,19 @@ if ! grep -q '^SKBREMAP-VM: PASS' "$CONSOLE"; then
 	else
 		log "FAIL: no 'SKBREMAP-VM: PASS' marker"
 	fi
+	verdict=1
+fi
+# The marker alone proves nothing: the guest's results must have come
+# back, with the files the host checks (tests/vm/check-results.sh).
+for f in verdict scenarios.txt status.txt results.txt dmesg.txt; do
+	if [ ! -s "$OUTDIR/out/$f" ]; then
+		log "FAIL: no results: out/$f missing or empty on the results disk"
+		verdict=1
+		break
+	fi
+done
+if [ -f "$OUTDIR/out/verdict" ] && [ "$(cat "$OUTDIR/out/verdict")" != ok ]; then
+	log "FAIL: the guest's verdict: $(cat "$OUTDIR/out/verdict")"
 	verdict=1
 fi
 [ $verdict -eq 0 ] && log "PASS" || true

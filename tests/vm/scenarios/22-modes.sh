@@ -7,13 +7,13 @@
 # packet's clone is freed once copied). The default
 # (adaptive, which picks per packet) is what 20-capture-lo runs. A mode whose
 # feature bit the module does not advertise (remapctl status: features) is
-# skipped with a "SKIP mode-X: module lacks FEAT_X" line and no verdict; an
+# skipped with a "SKIP: mode-X: module lacks FEAT_X" line and no verdict; an
 # advertised mode that remapd cannot run fails with remapd's reason.
 . /vm/lib.sh
 UDP_MAX=8972
 have_module modes && have_remapd modes && have_remapctl modes || exit 0
 module_loaded || { fail modes "skbremap is not loaded"; exit 0; }
-[ -z "${SKBREMAP_MODE:-}" ] || { pass modes "skipped: skbremap.mode=$SKBREMAP_MODE pins one mode"; exit 0; }
+[ -z "${SKBREMAP_MODE:-}" ] || { skip 22-modes "skbremap.mode=$SKBREMAP_MODE pins one mode"; exit 0; }
 base_opts=$REMAPD_OPTS
 features=$($REMAPCTL status 2>/dev/null | sed -n 's/.*features 0x\([0-9a-fA-F]*\).*/\1/p' | head -n 1)
 [ -n "$features" ] || { fail modes "remapctl status printed no features"; exit 0; }
@@ -32,7 +32,7 @@ for mode in bounce ring ring-worker remap; do
 	remap) bit=8 feat=FEAT_REMAP ;;
 	esac
 	if [ $((0x$features & bit)) -eq 0 ]; then
-		echo "SKIP mode-$mode: module lacks $feat"
+		skip mode-$mode "module lacks $feat"
 		continue
 	fi
 	REMAPD_OPTS="$base_opts --mode ${mode%-worker}"

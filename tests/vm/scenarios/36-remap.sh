@@ -22,7 +22,7 @@ veth_setup || { fail remap "veth pair setup failed"; exit 0; }
 load_module pktgen || { fail remap "modprobe pktgen failed"; exit 0; }
 have_module remap && have_remapd remap || exit 0
 module_loaded || { fail remap "skbremap is not loaded"; exit 0; }
-[ -z "${SKBREMAP_MODE:-}" ] || { pass remap "skipped: skbremap.mode=$SKBREMAP_MODE pins one mode"; exit 0; }
+[ -z "${SKBREMAP_MODE:-}" ] || { skip 36-remap "skbremap.mode=$SKBREMAP_MODE pins one mode"; exit 0; }
 
 $IP link set vh mtu 65000 && $IP -n peer link set vp mtu 65000 ||
 	{ fail remap "cannot raise the veth MTU to 65000"; exit 0; }

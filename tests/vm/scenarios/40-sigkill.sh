@@ -11,10 +11,21 @@ remapd_start lo /dev/null $OUT/sigkill-remapd.log || { fail sigkill "remapd exit
 flood=$!
 bg_track $flood
 sleep 3
-$GAUGES captures 2>&1 | sed 's/^/  gauges: /'
+# SIGKILL only while remapd holds windows (user=N > 0 in its capture's
+# gauges): a kill with nothing in user space would prove nothing.
+i=0
+user=0
+while [ $i -lt 50 ]; do
+	cap=$($GAUGES captures 2>&1 | grep "pid=$REMAPD_PID ")
+	user=$(echo "$cap" | sed -n 's/.* user=\([0-9]*\) .*/\1/p')
+	[ "${user:-0}" -gt 0 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
 held=$($GAUGES global 2>&1)
 kill -9 $REMAPD_PID
-note "at SIGKILL: $held"
+echo "$cap" | sed 's/^/  gauges: /'
+note "at SIGKILL: $held, windows in user space: ${user:-?}"
 wait $REMAPD_PID
 note "remapd exit status $? (137 = SIGKILL)"
 kill $flood
@@ -22,6 +33,8 @@ wait $flood 2>/dev/null
 # The flood loop's current udpsend may outlive the subshell.
 for p in $(pidof udpsend); do kill $p; done
 
+[ "${user:-0}" -gt 0 ] ||
+	fail sigkill-held "remapd was never seen holding a window in 5 s (captures: ${cap:-none}): the kill proved nothing"
 if gauges_zero sigkill 10; then
 	# remapctl must agree (its own unconfigured capture is the one left).
 	if [ -x "$REMAPCTL" ]; then
@@ -32,7 +45,7 @@ if gauges_zero sigkill 10; then
 	fi
 	if rmmod skbremap && ! module_loaded; then
 		exit_gauges_zero sigkill
-		dmesg_clean sigkill && [ -z "${SCENARIO_FAILED:-}" ] && pass sigkill "killed holding ${held#captures=* }; gauges back to 0, rmmod ok"
+		dmesg_clean sigkill && [ -z "${SCENARIO_FAILED:-}" ] && pass sigkill "killed holding $user windows, ${held#captures=* }; gauges back to 0, rmmod ok"
 	else
 		fail sigkill "rmmod skbremap failed after the SIGKILLed capture"
 	fi
