@@ -84,3 +84,4 @@ module_exit(skbremap_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Zero-copy packet capture by remapping pages (skbremap)");
 MODULE_AUTHOR("RemapDaemon");
+MODULE_VERSION(SKBREMAP_VERSION);

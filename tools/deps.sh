@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Install what building and testing RemapDaemon needs on Debian bookworm.
-# Idempotent: installs only what is missing. Usage: tools/deps.sh [run|test|bench]
+# Idempotent: installs only what is missing. Usage: tools/deps.sh [run|test|bench|package]
 set -euo pipefail
 want=(gcc make libpcap-dev tcpdump)
 if [ "${1:-run}" = test ]; then
 	want+=(tshark qemu-system-x86 busybox-static cpio iproute2 iputils-ping kmod
 	       xz-utils linux-source-6.1 zlib1g-dev)
+fi
+if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
+	# Debian packages and DKMS (tools/packaging/): the build, the checks,
+	# the chroot the .debs are installed into.
+	want+=(debhelper dh-dkms dkms dpkg-dev lintian debootstrap libpcap-dev zlib1g-dev)
 fi
 if [ "${1:-run}" = bench ]; then
 	want+=(gnuplot-nox)	# tools/bench/run.sh draws its chart with it
