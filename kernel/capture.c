@@ -295,7 +295,9 @@ void skbremap_capture_stats(struct skbremap_capture *cap,
 	mutex_unlock(&cap->lock);
 }
 
-int skbremap_capture_info(u32 index, struct skbremap_capture_info *ci)
+/* The index-th capture opened in @net: the others are not the caller's to see. */
+int skbremap_capture_info(const struct net *net, u32 index,
+			  struct skbremap_capture_info *ci)
 {
 	struct skbremap_capture *cap;
 	int err = -ENOENT;
@@ -303,7 +305,7 @@ int skbremap_capture_info(u32 index, struct skbremap_capture_info *ci)
 
 	mutex_lock(&skbremap_captures_lock);
 	list_for_each_entry(cap, &skbremap_captures, node) {
-		if (n++ != index)
+		if (!net_eq(cap->net, net) || n++ != index)
 			continue;
 		memset(ci, 0, sizeof(*ci));
 		ci->index = index;
