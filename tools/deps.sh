@@ -5,7 +5,10 @@ set -euo pipefail
 want=(gcc make libpcap-dev tcpdump)
 if [ "${1:-run}" = test ]; then
 	want+=(tshark qemu-system-x86 busybox-static cpio iproute2 iputils-ping kmod
-	       xz-utils linux-source-6.1 zlib1g-dev)
+	       xz-utils linux-source-6.1 zlib1g-dev
+	       debootstrap	# tools/vm/in-chroot.sh: the trixie chroot the 7.3 headers build in
+	       dwarves		# pahole: BTF of modules built against 6.12's headers
+	       debian-archive-keyring)	# trixie's keys, for the 7.3 kernel's private apt
 fi
 if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
 	# Debian packages and DKMS (tools/packaging/): the build, the checks,
