@@ -4,16 +4,17 @@
  * tools/emulator/calibrate.c measures it in user space: for 1, 2, 4, 8 and
  * 16 pages (at most pages_per_window), the cost of the RING path (memcpy
  * into kernel pages) against the page-table cost of the REMAP path
- * (zap_page_range + vm_insert_pages of that many slots, timed on a FREE
- * window's resident slots of the capture's own VMA, which get their own
- * pages back, so nothing user space may read changes). Each cost is the
+ * (the take-back, unmap_mapping_range() on the capture's address_space,
+ * then vm_insert_pages of that many slots, timed on a FREE window's
+ * resident slots of the capture's own VMA, which get their own pages
+ * back, so nothing user space may read changes). Each cost is the
  * minimum of SKBREMAP_CAL_REPS runs; skbremap_threshold_pick() (core)
  * takes the crossover.
  *
  * Both measurements are reported (stats.calib_*, dmesg) so the seed's
  * claim can be checked. The remap timed here is what a window carrying
- * remapped pages pays per cycle: one batched zap and one batched insert
- * (remap.c).
+ * remapped pages pays per cycle: one batched take-back and one batched
+ * insert (remap.c).
  */
 #include <linux/ktime.h>
 #include <linux/mm.h>

@@ -19,6 +19,7 @@
 static int skbremap_open(struct inode *inode, struct file *file)
 {
 	struct skbremap_capture *cap;
+	int err;
 
 	/*
 	 * As AF_PACKET's packet_create(): CAP_NET_RAW over the opener's
@@ -33,13 +34,26 @@ static int skbremap_open(struct inode *inode, struct file *file)
 	cap = skbremap_capture_create();
 	if (!cap)
 		return -ENOMEM;
+	err = skbremap_mapping_create(cap);
+	if (err) {
+		skbremap_capture_destroy(cap);
+		return err;
+	}
+	/* Before any mmap: its VMAs join the capture's own address_space. */
+	file->f_mapping = cap->inode->i_mapping;
 	file->private_data = cap;
 	return stream_open(inode, file);
 }
 
 static int skbremap_release(struct inode *inode, struct file *file)
 {
-	skbremap_capture_destroy(file->private_data);
+	struct skbremap_capture *cap = file->private_data;
+	struct inode *own = cap->inode;
+
+	skbremap_capture_destroy(cap);
+	/* Nothing may follow f_mapping into the inode that goes now. */
+	file->f_mapping = inode->i_mapping;
+	skbremap_mapping_destroy(own);
 	return 0;
 }
 
@@ -176,7 +190,6 @@ static const struct file_operations skbremap_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= skbremap_mmap,
 	.poll		= skbremap_poll,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice skbremap_misc = {

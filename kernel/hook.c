@@ -17,6 +17,7 @@
 #include <linux/ktime.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <net/dst.h>
 #include <net/netfilter/nf_conntrack.h>
 
 #include "skbremap_mod.h"
@@ -33,10 +34,12 @@ static void skbremap_skb_destructor(struct sk_buff *skb)
 /* Wall-clock time of the packet, like AF_PACKET reports it. */
 static u64 skbremap_tstamp_ns(const struct sk_buff *skb)
 {
-	/* A mono delivery time (EDT of TCP) is not a wall-clock stamp. */
-	if (!skb->tstamp || skb->mono_delivery_time)
+	ktime_t t = skb_tstamp(skb);
+
+	/* 0 also for a delivery time (EDT of TCP): not a wall-clock stamp. */
+	if (!t)
 		return ktime_get_real_ns();
-	return ktime_to_ns(skb->tstamp);
+	return ktime_to_ns(t);
 }
 
 /*

@@ -2,8 +2,9 @@
 /*
  * The region and its page tables: mmap of the two parts, our vm_ops, and
  * the remap itself (vm_insert_pages of a window's data pages, or of the
- * skb pages of its REMAP packets, when it is published; zap_page_range
- * when user space has released it), and which skb pages may be remapped.
+ * skb pages of its REMAP packets, when it is published; the take-back,
+ * unmap_mapping_range() on the capture's own address_space, when user
+ * space has released it), and which skb pages may be remapped.
  *
  * mmap is strict (core/config.c: skbremap_mmap_check): the exact offset and
  * length of a part, MAP_SHARED, the windows part never writable and with
@@ -11,14 +12,85 @@
  * most once per capture; the VMAs can be neither split (may_split), moved
  * (mremap), copied to a child (VM_DONTCOPY) nor grown (VM_DONTEXPAND).
  * Every VMA is counted by mmap and our open/close (mappings gauge).
+ *
+ * Each open file (capture) has an address_space of its own: the i_mapping
+ * of an inode of our internal pseudo filesystem, as DRM gives its devices
+ * one (drm_fs_inode_new()). open() points file->f_mapping at it, so every
+ * VMA of the file, a child's inherited copy included, is linked into its
+ * i_mmap tree, at file offsets 0 (control part) and win_offset (windows).
+ * unmap_mapping_range() over a range of those offsets then takes exactly
+ * this capture's pages out of every page table that shows them.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "compat.h"
 #include "skbremap_mod.h"
+
+/* "SKBR": the superblock magic of the internal filesystem. */
+#define SKBREMAP_FS_MAGIC	0x534b4252
+
+/*
+ * The internal mount, there while any capture has an inode on it. Rule:
+ * simple_pin_fs()/simple_release_fs() count and serialise it themselves.
+ */
+static struct vfsmount *skbremap_fs_mnt;
+static int skbremap_fs_count;
+
+static int skbremap_fs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, SKBREMAP_FS_MAGIC) ? 0 : -ENOMEM;
+}
+
+static struct file_system_type skbremap_fs_type = {
+	.name		= "skbremap",
+	.owner		= THIS_MODULE,
+	.init_fs_context = skbremap_fs_init_fs_context,
+	.kill_sb	= kill_anon_super,
+};
+
+/*
+ * open(): the capture's own address_space. The caller points the file's
+ * f_mapping at cap->inode->i_mapping before anything can mmap the file,
+ * so mmap_region() links every VMA of it there (and counts VM_SHARED
+ * ones against that same mapping, from mmap to munmap).
+ */
+int skbremap_mapping_create(struct skbremap_capture *cap)
+{
+	struct inode *inode;
+	int err;
+
+	err = simple_pin_fs(&skbremap_fs_type, &skbremap_fs_mnt,
+			    &skbremap_fs_count);
+	if (err)
+		return err;
+	inode = alloc_anon_inode(skbremap_fs_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		simple_release_fs(&skbremap_fs_mnt, &skbremap_fs_count);
+		return PTR_ERR(inode);
+	}
+	cap->inode = inode;
+	return 0;
+}
+
+/*
+ * release(): no VMA is left (each holds the file), so the i_mmap tree is
+ * empty and the inode goes with its last reference.
+ */
+void skbremap_mapping_destroy(struct inode *inode)
+{
+	if (!inode)
+		return;
+	WARN_ON_ONCE(mapping_mapped(inode->i_mapping));
+	iput(inode);
+	simple_release_fs(&skbremap_fs_mnt, &skbremap_fs_count);
+}
 
 static bool skbremap_vma_is_windows(struct vm_area_struct *vma)
 {
@@ -59,7 +131,7 @@ static int skbremap_vm_mremap(struct vm_area_struct *vma)
 	return -EINVAL;
 }
 
-/* An empty data slot (window not published) or a zapped one. */
+/* An empty data slot (window not published) or a taken-back one. */
 static vm_fault_t skbremap_vm_fault(struct vm_fault *vmf)
 {
 	return VM_FAULT_SIGBUS;
@@ -112,6 +184,9 @@ int skbremap_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
 		return -EINVAL;
+	/* open() set it: the VMA joins the capture's own i_mmap tree. */
+	if (WARN_ON_ONCE(file->f_mapping != cap->inode->i_mapping))
+		return -EINVAL;
 
 	mutex_lock(&cap->lock);
 	kind = skbremap_mmap_check(&cap->layout, offset, length,
@@ -129,13 +204,13 @@ int skbremap_mmap(struct file *file, struct vm_area_struct *vma)
 	if (err)
 		goto out;
 
-	vma->vm_flags &= ~VM_MAYEXEC;
-	vma->vm_flags |= VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
-			 VM_DONTCOPY;
+	vm_flags_clear(vma, VM_MAYEXEC);
+	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
+		     VM_DONTCOPY);
 	if (kind == SKBREMAP_MAP_CTL) {
 		err = remap_vmalloc_range(vma, cap->ctl, 0);
 	} else {
-		vma->vm_flags &= ~VM_MAYWRITE;
+		vm_flags_clear(vma, VM_MAYWRITE);
 		err = __skbremap_map_windows(cap, vma);
 	}
 	if (err)
@@ -183,11 +258,46 @@ struct vm_area_struct *__skbremap_find_win_vma(struct skbremap_capture *cap,
 	return vma;
 }
 
-static unsigned long skbremap_data_addr(struct skbremap_capture *cap,
-					const struct skbremap_kwin *kw)
+/*
+ * Page @slot of @kw's data within the windows part: the one place the
+ * layout is turned into page numbers. The windows VMA starts at page 0
+ * (win_addr) and at file offset win_offset (vm_pgoff), so the same number
+ * gives a slot's user address and its file offset.
+ */
+static unsigned long skbremap_slot_page(const struct skbremap_capture *cap,
+					const struct skbremap_kwin *kw,
+					u32 slot)
 {
-	return cap->win_addr + kw->win.index * cap->layout.win_stride +
-	       skbremap_info_bytes(cap);
+	u64 off = kw->win.index * cap->layout.win_stride +
+		  skbremap_info_bytes(cap);
+
+	return (unsigned long)(off >> PAGE_SHIFT) + slot;
+}
+
+static unsigned long skbremap_slot_addr(struct skbremap_capture *cap,
+					const struct skbremap_kwin *kw, u32 slot)
+{
+	return cap->win_addr + (skbremap_slot_page(cap, kw, slot) << PAGE_SHIFT);
+}
+
+/*
+ * Must hold cap->lock; may sleep (i_mmap_rwsem). The take-back: pages
+ * [@first, @first + @npages) of the windows part leave every page table
+ * that shows them, in every process that maps this capture's windows
+ * (a child's inherited VMA too) and no other capture's, and no TLB holds
+ * them when it returns (each VMA of the mapping's i_mmap tree is
+ * unmapped under its i_mmap_rwsem). Needs no mmap_lock.
+ */
+void __skbremap_unmap_slots(struct skbremap_capture *cap, unsigned long first,
+			    unsigned long npages)
+{
+	lockdep_assert_held(&cap->lock);
+	/* A length of 0 would mean "to the end of the file". */
+	if (!npages)
+		return;
+	unmap_mapping_range(cap->inode->i_mapping,
+			    cap->layout.win_offset + ((u64)first << PAGE_SHIFT),
+			    (u64)npages << PAGE_SHIFT, 1);
 }
 
 /* Widens [*lo, *hi) to cover [a, b); an empty range is lo == hi. */
@@ -204,27 +314,21 @@ static void skbremap_range_add(u32 *lo, u32 *hi, u32 a, u32 b)
 	*hi = max(*hi, b);
 }
 
-static unsigned long skbremap_slot_addr(struct skbremap_capture *cap,
-					const struct skbremap_kwin *kw, u32 slot)
-{
-	return skbremap_data_addr(cap, kw) + ((unsigned long)slot << PAGE_SHIFT);
-}
-
 /*
  * Must hold mmap_lock and cap->lock; resident modes. Makes slots [lo, hi)
  * of @kw show what they should (remap[s], else the window's own page),
- * all in one vm_insert_pages(). With @zap, slots in the range may still
- * show a page and are zapped first (one TLB flush); without, every PTE in
- * the range must be empty. On failure the whole range is left unmapped
- * and recorded as the window's hole.
+ * all in one vm_insert_pages(). With @unmap_first, slots in the range may still
+ * show a page and are taken back first (one TLB flush); without, every
+ * PTE in the range must be empty. On failure the whole range is left
+ * unmapped and recorded as the window's hole.
  */
 static int __skbremap_fill_slots(struct skbremap_capture *cap,
 				 struct vm_area_struct *vma,
 				 struct skbremap_kwin *kw, u32 lo, u32 hi,
-				 bool zap)
+				 bool unmap_first)
 {
 	unsigned long addr = skbremap_slot_addr(cap, kw, lo);
-	unsigned long size = (unsigned long)(hi - lo) << PAGE_SHIFT;
+	unsigned long page = skbremap_slot_page(cap, kw, lo);
 	unsigned long left = hi - lo;
 	u32 s;
 	int err;
@@ -232,12 +336,12 @@ static int __skbremap_fill_slots(struct skbremap_capture *cap,
 	/* scratch is the bounce mode's; resident captures lend it here. */
 	for (s = lo; s < hi; s++)
 		cap->scratch[s - lo] = kw->remap[s] ?: kw->pages[s];
-	if (zap)
-		zap_page_range(vma, addr, size);
+	if (unmap_first)
+		__skbremap_unmap_slots(cap, page, hi - lo);
 	err = vm_insert_pages(vma, addr, cap->scratch, &left);
 	if (err) {
 		/* What did get in comes out again: one hole, healed later. */
-		zap_page_range(vma, addr, size);
+		__skbremap_unmap_slots(cap, page, hi - lo);
 		kw->hole_lo = lo;
 		kw->hole_hi = hi;
 		return err;
@@ -251,13 +355,14 @@ static int __skbremap_fill_slots(struct skbremap_capture *cap,
  * Must hold mmap_lock and cap->lock. Inserts a window's data pages when
  * it is published, in one batch; on failure nothing of it stays mapped.
  *
- * Bounce: every data page, into empty slots (the release zapped them).
+ * Bounce: every data page, into empty slots (the take-back emptied them).
  * Resident modes: the own pages are mapped already; only the remapped
  * range (REMAP packets' skb pages) and the hole a previous release left
  * are inserted. When the remapped range lies within the hole (the usual
  * case once traffic is steady: the same slots carried skb pages last
  * time) the PTEs are empty and nothing is flushed; otherwise the range
- * is zapped first. One zap at release plus, at most, one here per window.
+ * is taken back first. One take-back at release plus, at most, one here
+ * per window.
  */
 int __skbremap_insert_window(struct skbremap_capture *cap,
 			     struct vm_area_struct *vma,
@@ -265,26 +370,28 @@ int __skbremap_insert_window(struct skbremap_capture *cap,
 {
 	unsigned long want = kw->win.pages_used, left = want;
 	u32 lo, hi;
-	bool zap;
+	bool unmap_first;
 	int err;
 
 	lockdep_assert_held(&cap->lock);
 	if (skbremap_resident(cap)) {
 		lo = kw->hole_lo;
 		hi = kw->hole_hi;
-		zap = kw->remap_lo < kw->remap_hi &&
-		      (lo == hi || kw->remap_lo < lo || kw->remap_hi > hi);
+		unmap_first = kw->remap_lo < kw->remap_hi &&
+			      (lo == hi || kw->remap_lo < lo ||
+			       kw->remap_hi > hi);
 		skbremap_range_add(&lo, &hi, kw->remap_lo, kw->remap_hi);
 		if (lo == hi)
 			return 0;
-		return __skbremap_fill_slots(cap, vma, kw, lo, hi, zap);
+		return __skbremap_fill_slots(cap, vma, kw, lo, hi,
+					     unmap_first);
 	}
 	if (!want)
 		return 0;
-	err = vm_insert_pages(vma, skbremap_data_addr(cap, kw), kw->pages,
+	err = vm_insert_pages(vma, skbremap_slot_addr(cap, kw, 0), kw->pages,
 			      &left);
 	if (err)
-		__skbremap_zap_window(cap, vma, kw, want - left);
+		__skbremap_unmap_window(cap, kw, want - left);
 	return err;
 }
 
@@ -293,7 +400,7 @@ int __skbremap_insert_window(struct skbremap_capture *cap,
  * remapped slots (FREE). Unmaps @pages data slots of @kw from slot @first
  * and inserts the window's own pages there again, together with any hole
  * a release left (what a remapped slot costs; the calibration times it).
- * Page tables exist already (zap_page_range does not free them), so the
+ * Page tables exist already (the take-back does not free them), so the
  * insert needs no allocation.
  */
 int __skbremap_restore_slots(struct skbremap_capture *cap,
@@ -317,36 +424,33 @@ int __skbremap_restore_slots(struct skbremap_capture *cap,
 }
 
 /*
- * Must hold mmap_lock and cap->lock; at release. Bounce: unmaps the first
- * @pages data slots. Resident: unmaps the remapped range only (the skb
- * pages go back with their skbs right after; the TLB is flushed before
- * zap_page_range() returns, so no CPU can still read them) and leaves it
- * a hole until the window's next publish.
+ * Must hold cap->lock; at release (take-back, purge). Bounce: unmaps the
+ * first @pages data slots. Resident: unmaps the remapped range only (the
+ * skb pages go back with their skbs right after; the TLB is flushed
+ * before __skbremap_unmap_slots() returns, so no CPU can still read them)
+ * and leaves it a hole until the window's next publish.
  */
-void __skbremap_zap_window(struct skbremap_capture *cap,
-			   struct vm_area_struct *vma,
-			   struct skbremap_kwin *kw, u32 pages)
+void __skbremap_unmap_window(struct skbremap_capture *cap,
+			     struct skbremap_kwin *kw, u32 pages)
 {
 	lockdep_assert_held(&cap->lock);
 	if (!skbremap_resident(cap)) {
-		if (pages)
-			zap_page_range(vma, skbremap_data_addr(cap, kw),
-				       (unsigned long)pages << PAGE_SHIFT);
+		__skbremap_unmap_slots(cap, skbremap_slot_page(cap, kw, 0),
+				       pages);
 		return;
 	}
 	if (kw->remap_lo == kw->remap_hi)
 		return;
-	zap_page_range(vma, skbremap_slot_addr(cap, kw, kw->remap_lo),
-		       (unsigned long)(kw->remap_hi - kw->remap_lo) <<
-		       PAGE_SHIFT);
+	__skbremap_unmap_slots(cap, skbremap_slot_page(cap, kw, kw->remap_lo),
+			       kw->remap_hi - kw->remap_lo);
 	skbremap_range_add(&kw->hole_lo, &kw->hole_hi, kw->remap_lo,
 			   kw->remap_hi);
 }
 
 /*
  * Must hold cap->lock. Forgets a window's remapped slots (their skbs are
- * about to be freed; any PTEs of them were zapped at release, or went
- * with the VMA, or were never made: FILLING).
+ * about to be freed; any PTEs of them were taken back at release, or
+ * went with the VMA, or were never made: FILLING).
  */
 void __skbremap_remap_clear(struct skbremap_kwin *kw)
 {

@@ -53,8 +53,8 @@ struct skbremap_kwin {
 	 * REMAP (resident modes only): remap[s] is the skb page slot s shows
 	 * instead of pages[s], NULL for the window's own page. Slots
 	 * [remap_lo, remap_hi) hold every remapped one: set while filling,
-	 * inserted at publish, zapped at release. [hole_lo, hole_hi): slots
-	 * with no PTE since that zap; the next publish (or the calibration)
+	 * inserted at publish, taken back at release. [hole_lo, hole_hi):
+	 * slots with no PTE since that; the next publish (or the calibration)
 	 * inserts them again, with no TLB flush. All under cap->lock.
 	 */
 	struct page **remap;
@@ -143,6 +143,10 @@ struct skbremap_capture {
 	bool ctl_mapped;		/* each part may be mapped once */
 	bool win_mapped;
 	struct mm_struct *mm;		/* mmgrab'd at the first mmap */
+	struct inode *inode;		/* its i_mapping: this capture's own
+					 * address_space, the file's f_mapping
+					 * from open() (remap.c)
+					 */
 	unsigned long win_addr;		/* vm_start of the windows VMA */
 	struct skbremap_wstats ws;
 
@@ -277,15 +281,18 @@ void skbremap_direct_rcv(struct skbremap_capture *cap,
 			 const struct skbremap_skb_cb *meta);
 
 /* remap.c */
+int skbremap_mapping_create(struct skbremap_capture *cap);
+void skbremap_mapping_destroy(struct inode *inode);
 int skbremap_mmap(struct file *file, struct vm_area_struct *vma);
 struct vm_area_struct *__skbremap_find_win_vma(struct skbremap_capture *cap,
 					       struct mm_struct *mm);
 int __skbremap_insert_window(struct skbremap_capture *cap,
 			     struct vm_area_struct *vma,
 			     struct skbremap_kwin *kw);
-void __skbremap_zap_window(struct skbremap_capture *cap,
-			   struct vm_area_struct *vma,
-			   struct skbremap_kwin *kw, u32 pages);
+void __skbremap_unmap_slots(struct skbremap_capture *cap, unsigned long first,
+			    unsigned long npages);
+void __skbremap_unmap_window(struct skbremap_capture *cap,
+			     struct skbremap_kwin *kw, u32 pages);
 void __skbremap_remap_clear(struct skbremap_kwin *kw);
 bool skbremap_skb_plan(const struct sk_buff *skb, u32 caplen,
 		       struct skbremap_remap_plan *plan);

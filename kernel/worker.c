@@ -5,10 +5,12 @@
  *
  *   1. takes the capture process's mm (mmget_not_zero), mmap_read_lock,
  *      cap->lock, and finds the windows VMA (ours, whole);
- *   2. takes back the windows user space has RELEASED: zaps their data
- *      slots, returns the pool pages, frees the skbs (deferred free);
- *      resident modes (ring, remap, adaptive) zap only the slots that
- *      showed skb pages and return no pool page;
+ *   2. takes back the windows user space has RELEASED: unmaps their
+ *      data slots from every process (unmap_mapping_range() on the
+ *      capture's own address_space, remap.c), returns the pool pages,
+ *      frees the skbs (deferred free); resident modes (ring, remap,
+ *      adaptive) unmap only the slots that showed skb pages and return no
+ *      pool page;
  *   3. places every queued skb in the FILLING window on the path the
  *      core chooses (core/path.c): RING copies it packed into the
  *      window's resident pages, BOUNCE into zeroed pages at the skb's own
@@ -106,6 +108,16 @@ void __skbremap_purge(struct skbremap_capture *cap)
 	atomic64_add(skb_queue_len(&batch), &cap->drop_no_window);
 	__skb_queue_purge(&batch);
 
+	/*
+	 * What goes back below leaves every page table first: a VMA that a
+	 * child inherited may still show it. Not a direct capture: it shows
+	 * resident pages only, and its hook may be changing window states.
+	 */
+	for (i = 0; !cap->direct && cap->wins && i < cap->layout.windows; i++)
+		if (cap->wins[i].win.state == SKBREMAP_WS_USER)
+			__skbremap_unmap_window(cap, &cap->wins[i],
+						cap->wins[i].win.pages_used);
+
 	/* A direct hook may still be filling: the window side, whole. */
 	spin_lock_bh(&cap->fill_lock);
 	if (cap->filling)
@@ -182,9 +194,9 @@ static void __skbremap_publish(struct skbremap_capture *cap,
 
 /*
  * Must hold the window side. Worker capture: mmap_lock and cap->lock, the
- * released windows' remapped (or, bounce mode, all) slots are zapped.
+ * released windows' remapped (or, bounce mode, all) slots are unmapped.
  * Direct capture (@vma NULL): fill_lock; no slot of its shows anything
- * but a resident page, so there is nothing to zap.
+ * but a resident page, so there is nothing to unmap (and no sleeping).
  */
 static void __skbremap_take_back(struct skbremap_capture *cap,
 				 struct vm_area_struct *vma)
@@ -201,7 +213,7 @@ static void __skbremap_take_back(struct skbremap_capture *cap,
 					   &cap->ws.bad_release))
 			continue;
 		if (vma)
-			__skbremap_zap_window(cap, vma, kw, kw->win.pages_used);
+			__skbremap_unmap_window(cap, kw, kw->win.pages_used);
 		__skbremap_empty_window(cap, kw);
 		skbremap_win_reclaim(&kw->win, ctl);
 		cap->ws.windows_released++;
@@ -211,7 +223,7 @@ static void __skbremap_take_back(struct skbremap_capture *cap,
 
 /*
  * Must hold cap->lock and cap->fill_lock; a direct capture only (nothing
- * to zap). Poll's take-back, without a worker pass.
+ * to unmap). Poll's take-back, without a worker pass.
  */
 void __skbremap_direct_take_back(struct skbremap_capture *cap)
 {
