@@ -67,6 +67,12 @@ struct skbremap_capture *skbremap_capture_create(void)
 	atomic_set(&cap->win_vmas, 0);
 	cap->prot_hook.type = htons(ETH_P_ALL);
 	cap->prot_hook.func = skbremap_hook_rcv;
+	/*
+	 * As AF_PACKET: the hook belongs to the opener's netns. Since 6.15
+	 * an unbound ETH_P_ALL hook goes on that netns's own list, and
+	 * dev_add_pack() refuses (WARN, nothing added) one without it.
+	 */
+	cap->prot_hook.af_packet_net = cap->net;
 	skb_queue_head_init(&cap->queue);
 	INIT_WORK(&cap->work, skbremap_worker);
 	INIT_DELAYED_WORK(&cap->retire, skbremap_retire_timer);
