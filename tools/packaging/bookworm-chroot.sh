@@ -5,14 +5,15 @@
 # <hash> covers the recipe (suite, variant, packages, the post-steps' RECIPE
 # number), so a changed recipe makes a new chroot. It holds what
 # skbremap-dkms and remapd depend on (dkms and its compiler, adduser,
-# libpcap0.8; libelf1, xz-utils and zstd as a kernel's headers need), so the
-# test installs the .debs with plain dpkg -i and no network. Prints the
-# chroot's path. Needs root and debootstrap.
+# libpcap0.8; libelf1, xz-utils, zstd and dwarves (pahole, for 6.12's BTF)
+# as a kernel's headers need), so the test installs the .debs with plain
+# dpkg -i and no network. Prints the chroot's path. Needs root and
+# debootstrap.
 set -eu
 
 CACHE=${SKBREMAP_CACHE:-/var/cache/skbremap}
 MIRROR=${SKBREMAP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-INCLUDE=dkms,adduser,libpcap0.8,kmod,udev,libelf1,xz-utils,zstd
+INCLUDE=dkms,adduser,libpcap0.8,kmod,udev,libelf1,xz-utils,zstd,dwarves
 RECIPE=1	# bump when the steps after debootstrap change
 
 log() { echo "bookworm-chroot: $*" >&2; }

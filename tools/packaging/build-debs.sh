@@ -46,3 +46,4 @@ fi
 log "lintian: $(grep -c '^E: ' "$OUT/lintian.txt") errors, $(grep -c '^W: ' "$OUT/lintian.txt") warnings, $(grep -c '^I: ' "$OUT/lintian.txt") info"
 grep -E '^[WI]: ' "$OUT/lintian.txt" | sed 's/^/  /' >&2 || true
 ls "$OUT"/*.deb
+echo "packaging build-debs: PASS ($(cd "$OUT" && ls ./*.deb | xargs -n1 basename | tr '\n' ' ')lintian: 0 errors, $(grep -c '^W: ' "$OUT/lintian.txt") warnings)"

@@ -30,6 +30,6 @@ unshare --mount --propagation private sh -eu -c '
 	mkdir -p "$work/merged$repo"
 	mount --bind "$repo" "$work/merged$repo"
 	exec chroot "$work/merged" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LC_ALL=C.UTF-8 "$@"
+		HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
 ' sh "$ROOT" "$WORK" "$REPO" "$@" || status=$?
 exit $status
