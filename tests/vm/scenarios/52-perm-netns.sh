@@ -142,9 +142,11 @@ $PING -q -c $PING_COUNT -i 0.05 -p $PING_PATTERN 10.97.0.2 | sed 's/^/  /'
 $UDPSEND 10.97.0.2 $UDP_PORT $UDP_MIN $UDP_MAX | sed 's/^/  /'
 wait $LOPING
 sleep 2
-touch $C/stop
+# The host's captures stop first: when the container ends, its netns goes
+# and takes vce, and with it vch, from under them.
 remapd_stop perm-netns $OUT/perm-netns-host.pcap
 tcpdump_stop perm-netns $OUT/perm-netns-tcpdump.pcap
+touch $C/stop
 wait_for_file $C/remapd.rc 300 || { fail perm-netns-capture "the container's remapd did not stop"; exit 0; }
 sed 's/^/  container remapd: /' $C/remapd.log | tail -n 5
 if [ "$(cat $C/remapd.rc)" -ne 0 ]; then
