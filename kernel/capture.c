@@ -67,6 +67,12 @@ struct skbremap_capture *skbremap_capture_create(void)
 	atomic_set(&cap->win_vmas, 0);
 	cap->prot_hook.type = htons(ETH_P_ALL);
 	cap->prot_hook.func = skbremap_hook_rcv;
+	/*
+	 * As AF_PACKET: the hook belongs to the opener's netns. Since 6.15
+	 * an unbound ETH_P_ALL hook goes on that netns's own list, and
+	 * dev_add_pack() refuses (WARN, nothing added) one without it.
+	 */
+	cap->prot_hook.af_packet_net = cap->net;
 	skb_queue_head_init(&cap->queue);
 	INIT_WORK(&cap->work, skbremap_worker);
 	INIT_DELAYED_WORK(&cap->retire, skbremap_retire_timer);
@@ -295,7 +301,9 @@ void skbremap_capture_stats(struct skbremap_capture *cap,
 	mutex_unlock(&cap->lock);
 }
 
-int skbremap_capture_info(u32 index, struct skbremap_capture_info *ci)
+/* The index-th capture opened in @net: the others are not the caller's to see. */
+int skbremap_capture_info(const struct net *net, u32 index,
+			  struct skbremap_capture_info *ci)
 {
 	struct skbremap_capture *cap;
 	int err = -ENOENT;
@@ -303,7 +311,7 @@ int skbremap_capture_info(u32 index, struct skbremap_capture_info *ci)
 
 	mutex_lock(&skbremap_captures_lock);
 	list_for_each_entry(cap, &skbremap_captures, node) {
-		if (n++ != index)
+		if (!net_eq(cap->net, net) || n++ != index)
 			continue;
 		memset(ci, 0, sizeof(*ci));
 		ci->index = index;

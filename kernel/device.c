@@ -12,6 +12,7 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/uaccess.h>
+#include <net/net_namespace.h>
 
 #include "skbremap_mod.h"
 
@@ -20,8 +21,15 @@ static int skbremap_open(struct inode *inode, struct file *file)
 	struct skbremap_capture *cap;
 	int err;
 
-	/* As AF_PACKET: seeing every packet of the namespace. */
-	if (!capable(CAP_NET_RAW))
+	/*
+	 * As AF_PACKET's packet_create(): CAP_NET_RAW over the opener's
+	 * network namespace, the only one the capture can see and bind
+	 * (root of a container's user namespace qualifies for its own).
+	 * group_capture=1 leaves the decision to the device node's mode
+	 * and group, already checked by the VFS.
+	 */
+	if (!READ_ONCE(skbremap_group_capture_param) &&
+	    !ns_capable(current->nsproxy->net_ns->user_ns, CAP_NET_RAW))
 		return -EPERM;
 	cap = skbremap_capture_create();
 	if (!cap)
@@ -57,13 +65,38 @@ static __poll_t skbremap_poll(struct file *file, poll_table *wait)
 	return skbremap_capture_poll(cap);
 }
 
-static void skbremap_global_fill(struct skbremap_global *g)
+/*
+ * SKBREMAP_IOC_GLOBAL. The module-wide gauges (every namespace, and what
+ * closed captures still hold) only for a capture opened in the initial
+ * network namespace by someone with CAP_SYS_ADMIN there: the host's
+ * administrator. Anyone else gets the sums over the captures opened in
+ * the same network namespace as this one.
+ */
+static void skbremap_global_fill(struct file *file, struct skbremap_global *g)
 {
+	struct skbremap_capture *cap = file->private_data;
+	struct skbremap_capture *c;
+
 	memset(g, 0, sizeof(*g));
-	g->captures = atomic64_read(&skbremap_gauges.captures);
-	g->pages_held = atomic64_read(&skbremap_gauges.pages_held);
-	g->skbs_held = atomic64_read(&skbremap_gauges.skbs_held);
-	g->mappings = atomic64_read(&skbremap_gauges.mappings);
+	if (net_eq(cap->net, &init_net) &&
+	    file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN)) {
+		g->captures = atomic64_read(&skbremap_gauges.captures);
+		g->pages_held = atomic64_read(&skbremap_gauges.pages_held);
+		g->skbs_held = atomic64_read(&skbremap_gauges.skbs_held);
+		g->mappings = atomic64_read(&skbremap_gauges.mappings);
+		return;
+	}
+	mutex_lock(&skbremap_captures_lock);
+	list_for_each_entry(c, &skbremap_captures, node) {
+		if (!net_eq(c->net, cap->net))
+			continue;
+		g->captures++;
+		g->pages_held += atomic64_read(&c->pages_held);
+		g->skbs_held += atomic64_read(&c->skbs_held);
+		g->mappings += atomic_read(&c->ctl_vmas) +
+			       atomic_read(&c->win_vmas);
+	}
+	mutex_unlock(&skbremap_captures_lock);
 }
 
 static long skbremap_ioctl(struct file *file, unsigned int cmd,
@@ -125,7 +158,7 @@ static long skbremap_ioctl(struct file *file, unsigned int cmd,
 		      -EFAULT : 0;
 		break;
 	case SKBREMAP_IOC_GLOBAL:
-		skbremap_global_fill(&u->global);
+		skbremap_global_fill(file, &u->global);
 		ret = copy_to_user(uarg, &u->global, sizeof(u->global)) ?
 		      -EFAULT : 0;
 		break;
@@ -133,7 +166,7 @@ static long skbremap_ioctl(struct file *file, unsigned int cmd,
 		ret = -EFAULT;
 		if (copy_from_user(&u->info.index, uarg, sizeof(u->info.index)))
 			break;
-		ret = skbremap_capture_info(u->info.index, &u->info);
+		ret = skbremap_capture_info(cap->net, u->info.index, &u->info);
 		if (!ret && copy_to_user(uarg, &u->info, sizeof(u->info)))
 			ret = -EFAULT;
 		break;
@@ -163,6 +196,10 @@ static struct miscdevice skbremap_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= SKBREMAP_DEVICE_NAME,
 	.fops	= &skbremap_fops,
+	/*
+	 * root only, as devtmpfs creates it; the packages' udev rule makes
+	 * it root:skbcapture 0660 (and group_capture=1 lets that group in).
+	 */
 	.mode	= 0600,
 };
 

@@ -41,6 +41,19 @@ module_param_named(direct_copy, skbremap_direct_param, bool, 0644);
 MODULE_PARM_DESC(direct_copy,
 		 "ring path: copy packets in the hook (1, default) or in the worker (0); read at capture start");
 
+/*
+ * Who may open /dev/skbremap. 0 (default): CAP_NET_RAW over the opener's
+ * network namespace, as AF_PACKET asks. 1: anyone the device node's own
+ * permission lets in (the BSD /dev/bpf model for a dedicated capture host:
+ * the udev rule gives group skbcapture rw). Read at each open, so writing
+ * /sys/module/skbremap/parameters/group_capture applies to later opens
+ * and leaves open captures alone.
+ */
+bool skbremap_group_capture_param;
+module_param_named(group_capture, skbremap_group_capture_param, bool, 0644);
+MODULE_PARM_DESC(group_capture,
+		 "open needs only the device node's permission (1) instead of CAP_NET_RAW in the opener's network namespace (0, default)");
+
 static int __init skbremap_init(void)
 {
 	int err;
@@ -84,3 +97,4 @@ module_exit(skbremap_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Zero-copy packet capture by remapping pages (skbremap)");
 MODULE_AUTHOR("RemapDaemon");
+MODULE_VERSION(SKBREMAP_VERSION);

@@ -234,6 +234,7 @@ struct skbremap_gauges {
 extern struct skbremap_gauges skbremap_gauges;
 extern unsigned int skbremap_copy_threshold_param;
 extern bool skbremap_direct_param;
+extern bool skbremap_group_capture_param;
 extern struct workqueue_struct *skbremap_wq;
 extern struct list_head skbremap_captures;
 extern struct mutex skbremap_captures_lock;
@@ -253,7 +254,8 @@ int skbremap_capture_start(struct skbremap_capture *cap);
 int skbremap_capture_stop(struct skbremap_capture *cap);
 void skbremap_capture_stats(struct skbremap_capture *cap,
 			    struct skbremap_stats *st);
-int skbremap_capture_info(u32 index, struct skbremap_capture_info *ci);
+int skbremap_capture_info(const struct net *net, u32 index,
+			  struct skbremap_capture_info *ci);
 __poll_t skbremap_capture_poll(struct skbremap_capture *cap);
 int skbremap_netdev_notifier_register(void);
 void skbremap_netdev_notifier_unregister(void);

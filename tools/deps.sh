@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what building and testing RemapDaemon needs on Debian bookworm.
-# Idempotent: installs only what is missing. Usage: tools/deps.sh [run|test|bench]
+# Idempotent: installs only what is missing. Usage: tools/deps.sh [run|test|bench|package]
 set -euo pipefail
 want=(gcc make libpcap-dev tcpdump)
 if [ "${1:-run}" = test ]; then
@@ -9,6 +9,11 @@ if [ "${1:-run}" = test ]; then
 	       debootstrap	# tools/vm/in-chroot.sh: the trixie chroot the 7.3 headers build in
 	       dwarves		# pahole: BTF of modules built against 6.12's headers
 	       debian-archive-keyring)	# trixie's keys, for the 7.3 kernel's private apt
+fi
+if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
+	# Debian packages and DKMS (tools/packaging/): the build, the checks,
+	# the chroot the .debs are installed into.
+	want+=(debhelper dh-dkms dkms dpkg-dev lintian debootstrap libpcap-dev zlib1g-dev)
 fi
 if [ "${1:-run}" = bench ]; then
 	want+=(gnuplot-nox)	# tools/bench/run.sh draws its chart with it

@@ -12,13 +12,16 @@
 #   lane 3  VM-kernel lane: the lane's guards (tests/vm/guards.sh), then skbremap.ko
 #           in Debian's 6.1, 6.12 and 7.3 cloud kernels under QEMU (scenarios vs
 #           tcpdump, then the hook filter vs libpcap: tests/kernel/filter-smoke.sh)
+#   packaging  DKMS build per supported kernel, the .debs (dpkg-buildpackage,
+#           lintian), dpkg -i/-r/--purge in a bookworm chroot (tools/packaging/test.sh)
 #
-# Usage: tools/test.sh [lane...]   (lanes: unit emulator vm; default all)
+# Usage: tools/test.sh [lane...]   (lanes: unit emulator vm packaging; default
+#        unit emulator vm packaging)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 lanes=("$@")
-[ ${#lanes[@]} -gt 0 ] || lanes=(unit emulator vm)
+[ ${#lanes[@]} -gt 0 ] || lanes=(unit emulator vm packaging)
 start=$(date +%s)
 
 tools/deps.sh test
@@ -47,8 +50,11 @@ for lane in "${lanes[@]}"; do
 		# hook's cBPF filter against libpcap's verdicts, every mode.
 		tests/vm/run.sh
 		;;
+	packaging)
+		tools/packaging/test.sh
+		;;
 	*)
-		echo "unknown lane: $lane (lanes: unit emulator vm)" >&2
+		echo "unknown lane: $lane (lanes: unit emulator vm packaging)" >&2
 		exit 2
 		;;
 	esac

@@ -84,16 +84,27 @@ copy_with_libs /usr/sbin/ip
 copy_with_libs /usr/bin/tcpdump
 copy_with_libs /usr/bin/ping /usr/bin/ping
 [ -d /etc/iproute2 ] && cp -r /etc/iproute2 etc/
+# util-linux's unshare (busybox's lacks --map-root-user) and setpriv (run as
+# another uid with chosen groups): the permission scenarios (5x-*).
+copy_with_libs /usr/bin/unshare
+copy_with_libs /usr/bin/setpriv
 
 # tcpdump drops privileges to its own user and needs it in passwd/group.
 cat >etc/passwd <<'PW'
 root:x:0:0:root:/root:/bin/sh
 tcpdump:x:101:102::/nonexistent:/bin/false
+capuser:x:1000:1000:member of skbcapture:/tmp:/bin/sh
+outsider:x:1001:1001:in no capture group:/tmp:/bin/sh
+ctr:x:1100:1100:a container's root, outside:/tmp:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
 PW
 cat >etc/group <<'GR'
 root:x:0:
 tcpdump:x:102:
+skbcapture:x:990:capuser
+capuser:x:1000:
+outsider:x:1001:
+ctr:x:1100:
 nogroup:x:65534:
 GR
 echo "127.0.0.1 localhost" >etc/hosts

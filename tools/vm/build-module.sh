@@ -40,7 +40,7 @@ else
 	# Sources only; objects of an in-tree build stay behind.
 	(cd "$REPO" && tar cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
-		--exclude='Module.symvers' --exclude='.tmp_versions' Kbuild kernel) |
+		--exclude='Module.symvers' --exclude='.tmp_versions' Kbuild VERSION kernel) |
 		(cd "$SRC" && tar xf -)
 fi
 [ -f "$SRC/Kbuild" ] || [ -f "$SRC/Makefile" ] || die "no Kbuild in $SRC"

@@ -26,7 +26,7 @@ src_hash() {
 			\( -name bin -o -name obj \) -prune -o \
 			-type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \
 			-o -name '*.targets' -o -name '*.json' -o -name '*.h' \) -print 2>/dev/null
-		ls Directory.Build.props Directory.Packages.props global.json \
+		ls Directory.Build.props Directory.Packages.props global.json VERSION \
 			.editorconfig 2>/dev/null
 	) | LC_ALL=C sort | (cd "$REPO" && xargs sha256sum) | sha256sum | cut -c1-16
 }

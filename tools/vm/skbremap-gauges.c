@@ -6,6 +6,8 @@
  *   skbremap-gauges version    magic, ABI version, page size, features
  *   skbremap-gauges global     captures= pages_held= skbs_held= mappings=
  *   skbremap-gauges captures   one line per open capture (this one included)
+ *   skbremap-gauges bind N     SKBREMAP_IOC_BIND to ifindex N: "bind N: ok"
+ *                              or the error (the netns scenarios' probe)
  *
  * Opening /dev/skbremap is itself a capture (never configured, never
  * started): "global" counts it in captures, with no page, skb or mapping.
@@ -14,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -79,13 +82,35 @@ static int gauges_captures(int fd)
 	return 0;
 }
 
+static int gauges_bind(int fd, const char *arg)
+{
+	struct skbremap_bind b;
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno || *end || n < 0 || n > 0x7fffffff) {
+		fprintf(stderr, "skbremap-gauges: bad ifindex '%s'\n", arg);
+		return 2;
+	}
+	memset(&b, 0, sizeof(b));
+	b.ifindex = (__s32)n;
+	if (ioctl(fd, SKBREMAP_IOC_BIND, &b) < 0) {
+		printf("bind %ld: %s\n", n, strerror(errno));
+		return 1;
+	}
+	printf("bind %ld: ok\n", n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dev = "/dev/" SKBREMAP_DEVICE_NAME;
 	int fd, rc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: skbremap-gauges version|global|captures\n");
+	if (argc != 2 && !(argc == 3 && strcmp(argv[1], "bind") == 0)) {
+		fprintf(stderr, "usage: skbremap-gauges version|global|captures|bind IFINDEX\n");
 		return 2;
 	}
 	fd = open(dev, O_RDWR | O_CLOEXEC);
@@ -99,8 +124,10 @@ int main(int argc, char **argv)
 		rc = gauges_global(fd);
 	else if (strcmp(argv[1], "captures") == 0)
 		rc = gauges_captures(fd);
+	else if (strcmp(argv[1], "bind") == 0)
+		rc = gauges_bind(fd, argv[2]);
 	else {
-		fprintf(stderr, "usage: skbremap-gauges version|global|captures\n");
+		fprintf(stderr, "usage: skbremap-gauges version|global|captures|bind IFINDEX\n");
 		rc = 2;
 	}
 	close(fd);

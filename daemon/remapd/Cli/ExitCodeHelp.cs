@@ -14,7 +14,7 @@ internal static class ExitCodeHelp
         "     skbremap captured was not read or not written (the summary counts them)",
         "  2  bad option or value",
         "  3  no device: --backend kernel without /dev/skbremap, or the emulator library missing",
-        "  4  no permission: capturing needs CAP_NET_RAW (root)",
+        "  4  no permission: capturing needs CAP_NET_RAW, or group skbcapture with group_capture=1",
         "  5  skbremap ABI version mismatch",
         "  6  unknown interface",
     ];

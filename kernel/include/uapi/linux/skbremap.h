@@ -322,8 +322,15 @@ struct skbremap_stats {
 };
 
 /*
- * SKBREMAP_IOC_GLOBAL: module-wide gauges. After every capture is closed
- * all of them are 0; that is how teardown is proven.
+ * SKBREMAP_IOC_GLOBAL: gauges over the captures the caller may see. "The
+ * caller" is the open file: its network namespace is the opener's at
+ * open(), its credentials the opener's.
+ *  - Opened in the initial network namespace with CAP_SYS_ADMIN in the
+ *    initial user namespace (the host's administrator): module-wide, every
+ *    namespace, including what closed captures still hold. After every
+ *    capture is closed all of them are 0; that is how teardown is proven.
+ *  - Anyone else: sums over the open captures of the file's own network
+ *    namespace (this one included); nothing of other namespaces.
  */
 struct skbremap_global {
 	__u64 captures;		/* gauge: open captures */
@@ -336,6 +343,10 @@ struct skbremap_global {
 /*
  * SKBREMAP_IOC_CAPTURES: one open capture of the module (of the process, in
  * the emulator), for remapctl. Set index to 0, 1, 2, ... until -ENOENT.
+ * Only captures opened in the same network namespace as the file asking
+ * are listed (index counts those alone), whoever asks: a container sees
+ * its own captures, the host its own, neither the other's. pid is as
+ * seen from the asking process's pid namespace (0 if not visible there).
  */
 struct skbremap_capture_info {
 	__u32 index;		/* (u) which capture */
