@@ -86,7 +86,7 @@ void skbremap_calibrate(struct skbremap_capture *cap)
 	struct mm_struct *mm = READ_ONCE(cap->mm);
 	struct vm_area_struct *vma = NULL;
 	struct skbremap_kwin *kw = NULL;
-	u32 i, n = 0, pick = SKBREMAP_MAX_COPY_THRESHOLD;
+	u32 i, n = 0, pick = SKBREMAP_MAX_COPY_THRESHOLD, forced;
 	u8 *buf;
 
 	buf = vmalloc(2 * max);
@@ -121,6 +121,13 @@ void skbremap_calibrate(struct skbremap_capture *cap)
 		cap->calib_remap_ns = pts[0].remap_ns;
 	}
 	cap->copy_threshold = pick;
+	forced = READ_ONCE(skbremap_test_calibrated_threshold_param);
+	if (n && forced) {
+		cap->copy_threshold = min_t(u32, forced,
+					    SKBREMAP_MAX_COPY_THRESHOLD);
+		pr_info("capture %u calibration: threshold forced to %u (test_calibrated_threshold)\n",
+			cap->id, cap->copy_threshold);
+	}
 	for (i = 0; i < n; i++)
 		pr_info("capture %u calibration: %2u pages: copy %6llu ns, remap %6llu ns\n",
 			cap->id, pts[i].size >> PAGE_SHIFT, pts[i].copy_ns,

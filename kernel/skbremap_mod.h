@@ -227,6 +227,7 @@ struct skbremap_gauges {
 extern struct skbremap_gauges skbremap_gauges;
 extern unsigned int skbremap_copy_threshold_param;
 extern bool skbremap_direct_param;
+extern unsigned int skbremap_test_calibrated_threshold_param;
 extern struct workqueue_struct *skbremap_wq;
 extern struct list_head skbremap_captures;
 extern struct mutex skbremap_captures_lock;
