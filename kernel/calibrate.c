@@ -74,7 +74,9 @@ static struct skbremap_kwin *__skbremap_cal_window(struct skbremap_capture *cap)
 
 /*
  * Sets cap->copy_threshold and the calibration gauges for an ADAPTIVE
- * capture configured with copy_threshold 0. Takes the capture's mm,
+ * capture configured with copy_threshold 0, at its first START only
+ * (cap->path_set: a later START keeps the threshold, and with it the
+ * path mode, for the region's life). Takes the capture's mm,
  * mmap_lock and cap->lock (in that order), so the caller holds none.
  * Any failure leaves the threshold at "never remap" (copying always
  * works).
@@ -97,8 +99,8 @@ void skbremap_calibrate(struct skbremap_capture *cap)
 		goto out_free;
 	mmap_read_lock(mm);
 	mutex_lock(&cap->lock);
-	if (cap->running || cap->mode != SKBREMAP_MODE_ADAPTIVE ||
-	    cap->cfg.copy_threshold)
+	if (cap->running || cap->path_set ||
+	    cap->mode != SKBREMAP_MODE_ADAPTIVE || cap->cfg.copy_threshold)
 		goto unlock;
 	vma = __skbremap_find_win_vma(cap, mm);
 	if (vma)

@@ -34,12 +34,13 @@ MODULE_PARM_DESC(copy_threshold,
  * Whether a capture on the RING path alone (ring mode, adaptive that never
  * remaps) copies in the hook (1, the default: worker.c's direct path) or
  * through the queue and the worker as the other paths do (0; what the
- * benchmark compares it with). Read at START.
+ * benchmark compares it with). Read at a capture's first START: its path
+ * mode is kept for the region's life.
  */
 bool skbremap_direct_param = true;
 module_param_named(direct_copy, skbremap_direct_param, bool, 0644);
 MODULE_PARM_DESC(direct_copy,
-		 "ring path: copy packets in the hook (1, default) or in the worker (0); read at capture start");
+		 "ring path: copy packets in the hook (1, default) or in the worker (0); read at a capture's first start");
 
 /*
  * TEST ONLY. Nonzero: a calibration that could time the remap (a FREE

@@ -116,9 +116,18 @@ struct skbremap_capture {
 	 * window. A spinlock taken with BH off; nothing sleeps under it.
 	 */
 	spinlock_t fill_lock;
-	bool direct;			/* the hook fills (set at START, before
-					 * dev_add_pack; read by the hook)
+	bool direct;			/* the hook fills (set at the first
+					 * START, before dev_add_pack; read by
+					 * the hook)
 					 */
+	/*
+	 * direct and copy_threshold are decided (calibrated) at the first
+	 * START and kept for the region's life: a worker capture's windows
+	 * may show remapped skb pages, which only the worker's take-back
+	 * zaps, so a capture never turns direct while user space may hold
+	 * such a window (and a direct one never needs to turn back).
+	 */
+	bool path_set;
 	struct skbremap_config cfg;	/* resolved */
 	u32 mode;			/* effective SKBREMAP_MODE_* (never 0) */
 	u32 copy_threshold;		/* effective, ADAPTIVE only, else 0 */

@@ -539,11 +539,11 @@ drop:
 }
 
 /*
- * Must hold cap->lock, at START. Whether the hook may fill (the direct
- * path below): ring mode, or adaptive whose threshold no packet a window
- * can hold reaches (the calibration found remapping never cheaper, as
- * under TCG), so that every packet takes the RING path; and the
- * direct_copy parameter allows it.
+ * Must hold cap->lock, at the first START (cap->path_set). Whether the
+ * hook may fill (the direct path below): ring mode, or adaptive whose
+ * threshold no packet a window can hold reaches (the calibration found
+ * remapping never cheaper, as under TCG), so that every packet takes the
+ * RING path; and the direct_copy parameter allows it.
  */
 bool skbremap_direct_ok(const struct skbremap_capture *cap)
 {

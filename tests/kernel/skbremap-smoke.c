@@ -16,6 +16,9 @@
  *   skbremap-smoke global       print the module gauges; exit 0 only when
  *                               nothing but this process's capture is held
  *   skbremap-smoke features     print the module's feature bits
+ *   skbremap-smoke restart IF DST CMD  adaptive capture of IF remapping
+ *                               what CMD sends; STOP/START with every
+ *                               window held, then UDP to DST byte for byte
  *
  * SMOKE_MODE=bounce|ring|remap|adaptive (or "run MODE") configures that
  * delivery mode (default 0: the module picks), SMOKE_THRESHOLD=N the
@@ -1092,6 +1095,124 @@ static int run_vlan(const char *ifname, const char *dst, int vid)
 	return 0;
 }
 
+/* READY windows with user space, waiting up to @ms for @want of them. */
+static uint32_t wait_ready(struct region *r, uint32_t want, int ms)
+{
+	uint32_t w, n = 0;
+
+	for (; ms > 0; ms -= 50) {
+		n = 0;
+		for (w = 0; w < r->l.windows; w++)
+			n += __atomic_load_n(&win_ctl(r, w)->status,
+					     __ATOMIC_ACQUIRE) ==
+			     SKBREMAP_WIN_READY;
+		if (n >= want)
+			break;
+		usleep(50000);
+	}
+	return n;
+}
+
+/*
+ * STOP and START again while user space holds windows whose slots showed
+ * remapped skb pages: the capture must go on delivering the right bytes.
+ * An adaptive capture with a calibrated threshold the remap path may take
+ * (the scenario sets the test_calibrated_threshold parameter; TCG's own
+ * calibration never picks one), bound to IF: @traffic (a shell command)
+ * sends remappable frames to it until every window is with user space;
+ * then STOP, START, release them all, and marked UDP to DST must arrive
+ * byte for byte in the windows that showed skb pages before.
+ */
+static int run_restart(const char *ifname, const char *dst,
+		       const char *traffic)
+{
+	struct region r = { 0 };
+	struct skbremap_stats s;
+	struct skbremap_bind b;
+	struct sockaddr_in to;
+	uint32_t w, threshold;
+	int tx, i, sent = 0;
+
+	cfg_mode = SKBREMAP_MODE_ADAPTIVE;
+	cfg_threshold = 0;
+	r.fd = open_dev();
+	/* Four slots: a 2-frag frame (copied head, two remapped pages) each. */
+	configure(&r, 4, 4, 10000);
+	memset(&b, 0, sizeof(b));
+	b.ifindex = if_nametoindex(ifname);
+	CHECK(b.ifindex > 0, "no interface %s", ifname);
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_BIND, &b) == 0, "BIND %s", ifname);
+	map_region(&r);
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == 0, "START");
+	threshold_check(r.fd);
+	threshold = (uint32_t)eff_threshold;
+	CHECK(threshold <= (uint32_t)page_size,
+	      "calibrated threshold %u: cannot remap (test_calibrated_threshold not set?)",
+	      threshold);
+	if (failures)
+		return 1;
+
+	CHECK(system(traffic) == 0, "traffic command failed: %s", traffic);
+	CHECK(wait_ready(&r, r.l.windows, 5000) == r.l.windows,
+	      "not every window with user space");
+	get_stats(&r, &s);
+	print_stats("held", &s);
+	CHECK(s.remapped >= 1, "nothing remapped: the test proves nothing");
+	CHECK(s.windows_user == r.l.windows, "windows_user %llu",
+	      (unsigned long long)s.windows_user);
+
+	/* Restarted with every window held: nothing FREE to calibrate on. */
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == 0, "START again");
+	get_stats(&r, &s);
+	print_stats("restarted", &s);
+	eff_threshold = s.copy_threshold;
+	CHECK(s.copy_threshold == threshold,
+	      "threshold %llu after the restart, %u before",
+	      (unsigned long long)s.copy_threshold, threshold);
+
+	for (w = 0; w < r.l.windows; w++) {
+		r.last_seq = win_ctl(&r, w)->seq > r.last_seq ?
+			     win_ctl(&r, w)->seq : r.last_seq;
+		__atomic_store_n(&win_ctl(&r, w)->status,
+				 SKBREMAP_WIN_RELEASED, __ATOMIC_RELEASE);
+	}
+	poll(&(struct pollfd){ .fd = r.fd, .events = POLLIN }, 1, 0);
+
+	/* Ring-sized packets, packed over every slot of every window. */
+	tx = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons(9);
+	CHECK(inet_pton(AF_INET, dst, &to.sin_addr) == 1, "address %s", dst);
+	for (i = 0; i < 60; i++) {
+		send_marked(tx, &to, 300 + i * 97 % 2500);
+		sent++;
+		if (i % 6 == 5)
+			consume(&r, 20, 1);
+	}
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	for (i = 0; i < 10; i++)
+		consume(&r, 50, 1);
+	get_stats(&r, &s);
+	print_stats("after", &s);
+	printf("restart: %llu of %d marked packets intact, %llu packets in %llu windows\n",
+	       (unsigned long long)r.markers, sent,
+	       (unsigned long long)r.packets, (unsigned long long)r.windows);
+	CHECK(r.markers == (uint64_t)sent, "marked packets %llu of %d",
+	      (unsigned long long)r.markers, sent);
+	close(tx);
+	munmap(r.ctl, r.l.ctl_size);
+	munmap(r.win, r.l.win_size);
+	close(r.fd);
+	if (failures) {
+		printf("RESTART FAIL (%d)\n", failures);
+		return 1;
+	}
+	printf("RESTART PASS\n");
+	return 0;
+}
+
 static int run_global(void)
 {
 	struct skbremap_global g;
@@ -1195,8 +1316,10 @@ int main(int argc, char **argv)
 		return run_gone(argv[2], argv[3]);
 	if (!strcmp(mode, "global"))
 		return run_global();
+	if (!strcmp(mode, "restart") && argc > 4)
+		return run_restart(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: %s [run | watch IF S | hold [IF] | gone IF DST | vlan IF DST VID |\n"
-		"          stress S | global | features]   (env SMOKE_MODE=MODE)\n",
+		"          stress S | global | features | restart IF DST CMD]   (env SMOKE_MODE=MODE)\n",
 		argv[0]);
 	return 2;
 }
