@@ -209,6 +209,14 @@ static inline bool skbremap_resident(const struct skbremap_capture *cap)
 	return skbremap_mode_resident(cap->mode);
 }
 
+/*
+ * Where a BOUNCE packet starts in its first page: a constant (NET_IP_ALIGN's
+ * usual value, the IP header 4-byte aligned; the emulator's
+ * SKBREMAP_EMU_BOUNCE_OFFSET), never offset_in_page(skb->data), whose low
+ * bits are those of a kernel (slab) address.
+ */
+#define SKBREMAP_BOUNCE_OFFSET	2
+
 /* Bytes of a window's info area: data page 0 starts this far in. */
 static inline unsigned long
 skbremap_info_bytes(const struct skbremap_capture *cap)

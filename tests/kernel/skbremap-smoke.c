@@ -73,6 +73,14 @@ static int failures;
 
 #define MARKER "skbremap-smoke:"
 
+/*
+ * Where the module starts every BOUNCE packet in its first page (as the
+ * emulator's SKBREMAP_EMU_BOUNCE_OFFSET): a constant, so that an entry
+ * tells user space nothing about kernel addresses. Consumers read
+ * entry.offset; this test holds the module to its rule.
+ */
+#define BOUNCE_OFFSET 2
+
 struct region {
 	int fd;
 	struct skbremap_layout l;
@@ -506,6 +514,13 @@ static void check_window(struct region *r, uint32_t w)
 		      (unsigned long long)e->tstamp_ns);
 		CHECK(!e->reserved && !e->segments, "entry reserved");
 		if (e->path == SKBREMAP_PATH_BOUNCE) {
+			/*
+			 * At the module's fixed offset: never the low bits
+			 * of the skb's (slab) address.
+			 */
+			CHECK(e->offset == BOUNCE_OFFSET,
+			      "w%u e%u bounce offset %u, not %u", w, i,
+			      e->offset, BOUNCE_OFFSET);
 			/* Bounce pages are zeroed: no byte before or after it. */
 			CHECK(is_zero(data + (uint64_t)e->page * page_size,
 				      e->offset),
