@@ -50,6 +50,7 @@ static void skbremap_global_fill(struct skbremap_global *g)
 	g->pages_held = atomic64_read(&skbremap_gauges.pages_held);
 	g->skbs_held = atomic64_read(&skbremap_gauges.skbs_held);
 	g->mappings = atomic64_read(&skbremap_gauges.mappings);
+	g->skb_bytes_held = atomic64_read(&skbremap_gauges.skb_bytes_held);
 }
 
 static long skbremap_ioctl(struct file *file, unsigned int cmd,

@@ -58,6 +58,19 @@ module_param_named(test_calibrated_threshold,
 MODULE_PARM_DESC(test_calibrated_threshold,
 		 "TEST ONLY, not for production: nonzero replaces the threshold a calibration measured with this value (0 = off, the default)");
 
+/*
+ * The memory bound of one capture (skbremap_held_bytes()): skbs between
+ * hook and worker or kept until their window's release (REMAP), counted
+ * by truesize, plus per-packet pool pages (bounce mode). The region's own
+ * pages are sized by its layout and not counted. Read at START. 64 MiB:
+ * what a few hundred jumbo frames in flight need, as an AF_PACKET
+ * socket's buffer bounds what it queues.
+ */
+unsigned int skbremap_held_limit_kb_param = 65536;
+module_param_named(held_limit_kb, skbremap_held_limit_kb_param, uint, 0644);
+MODULE_PARM_DESC(held_limit_kb,
+		 "per capture: most KiB of skbs (truesize) and per-packet pool pages held; a packet beyond is dropped and counted (drop_mem_limit); read at capture start");
+
 static int __init skbremap_init(void)
 {
 	int err;
@@ -88,11 +101,12 @@ static void __exit skbremap_exit(void)
 	skbremap_device_unregister();
 	skbremap_netdev_notifier_unregister();
 	destroy_workqueue(skbremap_wq);
-	pr_info("unloaded: captures=%lld pages_held=%lld skbs_held=%lld mappings=%lld\n",
+	pr_info("unloaded: captures=%lld pages_held=%lld skbs_held=%lld mappings=%lld skb_bytes_held=%lld\n",
 		atomic64_read(&skbremap_gauges.captures),
 		atomic64_read(&skbremap_gauges.pages_held),
 		atomic64_read(&skbremap_gauges.skbs_held),
-		atomic64_read(&skbremap_gauges.mappings));
+		atomic64_read(&skbremap_gauges.mappings),
+		atomic64_read(&skbremap_gauges.skb_bytes_held));
 }
 
 module_init(skbremap_init);

@@ -6,7 +6,8 @@
  *   1. takes the capture process's mm (mmget_not_zero), mmap_read_lock,
  *      cap->lock, and finds the windows VMA (ours, whole);
  *   2. takes back the windows user space has RELEASED: zaps their data
- *      slots, returns the pool pages, frees the skbs (deferred free);
+ *      slots, returns the pool pages, frees the REMAP skbs (deferred
+ *      free);
  *      resident modes (ring, remap, adaptive) zap only the slots that
  *      showed skb pages and return no pool page;
  *   3. places every queued skb in the FILLING window on the path the
@@ -37,7 +38,8 @@ static u64 skbremap_drops(struct skbremap_capture *cap)
 	return atomic64_read(&cap->drop_queue_full) +
 	       atomic64_read(&cap->drop_no_window) +
 	       atomic64_read(&cap->drop_nomem) +
-	       atomic64_read(&cap->drop_too_big);
+	       atomic64_read(&cap->drop_too_big) +
+	       atomic64_read(&cap->drop_mem_limit);
 }
 
 static struct skbremap_win_ctl *skbremap_ctl_of(struct skbremap_capture *cap,
@@ -422,14 +424,14 @@ static void skbremap_entry_fill(struct skbremap_info_entry *e,
  * Must hold mmap_lock and cap->lock. Consumes @skb: placed or dropped.
  *
  * The path is the core's choice (skbremap_path_choose): RING copies the
- * packet packed into the window's resident pages and frees the skb at
- * once (its bytes are in the ring: holding it would only pin memory);
- * BOUNCE copies it at SKBREMAP_BOUNCE_OFFSET, into fresh pool pages
- * (bounce mode) or the window's resident ones (remap, adaptive), and
- * keeps the skb until the window's release (the deferred free of issue
- * 2); REMAP (only for a packet skbremap_skb_plan() finds whole exclusive
+ * packet packed into the window's resident pages, BOUNCE copies it at
+ * SKBREMAP_BOUNCE_OFFSET into fresh pool pages (bounce mode) or the
+ * window's resident ones (remap, adaptive); both free the skb at once
+ * (its bytes are in the window: holding it would only pin memory).
+ * REMAP (only for a packet skbremap_skb_plan() finds whole exclusive
  * pages in) shows those pages themselves and keeps the skb, and with it
- * them, until the release.
+ * them, until the window's release (the deferred free). Fresh bounce
+ * pages count against the memory bound (drop_mem_limit).
  */
 static void __skbremap_capture_skb(struct skbremap_capture *cap,
 				   struct vm_area_struct *vma,
@@ -479,6 +481,12 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 	if (!skbremap_resident(cap)) {
 		/* Fresh zeroed pages, filled before any window is touched. */
 		npages = DIV_ROUND_UP(offset + caplen, PAGE_SIZE);
+		/* The skb goes once copied: only its pages stay held. */
+		if (skbremap_held_bytes(cap) - SKBREMAP_SKB_CB(skb)->truesize +
+		    ((u64)npages << PAGE_SHIFT) > READ_ONCE(cap->held_limit)) {
+			atomic64_inc(&cap->drop_mem_limit);
+			goto drop;
+		}
 		for (i = 0; i < npages; i++) {
 			cap->scratch[i] = skbremap_pool_get(cap);
 			if (!cap->scratch[i])
@@ -511,18 +519,17 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 	skbremap_info_put(kw->info, entry, &e);
 	kw->caplen_sum += caplen;
 	kw->wirelen_sum += wirelen;
-	if (path == SKBREMAP_PATH_RING) {
-		kw->copied++;
-		consume_skb(skb);	/* destructor: skbs_held-- */
-	} else {
-		if (path == SKBREMAP_PATH_REMAP) {
-			kw->remapped++;
-			kw->pages_remapped += plan.pages;
-		} else {
-			kw->bounced++;
-		}
+	if (path == SKBREMAP_PATH_REMAP) {
+		kw->remapped++;
+		kw->pages_remapped += plan.pages;
 		/* Freed on release: a REMAP skb holds the pages it shows. */
 		__skb_queue_tail(&kw->skbs, skb);
+	} else {
+		if (path == SKBREMAP_PATH_RING)
+			kw->copied++;
+		else
+			kw->bounced++;
+		consume_skb(skb);	/* destructor: skbs_held-- */
 	}
 
 	if (skbremap_kwin_full(kw))

@@ -16,6 +16,8 @@
  *   skbremap-smoke global       print the module gauges; exit 0 only when
  *                               nothing but this process's capture is held
  *   skbremap-smoke features     print the module's feature bits
+ *   skbremap-smoke bound IF CMD  what a capture that never releases holds
+ *                               while CMD sends: bounded, and accounted
  *   skbremap-smoke fork [dofork]  a child never keeps the region (with
  *                               dofork: after MADV_DOFORK, refused)
  *   skbremap-smoke restart IF DST CMD  adaptive capture of IF remapping
@@ -177,6 +179,10 @@ static void print_stats(const char *what, const struct skbremap_stats *s)
 	       (unsigned long long)s->remapped,
 	       (unsigned long long)s->copied,
 	       (unsigned long long)s->pages_remapped);
+	printf("%s: memlimit=%llu skb_bytes_held=%llu mem_limit=%llu\n", what,
+	       (unsigned long long)s->drop_mem_limit,
+	       (unsigned long long)s->skb_bytes_held,
+	       (unsigned long long)s->mem_limit);
 	printf("%s: seen=%llu captured=%llu bytes=%llu wire=%llu qfull=%llu nowin=%llu nomem=%llu toobig=%llu inflight=%llu pub=%llu retired=%llu released=%llu user=%llu bounced=%llu mapped=%llu pages_held=%llu skbs_held=%llu skbs_freed=%llu bad_release=%llu\n",
 	       what, (unsigned long long)s->seen,
 	       (unsigned long long)s->captured,
@@ -619,7 +625,8 @@ static void send_marked(int tx, const struct sockaddr_in *to, size_t size)
 static void check_balanced(const struct skbremap_stats *s)
 {
 	uint64_t drops = s->filtered + s->drop_queue_full +
-			 s->drop_no_window + s->drop_nomem + s->drop_too_big;
+			 s->drop_no_window + s->drop_nomem + s->drop_too_big +
+			 s->drop_mem_limit;
 
 	CHECK(s->seen == s->captured + drops, "seen %llu != captured %llu + drops %llu",
 	      (unsigned long long)s->seen, (unsigned long long)s->captured,
@@ -1230,6 +1237,143 @@ static int run_restart(const char *ifname, const char *dst,
 	return 0;
 }
 
+/* A number from a "Key: N kB" file (/proc/meminfo) or a one-number file. */
+static long long read_number(const char *path, const char *key)
+{
+	char line[256];
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!key) {
+			v = strtoll(line, NULL, 10);
+			break;
+		}
+		if (!strncmp(line, key, strlen(key))) {
+			v = strtoll(line + strlen(key), NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+static long long memfree_kb(void)
+{
+	return read_number("/proc/meminfo", "MemFree:");
+}
+
+/*
+ * What a capture that never releases holds, and that the module accounts
+ * for it: capture IF (SMOKE_MODE), run CMD (the traffic), keep every
+ * window. Bounce skbs are freed once copied (skbs_held 0 in bounce mode);
+ * what is held stays within the capture's mem_limit (the held_limit_kb
+ * parameter), a packet beyond it counted in drop_mem_limit
+ * (SMOKE_EXPECT_MEM_LIMIT=1: some must be); the memory the system lost
+ * (MemFree) is what the gauges say, give or take SMOKE_SLACK_KB (default
+ * 4096); SMOKE_MEMCG=DIR (the cgroup v2 directory this process runs in):
+ * its memory.current grew by at least the pool pages held (charged to
+ * the opener). Prints one "memory:" line per moment.
+ */
+static int run_bound(const char *ifname, const char *traffic)
+{
+	const char *memcg = getenv("SMOKE_MEMCG");
+	long long slack = getenv("SMOKE_SLACK_KB") ?
+			  strtoll(getenv("SMOKE_SLACK_KB"), NULL, 0) : 4096;
+	long long before, during, after, cg0 = -1, cg1 = -1, limit_kb;
+	long long used, accounted;
+	char cgfile[512] = "";
+	struct region r = { 0 };
+	struct skbremap_stats s;
+	struct skbremap_global g;
+	int i;
+
+	limit_kb = read_number("/sys/module/skbremap/parameters/held_limit_kb",
+			       NULL);
+	if (memcg) {
+		snprintf(cgfile, sizeof(cgfile), "%s/memory.current", memcg);
+		cg0 = read_number(cgfile, NULL);
+	}
+	before = memfree_kb();
+	printf("memory: before: MemFree %lld kB%s\n", before,
+	       memcg ? "" : " (no memcg)");
+	if (start_capture(&r, ifname))
+		return 1;
+	CHECK(system(traffic) == 0, "traffic command failed: %s", traffic);
+	for (i = 0; i < 30; i++) {	/* the worker catches up */
+		usleep(100000);
+		get_stats(&r, &s);
+		if (s.windows_user == r.l.windows && i >= 10)
+			break;
+	}
+	sleep(2);	/* vmstat folds per-CPU deltas once a second */
+	during = memfree_kb();
+	if (memcg)
+		cg1 = read_number(cgfile, NULL);
+	get_stats(&r, &s);
+	print_stats("bound", &s);
+	get_global(r.fd, &g);
+	used = before - during;
+	accounted = (long long)(s.pages_held * page_size + s.skb_bytes_held) /
+		    1024;
+	printf("memory: during: MemFree %lld kB (%lld kB used); gauges: pages_held %llu (%lld kB) skbs_held %llu skb_bytes_held %llu (%lld kB); accounted %lld kB, unaccounted %lld kB; drop_mem_limit %llu, mem_limit %llu\n",
+	       during, used, (unsigned long long)s.pages_held,
+	       (long long)s.pages_held * page_size / 1024,
+	       (unsigned long long)s.skbs_held,
+	       (unsigned long long)s.skb_bytes_held,
+	       (long long)s.skb_bytes_held / 1024, accounted,
+	       used - accounted, (unsigned long long)s.drop_mem_limit,
+	       (unsigned long long)s.mem_limit);
+	CHECK(s.captured > 0 && s.windows_user >= 1,
+	      "nothing captured and held: the test proves nothing");
+	CHECK(limit_kb > 0 && s.mem_limit == (uint64_t)limit_kb * 1024,
+	      "mem_limit %llu, held_limit_kb %lld",
+	      (unsigned long long)s.mem_limit, limit_kb);
+	CHECK(s.skb_bytes_held <= s.mem_limit,
+	      "skb_bytes_held %llu above mem_limit %llu",
+	      (unsigned long long)s.skb_bytes_held,
+	      (unsigned long long)s.mem_limit);
+	CHECK(g.skb_bytes_held >= s.skb_bytes_held &&
+	      g.pages_held >= s.pages_held, "module gauges below the capture's");
+	if (eff_mode == SKBREMAP_MODE_BOUNCE)
+		CHECK(s.skbs_held == 0 && s.skb_bytes_held == 0,
+		      "bounce mode holds %llu skbs (%llu bytes) after copying them",
+		      (unsigned long long)s.skbs_held,
+		      (unsigned long long)s.skb_bytes_held);
+	if (getenv("SMOKE_EXPECT_MEM_LIMIT"))
+		CHECK(s.drop_mem_limit > 0, "no drop_mem_limit");
+	CHECK(used <= accounted + slack,
+	      "MemFree fell %lld kB, the gauges account for %lld kB (slack %lld)",
+	      used, accounted, slack);
+	if (memcg) {
+		printf("memory: memcg %s: memory.current %lld -> %lld (+%lld kB)\n",
+		       memcg, cg0, cg1, (cg1 - cg0) / 1024);
+		CHECK(cg0 >= 0 && cg1 - cg0 >= (long long)s.pages_held *
+		      page_size * 9 / 10,
+		      "memcg grew %lld bytes, pool pages held %llu",
+		      cg1 - cg0, (unsigned long long)s.pages_held);
+	}
+
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	get_stats(&r, &s);
+	check_balanced(&s);
+	munmap(r.ctl, r.l.ctl_size);
+	munmap(r.win, r.l.win_size);
+	close(r.fd);
+	sleep(2);
+	after = memfree_kb();
+	printf("memory: after close: MemFree %lld kB (%lld kB below before)\n",
+	       after, before - after);
+	if (failures) {
+		printf("BOUND FAIL (%d)\n", failures);
+		return 1;
+	}
+	printf("BOUND PASS\n");
+	return 0;
+}
+
 /* Whether [addr, addr + len) has a line in /proc/self/maps. */
 static int mapped_here(const void *addr)
 {
@@ -1478,12 +1622,15 @@ int main(int argc, char **argv)
 		return run_gone(argv[2], argv[3]);
 	if (!strcmp(mode, "global"))
 		return run_global();
+	if (!strcmp(mode, "bound") && argc > 3)
+		return run_bound(argv[2], argv[3]);
 	if (!strcmp(mode, "fork"))
 		return run_fork(argc > 2 && !strcmp(argv[2], "dofork"));
 	if (!strcmp(mode, "restart") && argc > 4)
 		return run_restart(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: %s [run | watch IF S | hold [IF] | gone IF DST | vlan IF DST VID |\n"
 		"          stress S | global | features | fork [dofork] |\n"
+		"          bound IF CMD |\n"
 		"          restart IF DST CMD]   (env SMOKE_MODE=MODE)\n",
 		argv[0]);
 	return 2;

@@ -10,7 +10,7 @@ internal static class StatsFormat
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>
-    /// e.g. "  3.0s  5012 pkts  2.4 MB  1671 pkt/s  drops 0 (queue 0, window 0, nomem 0, big 0)  windows 1/16 user  filtered 120".
+    /// e.g. "  3.0s  5012 pkts  2.4 MB  1671 pkt/s  drops 0 (queue 0, window 0, nomem 0, big 0, memlimit 0)  windows 1/16 user  filtered 120".
     /// "filtered" counts the packets the filter rejected (in skbremap's hook, or in remapd when
     /// the backend cannot filter); "payload mismatch" (with --match-*) the packets the payload
     /// tests rejected.
@@ -21,7 +21,7 @@ internal static class StatsFormat
         double seconds = Math.Max(p.Elapsed.TotalSeconds, 0.001);
         string live = string.Create(Invariant,
             $"{p.Elapsed.TotalSeconds,6:0.0}s  {p.Packets} pkts  {Bytes(p.Bytes)}  {p.Packets / seconds:0} pkt/s  " +
-            $"drops {Drops.Total(s)} (queue {s.drop_queue_full}, window {s.drop_no_window}, nomem {s.drop_nomem}, big {s.drop_too_big})  " +
+            $"drops {Drops.Total(s)} (queue {s.drop_queue_full}, window {s.drop_no_window}, nomem {s.drop_nomem}, big {s.drop_too_big}, memlimit {s.drop_mem_limit})  " +
             $"windows {s.windows_user}/{p.RegionWindows} user  filtered {s.filtered + p.UserSpaceFiltered}");
         return payloadTests ? string.Create(Invariant, $"{live}  payload mismatch {p.PayloadMismatched}") : live;
     }
@@ -43,7 +43,7 @@ internal static class StatsFormat
 
         yield return string.Create(Invariant,
             $"skbremap: seen {s.seen}, captured {s.captured} ({s.captured_bytes} bytes), filtered {s.filtered}, dropped {Drops.Total(s)} " +
-            $"(queue full {s.drop_queue_full}, no window {s.drop_no_window}, no memory {s.drop_nomem}, too big {s.drop_too_big}), " +
+            $"(queue full {s.drop_queue_full}, no window {s.drop_no_window}, no memory {s.drop_nomem}, too big {s.drop_too_big}, memory limit {s.drop_mem_limit}), " +
             $"in flight {s.in_flight}");
         yield return string.Create(Invariant,
             $"windows: {p.Windows} read ({s.windows_published} published, {s.windows_retired} retired part-full, {s.windows_released} taken back), " +
