@@ -1260,8 +1260,19 @@ static long long read_number(const char *path, const char *key)
 	return v;
 }
 
+/*
+ * MemFree with every CPU's pending vmstat deltas folded in first
+ * (vm/stat_refresh, root only): unfolded, it can lag by megabytes.
+ */
 static long long memfree_kb(void)
 {
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			printf("vm/stat_refresh: %s\n", strerror(errno));
+		close(fd);
+	}
 	return read_number("/proc/meminfo", "MemFree:");
 }
 
@@ -1366,6 +1377,15 @@ static int run_bound(const char *ifname, const char *traffic)
 	after = memfree_kb();
 	printf("memory: after close: MemFree %lld kB (%lld kB below before)\n",
 	       after, before - after);
+	if (memcg) {
+		long long cg2 = read_number(cgfile, NULL);
+
+		printf("memory: memcg after close: memory.current %lld (%+lld kB from before)\n",
+		       cg2, (cg2 - cg0) / 1024);
+		CHECK(cg2 - cg0 < (cg1 - cg0) / 2,
+		      "memcg still holds %lld of the %lld bytes charged",
+		      cg2 - cg0, cg1 - cg0);
+	}
 	if (failures) {
 		printf("BOUND FAIL (%d)\n", failures);
 		return 1;
