@@ -10,6 +10,7 @@
  */
 #include <linux/file.h>
 #include <linux/if_ether.h>
+#include <linux/memcontrol.h>
 #include <linux/netdevice.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
@@ -43,6 +44,11 @@ static void __skbremap_set_config(struct skbremap_capture *cap,
 	cap->calib_remap_ns = 0;
 	skbremap_layout_fill(cfg, PAGE_SIZE, &cap->layout);
 	WRITE_ONCE(cap->queue_limit, cfg->queue_limit);
+	/* The region's own pool pages: not counted against held_limit. */
+	cap->fixed_pages = (u64)cap->layout.windows *
+			   (cap->layout.info_pages +
+			    (skbremap_mode_resident(mode) ?
+			     cap->layout.pages_per_window : 0));
 }
 
 struct skbremap_capture *skbremap_capture_create(void)
@@ -56,6 +62,8 @@ struct skbremap_capture *skbremap_capture_create(void)
 		return NULL;
 	cap->id = atomic_inc_return(&skbremap_next_id);
 	cap->pid = get_pid(task_tgid(current));
+	cap->memcg = get_mem_cgroup_from_mm(current->mm);
+	cap->held_limit = (u64)READ_ONCE(skbremap_held_limit_kb_param) << 10;
 	cap->net = get_net(current->nsproxy->net_ns);
 	mutex_init(&cap->lock);
 	spin_lock_init(&cap->fill_lock);
@@ -113,11 +121,13 @@ void skbremap_capture_destroy(struct skbremap_capture *cap)
 
 	WARN_ON_ONCE(atomic64_read(&cap->skbs_held));
 	WARN_ON_ONCE(atomic64_read(&cap->pages_held));
+	WARN_ON_ONCE(atomic64_read(&cap->skb_bytes_held));
 	skbremap_filter_free(cap);	/* the hook is gone: no reader */
 	if (cap->mm)
 		mmdrop(cap->mm);
 	put_net(cap->net);
 	put_pid(cap->pid);
+	mem_cgroup_put(cap->memcg);
 	mutex_destroy(&cap->lock);
 	kfree(cap);
 	atomic64_dec(&skbremap_gauges.captures);
@@ -177,11 +187,17 @@ int skbremap_capture_start(struct skbremap_capture *cap)
 	int err = 0;
 
 	/*
-	 * ADAPTIVE without a configured threshold measures it first; it takes
-	 * mmap_lock, which never nests with rtnl.
+	 * A STOP's flush first (the notifier's STOP does not wait for it):
+	 * the part-full window is published before the hook runs again.
+	 */
+	flush_work(&cap->work);
+	/*
+	 * ADAPTIVE without a configured threshold measures it first, once
+	 * per region (cap->path_set); it takes mmap_lock, which never nests
+	 * with rtnl.
 	 */
 	if (READ_ONCE(cap->mode) == SKBREMAP_MODE_ADAPTIVE &&
-	    !READ_ONCE(cap->cfg.copy_threshold))
+	    !READ_ONCE(cap->cfg.copy_threshold) && !READ_ONCE(cap->path_set))
 		skbremap_calibrate(cap);
 
 	/* rtnl first: the device cannot go between lookup and dev_add_pack. */
@@ -210,9 +226,17 @@ int skbremap_capture_start(struct skbremap_capture *cap)
 	}
 	cap->dev = dev;
 	cap->prot_hook.dev = dev;
-	cap->flush_req = false;
-	/* After the calibration: it decides whether adaptive may remap. */
-	cap->direct = skbremap_direct_ok(cap);
+	WRITE_ONCE(cap->held_limit,
+		   (u64)READ_ONCE(skbremap_held_limit_kb_param) << 10);
+	/*
+	 * After the calibration: it decides whether adaptive may remap.
+	 * Once per region (see path_set), never again while windows may
+	 * hold remapped pages.
+	 */
+	if (!cap->path_set) {
+		cap->direct = skbremap_direct_ok(cap);
+		cap->path_set = true;
+	}
 	WRITE_ONCE(cap->running, true);
 	dev_add_pack(&cap->prot_hook);
 out:
@@ -259,6 +283,7 @@ static void __skbremap_stats(struct skbremap_capture *cap,
 	st->drop_no_window = atomic64_read(&cap->drop_no_window);
 	st->drop_nomem = atomic64_read(&cap->drop_nomem);
 	st->drop_too_big = atomic64_read(&cap->drop_too_big);
+	st->drop_mem_limit = atomic64_read(&cap->drop_mem_limit);
 	st->filtered = atomic64_read(&cap->filtered);
 	st->captured = cap->ws.captured;
 	/*
@@ -269,7 +294,7 @@ static void __skbremap_stats(struct skbremap_capture *cap,
 	smp_rmb();
 	st->seen = atomic64_read(&cap->seen);
 	drops = st->drop_queue_full + st->drop_no_window + st->drop_nomem +
-		st->drop_too_big;
+		st->drop_too_big + st->drop_mem_limit;
 	st->in_flight = st->seen - st->captured - st->filtered - drops;
 	st->captured_bytes = cap->ws.captured_bytes;
 	st->wire_bytes = cap->ws.wire_bytes;
@@ -289,6 +314,8 @@ static void __skbremap_stats(struct skbremap_capture *cap,
 	st->pages_held = atomic64_read(&cap->pages_held);
 	st->skbs_held = atomic64_read(&cap->skbs_held);
 	st->skbs_freed = atomic64_read(&cap->skbs_freed);
+	st->skb_bytes_held = atomic64_read(&cap->skb_bytes_held);
+	st->mem_limit = cap->held_limit;
 	st->bad_release = cap->ws.bad_release;
 	spin_unlock_bh(&cap->fill_lock);
 }

@@ -84,6 +84,8 @@ static void skbremap_global_fill(struct file *file, struct skbremap_global *g)
 		g->pages_held = atomic64_read(&skbremap_gauges.pages_held);
 		g->skbs_held = atomic64_read(&skbremap_gauges.skbs_held);
 		g->mappings = atomic64_read(&skbremap_gauges.mappings);
+		g->skb_bytes_held =
+			atomic64_read(&skbremap_gauges.skb_bytes_held);
 		return;
 	}
 	mutex_lock(&skbremap_captures_lock);
@@ -93,6 +95,7 @@ static void skbremap_global_fill(struct file *file, struct skbremap_global *g)
 		g->captures++;
 		g->pages_held += atomic64_read(&c->pages_held);
 		g->skbs_held += atomic64_read(&c->skbs_held);
+		g->skb_bytes_held += atomic64_read(&c->skb_bytes_held);
 		g->mappings += atomic_read(&c->ctl_vmas) +
 			       atomic_read(&c->win_vmas);
 	}

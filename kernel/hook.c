@@ -11,8 +11,11 @@
  *
  * The clone is ours alone (skb_clone() gives it no socket and no
  * destructor), so its cb holds our per-packet record and its destructor
- * keeps the skbs_held gauges: the skb stays referenced until user space
- * releases the window that shows it (the deferred, destructor-based free).
+ * keeps the skbs_held and skb_bytes_held gauges: a REMAP skb stays
+ * referenced until user space releases the window that shows it (the
+ * deferred, destructor-based free). What the clones pin counts against
+ * the capture's memory bound (held_limit): a packet that would pass it is
+ * dropped before it is cloned.
  */
 #include <linux/ktime.h>
 #include <linux/netdevice.h>
@@ -25,7 +28,10 @@
 static void skbremap_skb_destructor(struct sk_buff *skb)
 {
 	struct skbremap_capture *cap = SKBREMAP_SKB_CB(skb)->cap;
+	u32 truesize = SKBREMAP_SKB_CB(skb)->truesize;
 
+	atomic64_sub(truesize, &skbremap_gauges.skb_bytes_held);
+	atomic64_sub(truesize, &cap->skb_bytes_held);
 	atomic64_dec(&skbremap_gauges.skbs_held);
 	atomic64_inc(&cap->skbs_freed);
 	atomic64_dec(&cap->skbs_held);
@@ -75,7 +81,7 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 	struct skbremap_skb_cb *cb;
 	struct sk_buff *nskb;
 	unsigned long flags;
-	u32 limit, snap;
+	u32 limit, snap, truesize;
 	bool nomem;
 
 	if (!READ_ONCE(cap->running) || !net_eq(dev_net(dev), cap->net))
@@ -101,8 +107,21 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 		atomic64_inc(&cap->drop_queue_full);
 		goto out;
 	}
+	/*
+	 * The clone pins what the stack's skb pins, its truesize: reserved
+	 * against the bound before cloning, so that hooks on several CPUs
+	 * cannot pass it together.
+	 */
+	truesize = skb->truesize;
+	if (atomic64_add_return(truesize, &cap->skb_bytes_held) +
+	    skbremap_packet_page_bytes(cap) > READ_ONCE(cap->held_limit)) {
+		atomic64_sub(truesize, &cap->skb_bytes_held);
+		atomic64_inc(&cap->drop_mem_limit);
+		goto out;
+	}
 	nskb = skb_clone(skb, GFP_ATOMIC);
 	if (!nskb) {
+		atomic64_sub(truesize, &cap->skb_bytes_held);
 		atomic64_inc(&cap->drop_nomem);
 		goto out;
 	}
@@ -117,6 +136,7 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 	cb->ifindex = dev->ifindex;
 	cb->snap = snap;
 	cb->pkttype = skb->pkt_type;
+	cb->truesize = truesize;	/* skb_clone() copies it */
 
 	/* Hold nothing of the stack's but the data: no dev, dst, conntrack. */
 	nskb->dev = NULL;
@@ -125,6 +145,7 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 	nskb->destructor = skbremap_skb_destructor;
 	atomic64_inc(&cap->skbs_held);
 	atomic64_inc(&skbremap_gauges.skbs_held);
+	atomic64_add(truesize, &skbremap_gauges.skb_bytes_held);
 
 	spin_lock_irqsave(&cap->queue.lock, flags);
 	if (skb_queue_len(&cap->queue) >= limit) {

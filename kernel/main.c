@@ -34,12 +34,42 @@ MODULE_PARM_DESC(copy_threshold,
  * Whether a capture on the RING path alone (ring mode, adaptive that never
  * remaps) copies in the hook (1, the default: worker.c's direct path) or
  * through the queue and the worker as the other paths do (0; what the
- * benchmark compares it with). Read at START.
+ * benchmark compares it with). Read at a capture's first START: its path
+ * mode is kept for the region's life.
  */
 bool skbremap_direct_param = true;
 module_param_named(direct_copy, skbremap_direct_param, bool, 0644);
 MODULE_PARM_DESC(direct_copy,
-		 "ring path: copy packets in the hook (1, default) or in the worker (0); read at capture start");
+		 "ring path: copy packets in the hook (1, default) or in the worker (0); read at a capture's first start");
+
+/*
+ * TEST ONLY. Nonzero: a calibration that could time the remap (a FREE
+ * window was there) reports this threshold instead of the crossover it
+ * measured, clamped to 1..SKBREMAP_MAX_COPY_THRESHOLD; a calibration that
+ * could not time it still gives "never remap". Under TCG the measured
+ * crossover is always "never", so this is how the VM lanes make an
+ * adaptive capture take the worker and the REMAP path with a calibrated
+ * (not configured) threshold. Read at each calibration. Not for
+ * production: the threshold it gives is not a measurement.
+ */
+unsigned int skbremap_test_calibrated_threshold_param;
+module_param_named(test_calibrated_threshold,
+		   skbremap_test_calibrated_threshold_param, uint, 0644);
+MODULE_PARM_DESC(test_calibrated_threshold,
+		 "TEST ONLY, not for production: nonzero replaces the threshold a calibration measured with this value (0 = off, the default)");
+
+/*
+ * The memory bound of one capture (skbremap_held_bytes()): skbs between
+ * hook and worker or kept until their window's release (REMAP), counted
+ * by truesize, plus per-packet pool pages (bounce mode). The region's own
+ * pages are sized by its layout and not counted. Read at START. 64 MiB:
+ * what a few hundred jumbo frames in flight need, as an AF_PACKET
+ * socket's buffer bounds what it queues.
+ */
+unsigned int skbremap_held_limit_kb_param = 65536;
+module_param_named(held_limit_kb, skbremap_held_limit_kb_param, uint, 0644);
+MODULE_PARM_DESC(held_limit_kb,
+		 "per capture: most KiB of skbs (truesize) and per-packet pool pages held; a packet beyond is dropped and counted (drop_mem_limit); read at capture start");
 
 /*
  * Who may open /dev/skbremap. 0 (default): CAP_NET_RAW over the opener's
@@ -84,11 +114,12 @@ static void __exit skbremap_exit(void)
 	skbremap_device_unregister();
 	skbremap_netdev_notifier_unregister();
 	destroy_workqueue(skbremap_wq);
-	pr_info("unloaded: captures=%lld pages_held=%lld skbs_held=%lld mappings=%lld\n",
+	pr_info("unloaded: captures=%lld pages_held=%lld skbs_held=%lld mappings=%lld skb_bytes_held=%lld\n",
 		atomic64_read(&skbremap_gauges.captures),
 		atomic64_read(&skbremap_gauges.pages_held),
 		atomic64_read(&skbremap_gauges.skbs_held),
-		atomic64_read(&skbremap_gauges.mappings));
+		atomic64_read(&skbremap_gauges.mappings),
+		atomic64_read(&skbremap_gauges.skb_bytes_held));
 }
 
 module_init(skbremap_init);

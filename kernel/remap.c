@@ -10,7 +10,8 @@
  * length of a part, MAP_SHARED, the windows part never writable and with
  * VM_MAYWRITE cleared so mprotect(PROT_WRITE) fails. Each part is mapped at
  * most once per capture; the VMAs can be neither split (may_split), moved
- * (mremap), copied to a child (VM_DONTCOPY) nor grown (VM_DONTEXPAND).
+ * (mremap), copied to a child (VM_DONTCOPY, which VM_IO keeps
+ * MADV_DOFORK from clearing) nor grown (VM_DONTEXPAND).
  * Every VMA is counted by mmap and our open/close (mappings gauge).
  *
  * Each open file (capture) has an address_space of its own: the i_mapping
@@ -205,8 +206,16 @@ int skbremap_mmap(struct file *file, struct vm_area_struct *vma)
 		goto out;
 
 	vm_flags_clear(vma, VM_MAYEXEC);
+	/*
+	 * VM_IO: madvise(MADV_DOFORK) refuses to clear VM_DONTCOPY on it
+	 * (mm/madvise.c), so no child ever inherits a part: a copied VMA
+	 * would keep the pages it showed, and the capture, alive after the
+	 * opener closed it (the take-back would unmap the child's PTEs, but
+	 * nothing would ever release its windows). vm_insert_pages() and
+	 * unmap_mapping_range() do not look at VM_IO.
+	 */
 	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
-		     VM_DONTCOPY);
+		     VM_DONTCOPY | VM_IO);
 	if (kind == SKBREMAP_MAP_CTL) {
 		err = remap_vmalloc_range(vma, cap->ctl, 0);
 	} else {

@@ -43,6 +43,7 @@
 #include "skbremap_core.h"
 
 struct bpf_prog;
+struct mem_cgroup;
 
 /* Kernel side of one window: the core's record plus what backs it. */
 struct skbremap_kwin {
@@ -95,6 +96,9 @@ struct skbremap_capture {
 	struct list_head node;
 	u32 id;
 	struct pid *pid;		/* thread group of the opener */
+	struct mem_cgroup *memcg;	/* of the opener's mm: pool pages are
+					 * charged to it (pool.c)
+					 */
 	struct net *net;		/* netns of the opener: the hook sees
 					 * only its devices
 					 */
@@ -119,9 +123,18 @@ struct skbremap_capture {
 	 * window. A spinlock taken with BH off; nothing sleeps under it.
 	 */
 	spinlock_t fill_lock;
-	bool direct;			/* the hook fills (set at START, before
-					 * dev_add_pack; read by the hook)
+	bool direct;			/* the hook fills (set at the first
+					 * START, before dev_add_pack; read by
+					 * the hook)
 					 */
+	/*
+	 * direct and copy_threshold are decided (calibrated) at the first
+	 * START and kept for the region's life: a worker capture's windows
+	 * may show remapped skb pages, which only the worker's take-back
+	 * zaps, so a capture never turns direct while user space may hold
+	 * such a window (and a direct one never needs to turn back).
+	 */
+	bool path_set;
 	struct skbremap_config cfg;	/* resolved */
 	u32 mode;			/* effective SKBREMAP_MODE_* (never 0) */
 	u32 copy_threshold;		/* effective, ADAPTIVE only, else 0 */
@@ -172,6 +185,17 @@ struct skbremap_capture {
 	 * under rcu_read_lock, destroyed after a grace period (filter.c).
 	 */
 	struct bpf_prog __rcu *filter;
+	/*
+	 * The memory bound: skb_bytes_held (truesize of our clones, from the
+	 * hook's clone to their free) plus pool pages above fixed_pages (the
+	 * region's own: info pages, and resident data pages) may not pass
+	 * held_limit bytes (set at START from held_limit_kb); a packet that
+	 * would is dropped (drop_mem_limit). See skbremap_held_bytes().
+	 */
+	u64 held_limit;
+	u64 fixed_pages;
+	atomic64_t skb_bytes_held;	/* gauge */
+	atomic64_t drop_mem_limit;
 	atomic64_t seen;
 	atomic64_t filtered;
 	atomic64_t drop_queue_full;
@@ -193,6 +217,7 @@ struct skbremap_skb_cb {
 	u64 tstamp_ns;			/* CLOCK_REALTIME */
 	s32 ifindex;
 	u32 snap;			/* the filter's verdict: caplen cap */
+	u32 truesize;			/* added to skb_bytes_held */
 	u8 pkttype;
 };
 
@@ -205,6 +230,32 @@ struct skbremap_skb_cb {
 static inline bool skbremap_resident(const struct skbremap_capture *cap)
 {
 	return skbremap_mode_resident(cap->mode);
+}
+
+/*
+ * Where a BOUNCE packet starts in its first page: a constant (NET_IP_ALIGN's
+ * usual value, the IP header 4-byte aligned; the emulator's
+ * SKBREMAP_EMU_BOUNCE_OFFSET), never offset_in_page(skb->data), whose low
+ * bits are those of a kernel (slab) address.
+ */
+#define SKBREMAP_BOUNCE_OFFSET	2
+
+/*
+ * What the memory bound counts (struct skbremap_capture, held_limit): skb
+ * truesize held and pool pages beyond the region's own. Read without a
+ * lock (the hook, the worker): a snapshot.
+ */
+static inline u64 skbremap_packet_page_bytes(struct skbremap_capture *cap)
+{
+	s64 pages = atomic64_read(&cap->pages_held) - (s64)cap->fixed_pages;
+
+	return pages > 0 ? (u64)pages << PAGE_SHIFT : 0;
+}
+
+static inline u64 skbremap_held_bytes(struct skbremap_capture *cap)
+{
+	return atomic64_read(&cap->skb_bytes_held) +
+	       skbremap_packet_page_bytes(cap);
 }
 
 /* Bytes of a window's info area: data page 0 starts this far in. */
@@ -221,7 +272,8 @@ skbremap_info_bytes(const struct skbremap_capture *cap)
 #define SKBREMAP_MOD_FEATURES	(SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_RING | \
 				 SKBREMAP_FEAT_REMAP | SKBREMAP_FEAT_ADAPTIVE | \
 				 SKBREMAP_FEAT_FILTER | \
-				 SKBREMAP_FEAT_INFO_PAGES)
+				 SKBREMAP_FEAT_INFO_PAGES | \
+				 SKBREMAP_FEAT_MEM_LIMIT)
 
 /* main.c */
 struct skbremap_gauges {
@@ -229,12 +281,15 @@ struct skbremap_gauges {
 	atomic64_t pages_held;
 	atomic64_t skbs_held;
 	atomic64_t mappings;
+	atomic64_t skb_bytes_held;
 };
 
 extern struct skbremap_gauges skbremap_gauges;
 extern unsigned int skbremap_copy_threshold_param;
 extern bool skbremap_direct_param;
 extern bool skbremap_group_capture_param;
+extern unsigned int skbremap_test_calibrated_threshold_param;
+extern unsigned int skbremap_held_limit_kb_param;
 extern struct workqueue_struct *skbremap_wq;
 extern struct list_head skbremap_captures;
 extern struct mutex skbremap_captures_lock;

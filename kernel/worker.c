@@ -8,14 +8,14 @@
  *   2. takes back the windows user space has RELEASED: unmaps their
  *      data slots from every process (unmap_mapping_range() on the
  *      capture's own address_space, remap.c), returns the pool pages,
- *      frees the skbs (deferred free); resident modes (ring, remap,
- *      adaptive) unmap only the slots that showed skb pages and return no
- *      pool page;
+ *      frees the REMAP skbs (deferred free); resident modes (ring,
+ *      remap, adaptive) unmap only the slots that showed skb pages and
+ *      return no pool page;
  *   3. places every queued skb in the FILLING window on the path the
  *      core chooses (core/path.c): RING copies it packed into the
- *      window's resident pages, BOUNCE into zeroed pages at the skb's own
- *      in-page offset, REMAP records the skb's whole exclusive pages for
- *      the window's slots and copies only its head and tail (core/window.c
+ *      window's resident pages, BOUNCE into zeroed pages at a fixed
+ *      offset (SKBREMAP_BOUNCE_OFFSET), REMAP records the skb's whole
+ *      exclusive pages for the window's slots and copies only its head and tail (core/window.c
  *      places all three);
  *   4. publishes a window that is full, older than retire_usec, or asked
  *      for by STOP: vm_insert_pages of its data pages (bounce mode) or of
@@ -39,7 +39,8 @@ static u64 skbremap_drops(struct skbremap_capture *cap)
 	return atomic64_read(&cap->drop_queue_full) +
 	       atomic64_read(&cap->drop_no_window) +
 	       atomic64_read(&cap->drop_nomem) +
-	       atomic64_read(&cap->drop_too_big);
+	       atomic64_read(&cap->drop_too_big) +
+	       atomic64_read(&cap->drop_mem_limit);
 }
 
 static struct skbremap_win_ctl *skbremap_ctl_of(struct skbremap_capture *cap,
@@ -434,21 +435,21 @@ static void skbremap_entry_fill(struct skbremap_info_entry *e,
  * Must hold mmap_lock and cap->lock. Consumes @skb: placed or dropped.
  *
  * The path is the core's choice (skbremap_path_choose): RING copies the
- * packet packed into the window's resident pages and frees the skb at
- * once (its bytes are in the ring: holding it would only pin memory);
- * BOUNCE copies it at the skb's own in-page offset, into fresh pool pages
- * (bounce mode) or the window's resident ones (remap, adaptive), and
- * keeps the skb until the window's release (the deferred free of issue
- * 2); REMAP (only for a packet skbremap_skb_plan() finds whole exclusive
+ * packet packed into the window's resident pages, BOUNCE copies it at
+ * SKBREMAP_BOUNCE_OFFSET into fresh pool pages (bounce mode) or the
+ * window's resident ones (remap, adaptive); both free the skb at once
+ * (its bytes are in the window: holding it would only pin memory).
+ * REMAP (only for a packet skbremap_skb_plan() finds whole exclusive
  * pages in) shows those pages themselves and keeps the skb, and with it
- * them, until the release.
+ * them, until the window's release (the deferred free). Fresh bounce
+ * pages count against the memory bound (drop_mem_limit).
  */
 static void __skbremap_capture_skb(struct skbremap_capture *cap,
 				   struct vm_area_struct *vma,
 				   struct sk_buff *skb)
 {
 	u32 ppw = cap->layout.pages_per_window;
-	u32 offset = offset_in_page(skb->data);
+	u32 offset = SKBREMAP_BOUNCE_OFFSET;
 	u32 wirelen = skb->len, caplen;
 	struct skbremap_remap_plan plan;
 	struct skbremap_info_entry e;
@@ -491,6 +492,12 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 	if (!skbremap_resident(cap)) {
 		/* Fresh zeroed pages, filled before any window is touched. */
 		npages = DIV_ROUND_UP(offset + caplen, PAGE_SIZE);
+		/* The skb goes once copied: only its pages stay held. */
+		if (skbremap_held_bytes(cap) - SKBREMAP_SKB_CB(skb)->truesize +
+		    ((u64)npages << PAGE_SHIFT) > READ_ONCE(cap->held_limit)) {
+			atomic64_inc(&cap->drop_mem_limit);
+			goto drop;
+		}
 		for (i = 0; i < npages; i++) {
 			cap->scratch[i] = skbremap_pool_get(cap);
 			if (!cap->scratch[i])
@@ -523,18 +530,17 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 	skbremap_info_put(kw->info, entry, &e);
 	kw->caplen_sum += caplen;
 	kw->wirelen_sum += wirelen;
-	if (path == SKBREMAP_PATH_RING) {
-		kw->copied++;
-		consume_skb(skb);	/* destructor: skbs_held-- */
-	} else {
-		if (path == SKBREMAP_PATH_REMAP) {
-			kw->remapped++;
-			kw->pages_remapped += plan.pages;
-		} else {
-			kw->bounced++;
-		}
+	if (path == SKBREMAP_PATH_REMAP) {
+		kw->remapped++;
+		kw->pages_remapped += plan.pages;
 		/* Freed on release: a REMAP skb holds the pages it shows. */
 		__skb_queue_tail(&kw->skbs, skb);
+	} else {
+		if (path == SKBREMAP_PATH_RING)
+			kw->copied++;
+		else
+			kw->bounced++;
+		consume_skb(skb);	/* destructor: skbs_held-- */
 	}
 
 	if (skbremap_kwin_full(kw))
@@ -551,11 +557,11 @@ drop:
 }
 
 /*
- * Must hold cap->lock, at START. Whether the hook may fill (the direct
- * path below): ring mode, or adaptive whose threshold no packet a window
- * can hold reaches (the calibration found remapping never cheaper, as
- * under TCG), so that every packet takes the RING path; and the
- * direct_copy parameter allows it.
+ * Must hold cap->lock, at the first START (cap->path_set). Whether the
+ * hook may fill (the direct path below): ring mode, or adaptive whose
+ * threshold no packet a window can hold reaches (the calibration found
+ * remapping never cheaper, as under TCG), so that every packet takes the
+ * RING path; and the direct_copy parameter allows it.
  */
 bool skbremap_direct_ok(const struct skbremap_capture *cap)
 {

@@ -36,6 +36,7 @@ public static partial class Skbremap
     public const uint SKBREMAP_FEAT_ADAPTIVE = 1U << 4; // SKBREMAP_MODE_ADAPTIVE, calibration
     public const uint SKBREMAP_FEAT_SCATTER = 1U << 5; // may publish SCATTER entries
     public const uint SKBREMAP_FEAT_INFO_PAGES = 1U << 6; // config.info_pages > 1
+    public const uint SKBREMAP_FEAT_MEM_LIMIT = 1U << 7; // stats.drop_mem_limit, skb_bytes_held, mem_limit; global.skb_bytes_held
 
     // skbremap_config.mode
     public const int SKBREMAP_MODE_DEFAULT = 0;   // = ADAPTIVE where supported

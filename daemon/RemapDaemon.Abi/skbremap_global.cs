@@ -10,5 +10,7 @@ public unsafe struct skbremap_global
     public ulong pages_held;
     public ulong skbs_held;
     public ulong mappings;
-    public fixed ulong reserved[4];
+    /// <summary>Gauge: truesize of the skbs held, all captures (SKBREMAP_FEAT_MEM_LIMIT).</summary>
+    public ulong skb_bytes_held;
+    public fixed ulong reserved[3];
 }

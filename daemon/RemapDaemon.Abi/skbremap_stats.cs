@@ -4,7 +4,7 @@ namespace RemapDaemon.Abi;
 
 /// <summary>
 /// SKBREMAP_IOC_STATS: counters of one capture (k). After STOP,
-/// seen == captured + filtered + drop_queue_full + drop_no_window + drop_nomem + drop_too_big,
+/// seen == captured + filtered + drop_queue_full + drop_no_window + drop_nomem + drop_too_big + drop_mem_limit,
 /// and captured == bounced + remapped + copied.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
@@ -47,5 +47,14 @@ public unsafe struct skbremap_stats
     public ulong calib_copy_ns;
     /// <summary>Gauge: calibration's cost of remapping one page, ns.</summary>
     public ulong calib_remap_ns;
-    public fixed ulong reserved[5];
+
+    // Added in v1 (SKBREMAP_FEAT_MEM_LIMIT), taken from reserved[]; 0 from a module without it.
+
+    /// <summary>Packets dropped because the capture held mem_limit bytes already.</summary>
+    public ulong drop_mem_limit;
+    /// <summary>Gauge: truesize of the skbs the capture holds.</summary>
+    public ulong skb_bytes_held;
+    /// <summary>Gauge: most bytes of skbs and per-packet pool pages the capture may hold.</summary>
+    public ulong mem_limit;
+    public fixed ulong reserved[2];
 }

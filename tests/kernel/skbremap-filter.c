@@ -155,7 +155,8 @@ static void check_balanced(const char *when)
 	struct skbremap_stats s = stats();
 
 	if (s.seen != s.captured + s.filtered + s.drop_queue_full +
-		      s.drop_no_window + s.drop_nomem + s.drop_too_big)
+		      s.drop_no_window + s.drop_nomem + s.drop_too_big +
+		      s.drop_mem_limit)
 		FAIL("%s: seen %llu != captured %llu + filtered %llu + drops",
 		     when, (unsigned long long)s.seen,
 		     (unsigned long long)s.captured,

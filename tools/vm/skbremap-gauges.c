@@ -74,7 +74,8 @@ static int gauges_captures(int fd)
 		       ci.windows_filling, ci.windows_user,
 		       (unsigned long long)s->seen, (unsigned long long)s->captured,
 		       (unsigned long long)(s->drop_queue_full + s->drop_no_window +
-					    s->drop_nomem + s->drop_too_big),
+					    s->drop_nomem + s->drop_too_big +
+					    s->drop_mem_limit),
 		       (unsigned long long)s->in_flight, (unsigned long long)s->pages_held,
 		       (unsigned long long)s->skbs_held, (unsigned long long)s->skbs_freed,
 		       (unsigned long long)s->bad_release);

@@ -24,6 +24,7 @@ public static class Drops
         new("drop_no_window", "no window", "window", (in skbremap_stats s) => s.drop_no_window),
         new("drop_nomem", "no memory", "nomem", (in skbremap_stats s) => s.drop_nomem),
         new("drop_too_big", "too big", "big", (in skbremap_stats s) => s.drop_too_big),
+        new("drop_mem_limit", "memory limit", "memlimit", (in skbremap_stats s) => s.drop_mem_limit),
     ];
 
     public static ulong Total(in skbremap_stats s)

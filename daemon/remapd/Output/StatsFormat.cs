@@ -11,7 +11,7 @@ internal static class StatsFormat
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>
-    /// e.g. "  3.0s  5012 pkts  2.4 MB  1671 pkt/s  drops 0 (queue 0, window 0, nomem 0, big 0)  windows 1/16 user  filtered 120".
+    /// e.g. "  3.0s  5012 pkts  2.4 MB  1671 pkt/s  drops 0 (queue 0, window 0, nomem 0, big 0, memlimit 0)  windows 1/16 user  filtered 120".
     /// "filtered" counts the packets the filter rejected (in skbremap's hook, or in remapd when
     /// the backend cannot filter); "payload mismatch" (with --match-*) the packets the payload
     /// tests rejected.

@@ -11,7 +11,7 @@ internal static class StatsReport
     internal static bool Balanced(in skbremap_stats s) => s.seen == s.captured + s.filtered + Drops.Total(s) + s.in_flight;
 
     internal static void Text(TextWriter w, in skbremap_global g) =>
-        w.WriteLine($"GLOBAL   captures {g.captures}  pages_held {g.pages_held}  skbs_held {g.skbs_held}  mappings {g.mappings}");
+        w.WriteLine($"GLOBAL   captures {g.captures}  pages_held {g.pages_held}  skbs_held {g.skbs_held}  mappings {g.mappings}  skb_bytes_held {g.skb_bytes_held}");
 
     internal static void Text(TextWriter w, in skbremap_capture_info c)
     {
@@ -29,7 +29,7 @@ internal static class StatsReport
         w.WriteLine($"{indent}windows   published {s.windows_published}  retired {s.windows_retired}  released {s.windows_released}  user {s.windows_user}");
         w.WriteLine($"{indent}delivery  mode {DeliveryModes.Name(s.mode)}  copy_threshold {s.copy_threshold}  copied {s.copied}  remapped {s.remapped}  " +
                     $"pages_remapped {s.pages_remapped}  bounced {s.bounced}  (calibration: copy {s.calib_copy_ns} ns/page, remap {s.calib_remap_ns} ns/page)");
-        w.WriteLine($"{indent}memory    bounced {s.bounced}  pages_mapped {s.pages_mapped}  pages_held {s.pages_held}  skbs_held {s.skbs_held}  skbs_freed {s.skbs_freed}  bad_release {s.bad_release}");
+        w.WriteLine($"{indent}memory    bounced {s.bounced}  pages_mapped {s.pages_mapped}  pages_held {s.pages_held}  skbs_held {s.skbs_held} ({s.skb_bytes_held} bytes, limit {s.mem_limit})  skbs_freed {s.skbs_freed}  bad_release {s.bad_release}");
         w.WriteLine($"{indent}invariant seen == captured + filtered + drops + in_flight: {(Balanced(s) ? "ok" : "VIOLATED")}");
     }
 
@@ -40,6 +40,7 @@ internal static class StatsReport
         j.WriteNumber("pages_held", g.pages_held);
         j.WriteNumber("skbs_held", g.skbs_held);
         j.WriteNumber("mappings", g.mappings);
+        j.WriteNumber("skb_bytes_held", g.skb_bytes_held);
         j.WriteEndObject();
     }
 
@@ -93,6 +94,8 @@ internal static class StatsReport
         j.WriteNumber("pages_mapped", s.pages_mapped);
         j.WriteNumber("pages_held", s.pages_held);
         j.WriteNumber("skbs_held", s.skbs_held);
+        j.WriteNumber("skb_bytes_held", s.skb_bytes_held);
+        j.WriteNumber("mem_limit", s.mem_limit);
         j.WriteNumber("skbs_freed", s.skbs_freed);
         j.WriteNumber("bad_release", s.bad_release);
         j.WriteBoolean("balanced", Balanced(s));

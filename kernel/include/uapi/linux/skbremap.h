@@ -55,8 +55,9 @@
  * Delivery paths (additions within ABI version 1, issue 3). Every packet
  * reaches its window by one of three paths, recorded in its entry's path:
  *
- *   BOUNCE  copied into a zeroed page of the module's pool, at the in-page
- *           offset skb->data had; that page holds this packet only.
+ *   BOUNCE  copied into a zeroed page of the module's pool, at a small
+ *           fixed offset (never one derived from a kernel address; read
+ *           it from the entry); that page holds this packet only.
  *   REMAP   the packet's own pages are inserted (read-only) into the
  *           window: only whole pages (offset 0, PAGE_SIZE bytes) that hold
  *           this skb's data and nothing else (see docs/architecture.md,
@@ -146,6 +147,10 @@
 						 */
 #define SKBREMAP_FEAT_SCATTER	(1U << 5)	/* may publish SCATTER entries */
 #define SKBREMAP_FEAT_INFO_PAGES (1U << 6)	/* config.info_pages > 1 */
+#define SKBREMAP_FEAT_MEM_LIMIT	(1U << 7)	/* stats.drop_mem_limit,
+						 * skb_bytes_held, mem_limit;
+						 * global.skb_bytes_held
+						 */
 
 /*
  * struct skbremap_config.mode. The values of BOUNCE, REMAP and RING equal
@@ -275,7 +280,7 @@ struct skbremap_filter {
  * (never reset) except the ones marked "gauge". After SKBREMAP_IOC_STOP
  * has returned:
  *   seen == captured + filtered + drop_queue_full + drop_no_window
- *           + drop_nomem + drop_too_big
+ *           + drop_nomem + drop_too_big + drop_mem_limit
  *   captured == bounced + remapped + copied
  * and while running the difference is in_flight.
  */
@@ -318,7 +323,17 @@ struct skbremap_stats {
 	__u64 calib_remap_ns;	/* gauge: calibration's cost of remapping one
 				 * page (insert + zap, amortised), ns
 				 */
-	__u64 reserved[5];	/* zero */
+	/* Added in v1 (SKBREMAP_FEAT_MEM_LIMIT), taken from reserved[]: */
+	__u64 drop_mem_limit;	/* the capture held mem_limit bytes already */
+	__u64 skb_bytes_held;	/* gauge: truesize of the skbs it holds
+				 * (queued, or kept until their window's
+				 * release)
+				 */
+	__u64 mem_limit;	/* gauge: most bytes of skbs (truesize) and
+				 * per-packet pool pages it may hold; the
+				 * region's own pages are not counted
+				 */
+	__u64 reserved[2];	/* zero */
 };
 
 /*
@@ -337,7 +352,11 @@ struct skbremap_global {
 	__u64 pages_held;	/* gauge: pool pages allocated, all captures */
 	__u64 skbs_held;	/* gauge: skbs referenced, all captures */
 	__u64 mappings;		/* gauge: live VMAs of our regions */
-	__u64 reserved[4];	/* zero */
+	__u64 skb_bytes_held;	/* gauge: truesize of the skbs held, all
+				 * captures (added in v1,
+				 * SKBREMAP_FEAT_MEM_LIMIT: was reserved[0])
+				 */
+	__u64 reserved[3];	/* zero */
 };
 
 /*
