@@ -5,7 +5,7 @@
 # build under ${SKBREMAP_CACHE:-/var/cache/skbremap}, NuGet packages).
 # .ci/run calls exactly this.
 #
-#   lane 1  host unit tests: the shared C core + emulator (ASan/UBSan),
+#   lane 1  host unit tests: checkpatch of the module, the shared C core + emulator (ASan/UBSan),
 #           the C# ABI mirror, info-page parser and pcap writer
 #   lane 2  emulator lane: remapd/remapctl against the emulator end to end;
 #           tools/bench/run.sh --short (every delivery mode, byte checks)
@@ -33,6 +33,7 @@ for lane in "${lanes[@]}"; do
 	echo "=== lane: $lane ==="
 	case "$lane" in
 	unit)
+		make -C kernel check	# checkpatch --no-tree -f: no ERROR or WARNING
 		make -C tests/c check
 		dotnet test tests/RemapDaemon.Tests/RemapDaemon.Tests.csproj \
 			--logger "console;verbosity=normal"
