@@ -14,6 +14,9 @@
  *     clears FMODE_LSEEK, so lseek() fails with -ESPIPE on all of them.
  *   - 6.11 renamed skb->mono_delivery_time to tstamp_type: hook.c reads
  *     skb_tstamp(), which is 0 for a delivery time on all of them.
+ *   - 7.3 keeps ETH_P_ALL hooks per netns and refuses (WARN, no hook) one
+ *     with neither af_packet_net nor dev: capture.c sets af_packet_net,
+ *     a field all of them have (6.1 and 6.12 use it for /proc/net/ptype).
  *   - 7.3 no longer pulls <net/dst.h> in through the headers hook.c
  *     includes: hook.c includes it for skb_dst_drop(), declared there on
  *     all of them.
