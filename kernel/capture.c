@@ -74,8 +74,6 @@ struct skbremap_capture *skbremap_capture_create(void)
 	atomic_set(&cap->ctl_vmas, 0);
 	atomic_set(&cap->win_vmas, 0);
 	cap->prot_hook.type = htons(ETH_P_ALL);
-	/* 7.3 refuses an ETH_P_ALL hook with neither netns nor device. */
-	cap->prot_hook.af_packet_net = cap->net;
 	cap->prot_hook.func = skbremap_hook_rcv;
 	/*
 	 * As AF_PACKET: the hook belongs to the opener's netns. Since 6.15
