@@ -5,7 +5,8 @@ set -euo pipefail
 want=(gcc make libpcap-dev tcpdump)
 if [ "${1:-run}" = test ]; then
 	want+=(tshark qemu-system-x86 busybox-static cpio iproute2 iputils-ping kmod
-	       xz-utils linux-source-6.1 zlib1g-dev)
+	       xz-utils linux-source-6.1 zlib1g-dev
+	       flex bison bc libelf-dev libssl-dev)	# the debug kernel (tools/kdebug)
 fi
 if [ "${1:-run}" = bench ]; then
 	want+=(gnuplot-nox)	# tools/bench/run.sh draws its chart with it

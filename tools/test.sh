@@ -9,13 +9,16 @@
 #           tools/bench/run.sh --short (every delivery mode, byte checks)
 #   lane 3  VM-kernel lane: skbremap.ko in Debian's 6.1 kernel under QEMU (scenarios
 #           vs tcpdump, then the hook filter vs libpcap: tests/kernel/filter-smoke.sh)
+#   lane 4  debug lane: kmod-smoke and the adversarial suite on a KASAN/lockdep/
+#           kmemleak build of linux-source-6.1 (tests/kernel/debug-lane.sh; the
+#           kernel is built once per machine, ~16 min, then cached)
 #
-# Usage: tools/test.sh [lane...]   (lanes: unit emulator vm; default all)
+# Usage: tools/test.sh [lane...]   (lanes: unit emulator vm debug; default all)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 lanes=("$@")
-[ ${#lanes[@]} -gt 0 ] || lanes=(unit emulator vm)
+[ ${#lanes[@]} -gt 0 ] || lanes=(unit emulator vm debug)
 start=$(date +%s)
 
 tools/deps.sh test
@@ -43,8 +46,11 @@ for lane in "${lanes[@]}"; do
 		# (reuses the kernel and module tests/vm/run.sh just built).
 		sh tests/kernel/filter-smoke.sh
 		;;
+	debug)
+		tests/kernel/debug-lane.sh
+		;;
 	*)
-		echo "unknown lane: $lane (lanes: unit emulator vm)" >&2
+		echo "unknown lane: $lane (lanes: unit emulator vm debug)" >&2
 		exit 2
 		;;
 	esac
