@@ -967,10 +967,14 @@ static int cmd_mm(const char *ifname, const char *mode, const char *disk)
 			     (off_t)(uintptr_t)(win_base(&r, w) +
 						r.l.info_pages * psz)) < 0,
 		      "/proc/self/mem wrote into a held window's data");
-		CHECK(pread(memfd, junk, sizeof(junk),
-			    (off_t)(uintptr_t)win_base(&r, w)) == sizeof(junk),
-		      "/proc/self/mem cannot read a held window: %s",
+		/* Reading may work, or not where GUP refuses (VM_IO). */
+		ret = pread(memfd, junk, sizeof(junk),
+			    (off_t)(uintptr_t)win_base(&r, w));
+		CHECK(ret == sizeof(junk) || errno == EIO || errno == EFAULT,
+		      "/proc/self/mem read of a held window: %s",
 		      strerror(errno));
+		printf("  /proc/self/mem: writes into the windows refused; a read %s\n",
+		       ret == sizeof(junk) ? "works" : strerror(errno));
 		close(memfd);
 	}
 	mm_step(&r, "proc-mem", 1), steps++;
