@@ -74,7 +74,9 @@ static struct skbremap_kwin *__skbremap_cal_window(struct skbremap_capture *cap)
 
 /*
  * Sets cap->copy_threshold and the calibration gauges for an ADAPTIVE
- * capture configured with copy_threshold 0. Takes the capture's mm,
+ * capture configured with copy_threshold 0, at its first START only
+ * (cap->path_set: a later START keeps the threshold, and with it the
+ * path mode, for the region's life). Takes the capture's mm,
  * mmap_lock and cap->lock (in that order), so the caller holds none.
  * Any failure leaves the threshold at "never remap" (copying always
  * works).
@@ -86,7 +88,7 @@ void skbremap_calibrate(struct skbremap_capture *cap)
 	struct mm_struct *mm = READ_ONCE(cap->mm);
 	struct vm_area_struct *vma = NULL;
 	struct skbremap_kwin *kw = NULL;
-	u32 i, n = 0, pick = SKBREMAP_MAX_COPY_THRESHOLD;
+	u32 i, n = 0, pick = SKBREMAP_MAX_COPY_THRESHOLD, forced;
 	u8 *buf;
 
 	buf = vmalloc(2 * max);
@@ -97,8 +99,8 @@ void skbremap_calibrate(struct skbremap_capture *cap)
 		goto out_free;
 	mmap_read_lock(mm);
 	mutex_lock(&cap->lock);
-	if (cap->running || cap->mode != SKBREMAP_MODE_ADAPTIVE ||
-	    cap->cfg.copy_threshold)
+	if (cap->running || cap->path_set ||
+	    cap->mode != SKBREMAP_MODE_ADAPTIVE || cap->cfg.copy_threshold)
 		goto unlock;
 	vma = __skbremap_find_win_vma(cap, mm);
 	if (vma)
@@ -121,6 +123,13 @@ void skbremap_calibrate(struct skbremap_capture *cap)
 		cap->calib_remap_ns = pts[0].remap_ns;
 	}
 	cap->copy_threshold = pick;
+	forced = READ_ONCE(skbremap_test_calibrated_threshold_param);
+	if (n && forced) {
+		cap->copy_threshold = min_t(u32, forced,
+					    SKBREMAP_MAX_COPY_THRESHOLD);
+		pr_info("capture %u calibration: threshold forced to %u (test_calibrated_threshold)\n",
+			cap->id, cap->copy_threshold);
+	}
 	for (i = 0; i < n; i++)
 		pr_info("capture %u calibration: %2u pages: copy %6llu ns, remap %6llu ns\n",
 			cap->id, pts[i].size >> PAGE_SHIFT, pts[i].copy_ns,

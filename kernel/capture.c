@@ -171,11 +171,17 @@ int skbremap_capture_start(struct skbremap_capture *cap)
 	int err = 0;
 
 	/*
-	 * ADAPTIVE without a configured threshold measures it first; it takes
-	 * mmap_lock, which never nests with rtnl.
+	 * A STOP's flush first (the notifier's STOP does not wait for it):
+	 * the part-full window is published before the hook runs again.
+	 */
+	flush_work(&cap->work);
+	/*
+	 * ADAPTIVE without a configured threshold measures it first, once
+	 * per region (cap->path_set); it takes mmap_lock, which never nests
+	 * with rtnl.
 	 */
 	if (READ_ONCE(cap->mode) == SKBREMAP_MODE_ADAPTIVE &&
-	    !READ_ONCE(cap->cfg.copy_threshold))
+	    !READ_ONCE(cap->cfg.copy_threshold) && !READ_ONCE(cap->path_set))
 		skbremap_calibrate(cap);
 
 	/* rtnl first: the device cannot go between lookup and dev_add_pack. */
@@ -204,9 +210,15 @@ int skbremap_capture_start(struct skbremap_capture *cap)
 	}
 	cap->dev = dev;
 	cap->prot_hook.dev = dev;
-	cap->flush_req = false;
-	/* After the calibration: it decides whether adaptive may remap. */
-	cap->direct = skbremap_direct_ok(cap);
+	/*
+	 * After the calibration: it decides whether adaptive may remap.
+	 * Once per region (see path_set), never again while windows may
+	 * hold remapped pages.
+	 */
+	if (!cap->path_set) {
+		cap->direct = skbremap_direct_ok(cap);
+		cap->path_set = true;
+	}
 	WRITE_ONCE(cap->running, true);
 	dev_add_pack(&cap->prot_hook);
 out:

@@ -34,12 +34,29 @@ MODULE_PARM_DESC(copy_threshold,
  * Whether a capture on the RING path alone (ring mode, adaptive that never
  * remaps) copies in the hook (1, the default: worker.c's direct path) or
  * through the queue and the worker as the other paths do (0; what the
- * benchmark compares it with). Read at START.
+ * benchmark compares it with). Read at a capture's first START: its path
+ * mode is kept for the region's life.
  */
 bool skbremap_direct_param = true;
 module_param_named(direct_copy, skbremap_direct_param, bool, 0644);
 MODULE_PARM_DESC(direct_copy,
-		 "ring path: copy packets in the hook (1, default) or in the worker (0); read at capture start");
+		 "ring path: copy packets in the hook (1, default) or in the worker (0); read at a capture's first start");
+
+/*
+ * TEST ONLY. Nonzero: a calibration that could time the remap (a FREE
+ * window was there) reports this threshold instead of the crossover it
+ * measured, clamped to 1..SKBREMAP_MAX_COPY_THRESHOLD; a calibration that
+ * could not time it still gives "never remap". Under TCG the measured
+ * crossover is always "never", so this is how the VM lanes make an
+ * adaptive capture take the worker and the REMAP path with a calibrated
+ * (not configured) threshold. Read at each calibration. Not for
+ * production: the threshold it gives is not a measurement.
+ */
+unsigned int skbremap_test_calibrated_threshold_param;
+module_param_named(test_calibrated_threshold,
+		   skbremap_test_calibrated_threshold_param, uint, 0644);
+MODULE_PARM_DESC(test_calibrated_threshold,
+		 "TEST ONLY, not for production: nonzero replaces the threshold a calibration measured with this value (0 = off, the default)");
 
 static int __init skbremap_init(void)
 {

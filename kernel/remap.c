@@ -9,7 +9,8 @@
  * length of a part, MAP_SHARED, the windows part never writable and with
  * VM_MAYWRITE cleared so mprotect(PROT_WRITE) fails. Each part is mapped at
  * most once per capture; the VMAs can be neither split (may_split), moved
- * (mremap), copied to a child (VM_DONTCOPY) nor grown (VM_DONTEXPAND).
+ * (mremap), copied to a child (VM_DONTCOPY, which VM_IO keeps
+ * MADV_DOFORK from clearing) nor grown (VM_DONTEXPAND).
  * Every VMA is counted by mmap and our open/close (mappings gauge).
  */
 #include <linux/fs.h>
@@ -130,8 +131,15 @@ int skbremap_mmap(struct file *file, struct vm_area_struct *vma)
 		goto out;
 
 	vma->vm_flags &= ~VM_MAYEXEC;
+	/*
+	 * VM_IO: madvise(MADV_DOFORK) refuses to clear VM_DONTCOPY on it
+	 * (mm/madvise.c), so no child ever inherits a part: the take-back
+	 * zaps only the capture's own mm, and a copied VMA would keep the
+	 * pages it showed, and the capture, alive. vm_insert_pages() and
+	 * the zap do not look at VM_IO.
+	 */
 	vma->vm_flags |= VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
-			 VM_DONTCOPY;
+			 VM_DONTCOPY | VM_IO;
 	if (kind == SKBREMAP_MAP_CTL) {
 		err = remap_vmalloc_range(vma, cap->ctl, 0);
 	} else {

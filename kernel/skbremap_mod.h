@@ -116,9 +116,18 @@ struct skbremap_capture {
 	 * window. A spinlock taken with BH off; nothing sleeps under it.
 	 */
 	spinlock_t fill_lock;
-	bool direct;			/* the hook fills (set at START, before
-					 * dev_add_pack; read by the hook)
+	bool direct;			/* the hook fills (set at the first
+					 * START, before dev_add_pack; read by
+					 * the hook)
 					 */
+	/*
+	 * direct and copy_threshold are decided (calibrated) at the first
+	 * START and kept for the region's life: a worker capture's windows
+	 * may show remapped skb pages, which only the worker's take-back
+	 * zaps, so a capture never turns direct while user space may hold
+	 * such a window (and a direct one never needs to turn back).
+	 */
+	bool path_set;
 	struct skbremap_config cfg;	/* resolved */
 	u32 mode;			/* effective SKBREMAP_MODE_* (never 0) */
 	u32 copy_threshold;		/* effective, ADAPTIVE only, else 0 */
@@ -200,6 +209,14 @@ static inline bool skbremap_resident(const struct skbremap_capture *cap)
 	return skbremap_mode_resident(cap->mode);
 }
 
+/*
+ * Where a BOUNCE packet starts in its first page: a constant (NET_IP_ALIGN's
+ * usual value, the IP header 4-byte aligned; the emulator's
+ * SKBREMAP_EMU_BOUNCE_OFFSET), never offset_in_page(skb->data), whose low
+ * bits are those of a kernel (slab) address.
+ */
+#define SKBREMAP_BOUNCE_OFFSET	2
+
 /* Bytes of a window's info area: data page 0 starts this far in. */
 static inline unsigned long
 skbremap_info_bytes(const struct skbremap_capture *cap)
@@ -227,6 +244,7 @@ struct skbremap_gauges {
 extern struct skbremap_gauges skbremap_gauges;
 extern unsigned int skbremap_copy_threshold_param;
 extern bool skbremap_direct_param;
+extern unsigned int skbremap_test_calibrated_threshold_param;
 extern struct workqueue_struct *skbremap_wq;
 extern struct list_head skbremap_captures;
 extern struct mutex skbremap_captures_lock;

@@ -11,8 +11,8 @@
  *      showed skb pages and return no pool page;
  *   3. places every queued skb in the FILLING window on the path the
  *      core chooses (core/path.c): RING copies it packed into the
- *      window's resident pages, BOUNCE into zeroed pages at the skb's own
- *      in-page offset, REMAP records the skb's whole exclusive pages for
+ *      window's resident pages, BOUNCE into zeroed pages at a fixed
+ *      offset (SKBREMAP_BOUNCE_OFFSET), REMAP records the skb's whole exclusive pages for
  *      the window's slots and copies only its head and tail (core/window.c
  *      places all three);
  *   4. publishes a window that is full, older than retire_usec, or asked
@@ -424,7 +424,7 @@ static void skbremap_entry_fill(struct skbremap_info_entry *e,
  * The path is the core's choice (skbremap_path_choose): RING copies the
  * packet packed into the window's resident pages and frees the skb at
  * once (its bytes are in the ring: holding it would only pin memory);
- * BOUNCE copies it at the skb's own in-page offset, into fresh pool pages
+ * BOUNCE copies it at SKBREMAP_BOUNCE_OFFSET, into fresh pool pages
  * (bounce mode) or the window's resident ones (remap, adaptive), and
  * keeps the skb until the window's release (the deferred free of issue
  * 2); REMAP (only for a packet skbremap_skb_plan() finds whole exclusive
@@ -436,7 +436,7 @@ static void __skbremap_capture_skb(struct skbremap_capture *cap,
 				   struct sk_buff *skb)
 {
 	u32 ppw = cap->layout.pages_per_window;
-	u32 offset = offset_in_page(skb->data);
+	u32 offset = SKBREMAP_BOUNCE_OFFSET;
 	u32 wirelen = skb->len, caplen;
 	struct skbremap_remap_plan plan;
 	struct skbremap_info_entry e;
@@ -539,11 +539,11 @@ drop:
 }
 
 /*
- * Must hold cap->lock, at START. Whether the hook may fill (the direct
- * path below): ring mode, or adaptive whose threshold no packet a window
- * can hold reaches (the calibration found remapping never cheaper, as
- * under TCG), so that every packet takes the RING path; and the
- * direct_copy parameter allows it.
+ * Must hold cap->lock, at the first START (cap->path_set). Whether the
+ * hook may fill (the direct path below): ring mode, or adaptive whose
+ * threshold no packet a window can hold reaches (the calibration found
+ * remapping never cheaper, as under TCG), so that every packet takes the
+ * RING path; and the direct_copy parameter allows it.
  */
 bool skbremap_direct_ok(const struct skbremap_capture *cap)
 {

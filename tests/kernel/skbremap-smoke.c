@@ -16,6 +16,11 @@
  *   skbremap-smoke global       print the module gauges; exit 0 only when
  *                               nothing but this process's capture is held
  *   skbremap-smoke features     print the module's feature bits
+ *   skbremap-smoke fork [dofork]  a child never keeps the region (with
+ *                               dofork: after MADV_DOFORK, refused)
+ *   skbremap-smoke restart IF DST CMD  adaptive capture of IF remapping
+ *                               what CMD sends; STOP/START with every
+ *                               window held, then UDP to DST byte for byte
  *
  * SMOKE_MODE=bounce|ring|remap|adaptive (or "run MODE") configures that
  * delivery mode (default 0: the module picks), SMOKE_THRESHOLD=N the
@@ -67,6 +72,14 @@ static int failures;
 	} while (0)
 
 #define MARKER "skbremap-smoke:"
+
+/*
+ * Where the module starts every BOUNCE packet in its first page (as the
+ * emulator's SKBREMAP_EMU_BOUNCE_OFFSET): a constant, so that an entry
+ * tells user space nothing about kernel addresses. Consumers read
+ * entry.offset; this test holds the module to its rule.
+ */
+#define BOUNCE_OFFSET 2
 
 struct region {
 	int fd;
@@ -501,6 +514,13 @@ static void check_window(struct region *r, uint32_t w)
 		      (unsigned long long)e->tstamp_ns);
 		CHECK(!e->reserved && !e->segments, "entry reserved");
 		if (e->path == SKBREMAP_PATH_BOUNCE) {
+			/*
+			 * At the module's fixed offset: never the low bits
+			 * of the skb's (slab) address.
+			 */
+			CHECK(e->offset == BOUNCE_OFFSET,
+			      "w%u e%u bounce offset %u, not %u", w, i,
+			      e->offset, BOUNCE_OFFSET);
 			/* Bounce pages are zeroed: no byte before or after it. */
 			CHECK(is_zero(data + (uint64_t)e->page * page_size,
 				      e->offset),
@@ -1092,6 +1112,269 @@ static int run_vlan(const char *ifname, const char *dst, int vid)
 	return 0;
 }
 
+/* READY windows with user space, waiting up to @ms for @want of them. */
+static uint32_t wait_ready(struct region *r, uint32_t want, int ms)
+{
+	uint32_t w, n = 0;
+
+	for (; ms > 0; ms -= 50) {
+		n = 0;
+		for (w = 0; w < r->l.windows; w++)
+			n += __atomic_load_n(&win_ctl(r, w)->status,
+					     __ATOMIC_ACQUIRE) ==
+			     SKBREMAP_WIN_READY;
+		if (n >= want)
+			break;
+		usleep(50000);
+	}
+	return n;
+}
+
+/*
+ * STOP and START again while user space holds windows whose slots showed
+ * remapped skb pages: the capture must go on delivering the right bytes.
+ * An adaptive capture with a calibrated threshold the remap path may take
+ * (the scenario sets the test_calibrated_threshold parameter; TCG's own
+ * calibration never picks one), bound to IF: @traffic (a shell command)
+ * sends remappable frames to it until every window is with user space;
+ * then STOP, START, release them all, and marked UDP to DST must arrive
+ * byte for byte in the windows that showed skb pages before.
+ */
+static int run_restart(const char *ifname, const char *dst,
+		       const char *traffic)
+{
+	struct region r = { 0 };
+	struct skbremap_stats s;
+	struct skbremap_bind b;
+	struct sockaddr_in to;
+	uint32_t w, threshold;
+	int tx, i, sent = 0;
+
+	cfg_mode = SKBREMAP_MODE_ADAPTIVE;
+	cfg_threshold = 0;
+	r.fd = open_dev();
+	/* Four slots: a 2-frag frame (copied head, two remapped pages) each. */
+	configure(&r, 4, 4, 10000);
+	memset(&b, 0, sizeof(b));
+	b.ifindex = if_nametoindex(ifname);
+	CHECK(b.ifindex > 0, "no interface %s", ifname);
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_BIND, &b) == 0, "BIND %s", ifname);
+	map_region(&r);
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == 0, "START");
+	threshold_check(r.fd);
+	threshold = (uint32_t)eff_threshold;
+	CHECK(threshold <= (uint32_t)page_size,
+	      "calibrated threshold %u: cannot remap (test_calibrated_threshold not set?)",
+	      threshold);
+	if (failures)
+		return 1;
+
+	CHECK(system(traffic) == 0, "traffic command failed: %s", traffic);
+	CHECK(wait_ready(&r, r.l.windows, 5000) == r.l.windows,
+	      "not every window with user space");
+	get_stats(&r, &s);
+	print_stats("held", &s);
+	CHECK(s.remapped >= 1, "nothing remapped: the test proves nothing");
+	CHECK(s.windows_user == r.l.windows, "windows_user %llu",
+	      (unsigned long long)s.windows_user);
+
+	/* Restarted with every window held: nothing FREE to calibrate on. */
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == 0, "START again");
+	get_stats(&r, &s);
+	print_stats("restarted", &s);
+	eff_threshold = s.copy_threshold;
+	CHECK(s.copy_threshold == threshold,
+	      "threshold %llu after the restart, %u before",
+	      (unsigned long long)s.copy_threshold, threshold);
+
+	for (w = 0; w < r.l.windows; w++) {
+		r.last_seq = win_ctl(&r, w)->seq > r.last_seq ?
+			     win_ctl(&r, w)->seq : r.last_seq;
+		__atomic_store_n(&win_ctl(&r, w)->status,
+				 SKBREMAP_WIN_RELEASED, __ATOMIC_RELEASE);
+	}
+	poll(&(struct pollfd){ .fd = r.fd, .events = POLLIN }, 1, 0);
+
+	/* Ring-sized packets, packed over every slot of every window. */
+	tx = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons(9);
+	CHECK(inet_pton(AF_INET, dst, &to.sin_addr) == 1, "address %s", dst);
+	for (i = 0; i < 60; i++) {
+		send_marked(tx, &to, 300 + i * 97 % 2500);
+		sent++;
+		if (i % 6 == 5)
+			consume(&r, 20, 1);
+	}
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	for (i = 0; i < 10; i++)
+		consume(&r, 50, 1);
+	get_stats(&r, &s);
+	print_stats("after", &s);
+	printf("restart: %llu of %d marked packets intact, %llu packets in %llu windows\n",
+	       (unsigned long long)r.markers, sent,
+	       (unsigned long long)r.packets, (unsigned long long)r.windows);
+	CHECK(r.markers == (uint64_t)sent, "marked packets %llu of %d",
+	      (unsigned long long)r.markers, sent);
+	close(tx);
+	munmap(r.ctl, r.l.ctl_size);
+	munmap(r.win, r.l.win_size);
+	close(r.fd);
+	if (failures) {
+		printf("RESTART FAIL (%d)\n", failures);
+		return 1;
+	}
+	printf("RESTART PASS\n");
+	return 0;
+}
+
+/* Whether [addr, addr + len) has a line in /proc/self/maps. */
+static int mapped_here(const void *addr)
+{
+	char line[256];
+	unsigned long lo, hi, a = (unsigned long)addr;
+	int found = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && a >= lo && a < hi)
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/*
+ * The region is never inherited: both parts are VM_DONTCOPY, and
+ * MADV_DOFORK, which would undo that, is refused (EINVAL). With @dofork
+ * the parent asks for it anyway. The child closes its copy of the fd;
+ * the parent releases a window of bounced packets and waits until the
+ * module took it back; the child must not be able to read that window's
+ * data (nor have the region mapped at all). The parent then closes
+ * everything while the child lives on: the module gauges must be 0.
+ * Child exit status: 0 nothing mapped, 1 mapped, 2 read a taken-back
+ * page, 3 cannot tell.
+ */
+static int run_fork(int dofork)
+{
+	struct region r = { 0 };
+	struct skbremap_stats s;
+	struct skbremap_global g;
+	struct sockaddr_in to;
+	int go[2], rx, tx, i, st = 0, fd2;
+	uint32_t w;
+	pid_t pid;
+	char c = 0;
+
+	cfg_mode = SKBREMAP_MODE_BOUNCE;
+	if (start_capture(&r, "lo"))
+		return 1;
+	tx = udp_pair(&rx, &to);
+	for (i = 0; i < 5; i++)
+		send_marked(tx, &to, 1000);
+	CHECK(wait_ready(&r, 1, 3000) >= 1, "no window published");
+	for (w = 0; w < r.l.windows; w++)
+		if (__atomic_load_n(&win_ctl(&r, w)->status,
+				    __ATOMIC_ACQUIRE) == SKBREMAP_WIN_READY)
+			break;
+	if (w == r.l.windows)
+		return 1;
+	CHECK(!read_faults(win_data(&r, w)), "window %u data unreadable", w);
+	if (dofork) {
+		errno = 0;
+		CHECK(madvise(r.win, r.l.win_size, MADV_DOFORK) == -1 &&
+		      errno == EINVAL, "MADV_DOFORK on the windows: %s",
+		      strerror(errno));
+		errno = 0;
+		CHECK(madvise(r.ctl, r.l.ctl_size, MADV_DOFORK) == -1 &&
+		      errno == EINVAL, "MADV_DOFORK on the control part: %s",
+		      strerror(errno));
+	}
+	if (pipe(go)) {
+		printf("FAIL: pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(r.fd);
+		close(tx);
+		close(rx);
+		if (read(go[0], &c, 1) != 1)
+			_exit(3);
+		switch (mapped_here(r.win) | mapped_here(r.ctl)) {
+		case 0:
+			st = 0;
+			break;
+		case 1:
+			st = read_faults(win_data(&r, w)) ? 1 : 2;
+			break;
+		default:
+			st = 3;
+		}
+		printf("fork child: region %s\n", st == 0 ? "not mapped" :
+		       st == 1 ? "mapped, taken-back window unreadable" :
+		       st == 2 ? "mapped, READ A TAKEN-BACK PAGE" : "unknown");
+		/* Lives on until the parent has closed everything. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(3);
+		_exit(st);
+	}
+	CHECK(pid > 0, "fork: %s", strerror(errno));
+	/* Released, and taken back (the worker zaps and frees its pages). */
+	__atomic_store_n(&win_ctl(&r, w)->status, SKBREMAP_WIN_RELEASED,
+			 __ATOMIC_RELEASE);
+	poll(&(struct pollfd){ .fd = r.fd, .events = POLLIN }, 1, 0);
+	for (i = 0; i < 100; i++) {
+		get_stats(&r, &s);
+		if (s.windows_released >= 1)
+			break;
+		usleep(20000);
+	}
+	CHECK(s.windows_released >= 1, "window %u not taken back", w);
+	CHECK(read_faults(win_data(&r, w)),
+	      "parent reads window %u after its take-back", w);
+	CHECK(write(go[1], &c, 1) == 1, "pipe");
+	usleep(200000);
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_STOP, NULL) == 0, "STOP");
+	munmap(r.ctl, r.l.ctl_size);
+	munmap(r.win, r.l.win_size);
+	close(r.fd);
+	close(tx);
+	close(rx);
+	/* Everything of the parent's is closed; the child still runs. */
+	fd2 = open_dev();
+	for (i = 0; i < 50; i++) {
+		get_global(fd2, &g);
+		if (g.captures == 1 && !g.pages_held && !g.skbs_held &&
+		    !g.mappings)
+			break;
+		usleep(100000);
+	}
+	close(fd2);
+	CHECK(g.captures == 1 && !g.pages_held && !g.skbs_held &&
+	      !g.mappings, "gauges with the child alive: captures=%llu pages_held=%llu skbs_held=%llu mappings=%llu",
+	      (unsigned long long)g.captures,
+	      (unsigned long long)g.pages_held,
+	      (unsigned long long)g.skbs_held,
+	      (unsigned long long)g.mappings);
+	CHECK(write(go[1], &c, 1) == 1, "pipe");
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st), "child status %#x",
+	      st);
+	CHECK(WEXITSTATUS(st) == 0, "child: %s",
+	      WEXITSTATUS(st) == 1 ? "region mapped" :
+	      WEXITSTATUS(st) == 2 ? "read a page the module took back" :
+	      "could not read its maps");
+	if (failures) {
+		printf("FORK%s FAIL (%d)\n", dofork ? " DOFORK" : "", failures);
+		return 1;
+	}
+	printf("FORK%s PASS\n", dofork ? " DOFORK" : "");
+	return 0;
+}
+
 static int run_global(void)
 {
 	struct skbremap_global g;
@@ -1195,8 +1478,13 @@ int main(int argc, char **argv)
 		return run_gone(argv[2], argv[3]);
 	if (!strcmp(mode, "global"))
 		return run_global();
+	if (!strcmp(mode, "fork"))
+		return run_fork(argc > 2 && !strcmp(argv[2], "dofork"));
+	if (!strcmp(mode, "restart") && argc > 4)
+		return run_restart(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: %s [run | watch IF S | hold [IF] | gone IF DST | vlan IF DST VID |\n"
-		"          stress S | global | features]   (env SMOKE_MODE=MODE)\n",
+		"          stress S | global | features | fork [dofork] |\n"
+		"          restart IF DST CMD]   (env SMOKE_MODE=MODE)\n",
 		argv[0]);
 	return 2;
 }

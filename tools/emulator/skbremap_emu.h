@@ -184,13 +184,12 @@ SKBREMAP_EMU_API int skbremap_emu_source_done(struct skbremap_emu *e);
  *     SKBREMAP_EMU_BOUNCE_OFFSET of its own page, the pages, the tail) and
  *     sets SKBREMAP_FEAT_SCATTER: a test knob for consumers' SCATTER code.
  *
- * Additions of the emulator, not in the module:
- *
- * Where a bounced packet starts in its first data page. The module uses
- * the in-page offset of the packet's data in its skb; the emulator has no
- * skb, so it uses 2, NET_IP_ALIGN's usual value (the IP header after a
- * 14-byte Ethernet header is then 4-byte aligned). Consumers read the
- * offset from each info entry and must not rely on this value.
+ * Where a bounced packet starts in its first data page: 2, NET_IP_ALIGN's
+ * usual value (the IP header after a 14-byte Ethernet header is then
+ * 4-byte aligned), the module's SKBREMAP_BOUNCE_OFFSET too (a constant, so
+ * an entry says nothing about where the packet was in kernel memory).
+ * Consumers read the offset from each info entry and must not rely on
+ * this value.
  */
 #define SKBREMAP_EMU_BOUNCE_OFFSET	2
 

@@ -55,8 +55,9 @@
  * Delivery paths (additions within ABI version 1, issue 3). Every packet
  * reaches its window by one of three paths, recorded in its entry's path:
  *
- *   BOUNCE  copied into a zeroed page of the module's pool, at the in-page
- *           offset skb->data had; that page holds this packet only.
+ *   BOUNCE  copied into a zeroed page of the module's pool, at a small
+ *           fixed offset (never one derived from a kernel address; read
+ *           it from the entry); that page holds this packet only.
  *   REMAP   the packet's own pages are inserted (read-only) into the
  *           window: only whole pages (offset 0, PAGE_SIZE bytes) that hold
  *           this skb's data and nothing else (see docs/architecture.md,
