@@ -487,9 +487,12 @@ static int cmd_scribble(const char *ifname, const char *mode, uint64_t writes)
 	close(tx);
 	if (failures)
 		return 1;
-	printf("ADV scribble PASS mode=%s writes=%llu packets=%llu seen=%llu bad_release=%llu forged_ready=%llu seconds=%.1f\n",
-	       mode, (unsigned long long)sc.writes,
-	       (unsigned long long)s.captured, (unsigned long long)s.seen,
+	printf("ADV scribble PASS label=%s mode=%s writes=%llu packets=%llu bounced=%llu remapped=%llu copied=%llu seen=%llu bad_release=%llu forged_ready=%llu seconds=%.1f\n",
+	       getenv("ADV_LABEL") ? getenv("ADV_LABEL") : mode, mode,
+	       (unsigned long long)sc.writes,
+	       (unsigned long long)s.captured, (unsigned long long)s.bounced,
+	       (unsigned long long)s.remapped, (unsigned long long)s.copied,
+	       (unsigned long long)s.seen,
 	       (unsigned long long)s.bad_release,
 	       (unsigned long long)r.forged, now() - t0);
 	return 0;

@@ -16,6 +16,7 @@ fail() { echo "FAIL: $*"; failed=1; }
 give_up() { echo "FAIL: $*"; dmesg | tail -n 40; sync; reboot -f; }
 memfree() { sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 echo "debug-lane: seed $SEED, $(nproc) CPUs, kernel $(uname -r)"
+[ "$(nproc)" -ge 2 ] || fail "$(nproc) CPU: the races need two"
 t0=$(cut -d. -f1 /proc/uptime)
 
 # Whatever kmemleak found before the module existed is not ours: clear it,
@@ -63,24 +64,29 @@ $IP netns exec peer sh -c 'echo start >/proc/net/pktgen/pgctrl' &
 pg=$!
 sleep 1
 
-# lane mode -> module mode, direct_copy, copy_threshold
-for lm in bounce ring-worker ring-direct remap adaptive; do
+# lane mode -> module mode, direct_copy, copy_threshold and
+# test_calibrated_threshold (a calibration's result replaced: under TCG the
+# measurement always says "never remap")
+for lm in bounce ring-worker ring-direct remap adaptive adaptive-calibrated; do
+	tct=0
 	case $lm in
 	bounce) mode=bounce dc=1 ct=0 ;;
 	ring-worker) mode=ring dc=0 ct=0 ;;
 	ring-direct) mode=ring dc=1 ct=0 ;;
 	remap) mode=remap dc=1 ct=0 ;;
 	adaptive) mode=adaptive dc=1 ct=1000 ;;
+	adaptive-calibrated) mode=adaptive dc=1 ct=0 tct=1000 ;;
 	esac
 	echo $dc >$PARAMS/direct_copy || fail "direct_copy=$dc"
 	echo $ct >$PARAMS/copy_threshold || fail "copy_threshold=$ct"
-	echo "== $lm: mode $mode, direct_copy $dc, copy_threshold $ct"
+	echo $tct >$PARAMS/test_calibrated_threshold || fail "test_calibrated_threshold=$tct"
+	echo "== $lm: mode $mode, direct_copy $dc, copy_threshold $ct, test_calibrated_threshold $tct"
 	s=$((SEED + 1))
 	for step in "scribble vh $mode @WRITES@" "canary vh $mode @MIB@" \
 		"mm vh $mode /dev/vda" "kill vh $mode @KILLS@"; do
 		s=$((s + 1))
 		case " @STEPS@ " in *" ${step%% *} "*) ;; *) continue ;; esac
-		if $ADV $s $step; then
+		if ADV_LABEL=$lm $ADV $s $step; then
 			echo "ADV-MODE $lm ${step%% *} PASS (at $(cut -d" " -f1 /proc/uptime) s)"
 		else
 			fail "$lm: adversarial --seed $s $step"
@@ -90,6 +96,7 @@ for lm in bounce ring-worker ring-direct remap adaptive; do
 done
 echo 1 >$PARAMS/direct_copy
 echo 0 >$PARAMS/copy_threshold
+echo 0 >$PARAMS/test_calibrated_threshold
 
 echo "== ioctl fuzzing"
 $ADV $((SEED + 100)) ioctl vh @IOCTLS@ || fail "adversarial --seed $((SEED + 100)) ioctl vh @IOCTLS@"
