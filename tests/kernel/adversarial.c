@@ -1068,12 +1068,17 @@ static int cmd_mm(const char *ifname, const char *mode, const char *disk)
 			usleep(rnd_below(2000));
 			consume(&r, 0);	/* release under the pinned write */
 			pthread_join(t, NULL);
-			CHECK(od.ret == (ssize_t)od.len ||
+			/*
+			 * Whole, short (the pages after a hole in a bounce
+			 * window are not there), or refused: never more.
+			 */
+			CHECK((od.ret >= 0 && od.ret <= (ssize_t)od.len &&
+			       od.ret % 512 == 0) ||
 			      (od.ret < 0 && (od.err == EFAULT || od.err == EIO)),
 			      "O_DIRECT write: %zd %s", od.ret, strerror(od.err));
-			written += od.ret == (ssize_t)od.len;
+			written += od.ret > 0;
 		}
-		printf("  O_DIRECT writes from windows to %s: %d of 20 complete\n",
+		printf("  O_DIRECT writes from windows to %s: %d of 20 wrote data\n",
 		       disk, written);
 		close(od.fd);
 	}

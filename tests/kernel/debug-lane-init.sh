@@ -28,7 +28,10 @@ else
 	fail "no kmemleak in this kernel"
 fi
 [ -r /proc/lockdep_stats ] || fail "no lockdep in this kernel"
-[ ! -f /veth.ko ] || insmod /veth.ko || give_up "insmod veth"
+if [ -f /modules.list ]; then
+	for m in $(cat /modules.list); do insmod "$m" || give_up "insmod $m"; done
+	sleep 1
+fi
 
 $IP link set lo up
 insmod /pktgen.ko || give_up "insmod pktgen"

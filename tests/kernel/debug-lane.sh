@@ -109,8 +109,15 @@ copy_with_libs() {
 copy_with_libs /usr/sbin/ip
 cp "$KO" "$STAGE/skbremap.ko"
 cp "$MODDIR/kernel/net/core/pktgen.ko" "$STAGE/pktgen.ko" || die "no pktgen.ko in $MODDIR"
-# veth is built into the debug kernel, a module elsewhere.
-[ ! -f "$MODDIR/kernel/drivers/net/veth.ko" ] || cp "$MODDIR/kernel/drivers/net/veth.ko" "$STAGE/"
+# veth and virtio are built into the debug kernel, modules elsewhere
+# (loaded in this order by /init when present).
+for m in drivers/net/veth drivers/virtio/virtio_ring drivers/virtio/virtio \
+	drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci_legacy_dev \
+	drivers/virtio/virtio_pci drivers/block/virtio_blk; do
+	[ -f "$MODDIR/kernel/$m.ko" ] || continue
+	cp "$MODDIR/kernel/$m.ko" "$STAGE/"
+	echo "/${m##*/}.ko" >>"$STAGE/modules.list"
+done
 cp "$REPO/tests/kernel/adversarial" "$REPO/tests/kernel/skbremap-smoke" "$STAGE/"
 sed -e "s/@SEED@/$SEED/g" -e "s/@WRITES@/$WRITES/g" -e "s/@IOCTLS@/$IOCTLS/g" \
 	-e "s/@KILLS@/$KILLS_PER_MODE/g" -e "s/@MIB@/$CANARY_MIB/g" \
