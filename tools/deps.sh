@@ -8,7 +8,8 @@ if [ "${1:-run}" = test ]; then
 	       xz-utils linux-source-6.1 zlib1g-dev
 	       debootstrap	# tools/vm/in-chroot.sh: the trixie chroot the 7.3 headers build in
 	       dwarves		# pahole: BTF of modules built against 6.12's headers
-	       debian-archive-keyring)	# trixie's keys, for the 7.3 kernel's private apt
+	       debian-archive-keyring	# trixie's keys, for the 7.3 kernel's private apt
+	       flex bison bc libelf-dev libssl-dev)	# the debug kernel (tools/kdebug)
 fi
 if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
 	# Debian packages and DKMS (tools/packaging/): the build, the checks,

@@ -14,14 +14,17 @@
 #           tcpdump, then the hook filter vs libpcap: tests/kernel/filter-smoke.sh)
 #   packaging  DKMS build per supported kernel, the .debs (dpkg-buildpackage,
 #           lintian), dpkg -i/-r/--purge in a bookworm chroot (tools/packaging/test.sh)
+#   debug   kmod-smoke and the adversarial suite on a KASAN/lockdep/kmemleak
+#           build of linux-source-6.1 (tests/kernel/debug-lane.sh; the kernel
+#           is built once per machine, ~16 min, then cached)
 #
-# Usage: tools/test.sh [lane...]   (lanes: unit emulator vm packaging; default
-#        unit emulator vm packaging)
+# Usage: tools/test.sh [lane...]   (lanes: unit emulator vm packaging debug;
+#        default all of them)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 lanes=("$@")
-[ ${#lanes[@]} -gt 0 ] || lanes=(unit emulator vm packaging)
+[ ${#lanes[@]} -gt 0 ] || lanes=(unit emulator vm packaging debug)
 start=$(date +%s)
 
 tools/deps.sh test
@@ -54,8 +57,11 @@ for lane in "${lanes[@]}"; do
 	packaging)
 		tools/packaging/test.sh
 		;;
+	debug)
+		tests/kernel/debug-lane.sh
+		;;
 	*)
-		echo "unknown lane: $lane (lanes: unit emulator vm packaging)" >&2
+		echo "unknown lane: $lane (lanes: unit emulator vm packaging debug)" >&2
 		exit 2
 		;;
 	esac

@@ -9,8 +9,12 @@
 # Needs: tools/vm/fetch-kernel.sh done, kernel/skbremap.ko built against it
 # (make -C kernel KDIR=...), busybox-static, gcc, cpio, qemu-system-x86.
 #
-# Another kernel (e.g. a KASAN/lockdep build of linux-source-6.1):
+# Another kernel (the debug lane, tests/kernel/debug-lane.sh, runs it on
+# its KASAN/lockdep build of linux-source-6.1):
 #   KERNEL_IMAGE=<bzImage> MODULE_KO=<skbremap.ko built for it> OUT=<dir>
+#   MODULES_DIR=<its /lib/modules/VER> (8021q for the VLAN check)
+# REQUIRE_ALL=1 (the debug lane sets it): a check that would be skipped
+# (no veth/8021q, no kmemleak, no lockdep) fails the run instead.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,10 +24,14 @@ TIMEOUT=${TIMEOUT:-300}
 
 die() { echo "kmod-smoke: ERROR: $*" >&2; exit 1; }
 
-[ -f "$REPO/build/vm/kernel.env" ] || die "run tools/vm/fetch-kernel.sh first"
-# shellcheck disable=SC1091
-. "$REPO/build/vm/kernel.env"
-VMLINUZ=${KERNEL_IMAGE:-$VMLINUZ}
+if [ -n "${KERNEL_IMAGE:-}" ]; then
+	VMLINUZ=$KERNEL_IMAGE
+	MODDIR=${MODULES_DIR:-}
+else
+	[ -f "$REPO/build/vm/kernel.env" ] || die "run tools/vm/fetch-kernel.sh first"
+	# shellcheck disable=SC1091
+	. "$REPO/build/vm/kernel.env"
+fi
 MODULE_KO=${MODULE_KO:-$REPO/kernel/skbremap.ko}
 [ -f "$MODULE_KO" ] || die "build kernel/skbremap.ko first"
 
@@ -39,14 +47,17 @@ for a in sh mount insmod rmmod lsmod dmesg ping ip sleep kill cat grep \
 done
 cp "$MODULE_KO" "$STAGE/skbremap.ko"
 cp "$REPO/tests/kernel/skbremap-smoke" "$STAGE/"
-if [ -z "${KERNEL_IMAGE:-}" ]; then
-	# insmod order: dependencies first (modules.dep).
+if [ -n "${MODDIR:-}" ]; then
+	# insmod order: dependencies first (modules.dep); a kernel with one
+	# of them built in has no .ko for it.
 	for m in drivers/net/dummy drivers/net/veth net/llc/llc net/802/stp \
 		net/802/garp net/802/mrp net/8021q/8021q; do
+		[ -f "$MODDIR/kernel/$m.ko" ] || continue
 		cp "$MODDIR/kernel/$m.ko" "$STAGE/"
 		echo "/$(basename "$m").ko" >>"$STAGE/modules.list"
 	done
 fi
+echo "${REQUIRE_ALL:-0}" >"$STAGE/require_all"
 cat >"$STAGE/init" <<'INIT'
 #!/bin/sh
 export PATH=/bin
@@ -107,6 +118,7 @@ if ip link add vt0 type veth peer name vt1 &&
 	ip link del vt0
 else
 	echo "VLAN SKIPPED: no veth/8021q in this kernel"
+	[ "$(cat /require_all)" = 0 ] || fail "VLAN check skipped"
 fi
 
 echo "== bound interface unregistered"
@@ -168,6 +180,9 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 		fail "kmemleak: leaks from skbremap"
 	fi
 	echo "kmemleak: $(grep -c unreferenced /sys/kernel/debug/kmemleak) reports, none from skbremap"
+else
+	echo "kmemleak SKIPPED: not in this kernel"
+	[ "$(cat /require_all)" = 0 ] || fail "kmemleak check skipped"
 fi
 
 echo "== rmmod"
@@ -180,6 +195,9 @@ fi
 if [ -r /proc/lockdep_stats ]; then
 	grep -E "debug_locks|lock-classes" /proc/lockdep_stats
 	grep -qE "debug_locks: +1" /proc/lockdep_stats || fail "lockdep off"
+else
+	echo "lockdep SKIPPED: not in this kernel"
+	[ "$(cat /require_all)" = 0 ] || fail "lockdep check skipped"
 fi
 echo "KMOD-SMOKE PASS"
 sync
@@ -194,4 +212,7 @@ timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -m ${MEM:-1G} -smp 2 -nographic
 	-append "console=ttyS0 no_timer_check panic=-1 quiet ${APPEND:-}" >"$OUT/console.log" 2>&1 || true
 cat "$OUT/console.log"
 grep -q "KMOD-SMOKE PASS" "$OUT/console.log" || die "no success marker"
+if [ "${REQUIRE_ALL:-0}" != 0 ] && grep -n "SKIP" "$OUT/console.log"; then
+	die "checks skipped (above) where every one must run"
+fi
 echo "kmod-smoke: PASS"
