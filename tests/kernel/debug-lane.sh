@@ -142,7 +142,7 @@ t0=$(date +%s)
 timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 2G -smp 2 -nographic \
 	-no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initramfs.cpio.gz" \
 	-drive file="$DISK",if=virtio,format=raw \
-	-append "console=ttyS0 panic=-1 oops=panic acpi=ht loglevel=5 init_on_alloc=0 init_on_free=0" \
+	-append "console=ttyS0 no_timer_check panic=-1 oops=panic acpi=ht loglevel=5 init_on_alloc=0 init_on_free=0" \
 	>"$OUT/console.log" 2>&1 || true
 t_adv=$(($(date +%s) - t0))
 # The serial console ends its lines with CR LF.
