@@ -1284,7 +1284,7 @@ static long long memfree_kb(void)
  * parameter), a packet beyond it counted in drop_mem_limit
  * (SMOKE_EXPECT_MEM_LIMIT=1: some must be); the memory the system lost
  * (MemFree) is what the gauges say, give or take SMOKE_SLACK_KB (default
- * 4096); SMOKE_MEMCG=DIR (the cgroup v2 directory this process runs in):
+ * 4096), checked only without a cgroup; SMOKE_MEMCG=DIR (the cgroup v2 directory this process runs in):
  * its memory.current grew by at least the pool pages held (charged to
  * the opener). Prints one "memory:" line per moment.
  */
@@ -1355,9 +1355,17 @@ static int run_bound(const char *ifname, const char *traffic)
 		      (unsigned long long)s.skb_bytes_held);
 	if (getenv("SMOKE_EXPECT_MEM_LIMIT"))
 		CHECK(s.drop_mem_limit > 0, "no drop_mem_limit");
-	CHECK(used <= accounted + slack,
-	      "MemFree fell %lld kB, the gauges account for %lld kB (slack %lld)",
-	      used, accounted, slack);
+	/*
+	 * With a memory cgroup its memory.current is the exact account of
+	 * what the opener is charged; MemFree then is only shown: the flood's
+	 * page cache, socket buffers and per-CPU free lists move it by tens
+	 * of MB on a loaded host (seen: 22 MB below "before" even after
+	 * close, with every gauge at 0).
+	 */
+	if (!memcg)
+		CHECK(used <= accounted + slack,
+		      "MemFree fell %lld kB, the gauges account for %lld kB (slack %lld)",
+		      used, accounted, slack);
 	if (memcg) {
 		printf("memory: memcg %s: memory.current %lld -> %lld (+%lld kB)\n",
 		       memcg, cg0, cg1, (cg1 - cg0) / 1024);

@@ -1,8 +1,9 @@
 # What a capture that never releases a window holds is bounded and
 # accounted (skbremap-smoke bound): bounce skbs are freed once copied;
 # skbs (truesize) and per-packet pool pages stay within held_limit_kb, a
-# packet beyond it counted in drop_mem_limit; MemFree falls by what the
-# gauges say; pool pages are charged to the opener's memory cgroup.
+# packet beyond it counted in drop_mem_limit; pool pages are charged to
+# the opener's memory cgroup (memory.current is the exact witness; MemFree
+# is judged only where there is no cgroup).
 #   memory-bounce  bounce mode on lo, an unpaced UDP flood of 1..8972
 #                  bytes, in a memory cgroup of its own: skbs_held 0,
 #                  memory.current grew by the pool pages held
