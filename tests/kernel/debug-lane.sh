@@ -63,7 +63,7 @@ mkdir -p "$OUT"
 MB=$OUT/module
 rm -rf "$MB"
 mkdir -p "$MB"
-cp -r "$REPO/kernel" "$REPO/Kbuild" "$MB/"
+cp -r "$REPO/kernel" "$REPO/Kbuild" "$REPO/VERSION" "$MB/"
 rm -f "$MB"/kernel/*.o "$MB"/kernel/*.ko "$MB"/kernel/core/*.o "$MB"/kernel/.*.cmd
 make -s -C "$KDIR" M="$MB" W=1 SKBREMAP_DEBUG=y modules >"$OUT/module-build.log" 2>&1 ||
 	{ cat "$OUT/module-build.log"; die "module build failed"; }
