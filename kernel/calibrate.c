@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ADAPTIVE threshold, measured at START (issue 3), as the emulator's
+ * The ADAPTIVE threshold, measured at START, as the emulator's
  * tools/emulator/calibrate.c measures it in user space: for 1, 2, 4, 8 and
  * 16 pages (at most pages_per_window), the cost of the RING path (memcpy
  * into kernel pages) against the page-table cost of the REMAP path

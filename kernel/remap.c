@@ -472,7 +472,7 @@ void __skbremap_remap_clear(struct skbremap_kwin *kw)
 }
 
 /*
- * The remap-eligibility of an skb page (issue 3, docs/architecture.md
+ * The remap-eligibility of an skb page (docs/architecture.md
  * "Delivery paths"): the rule of TCP zerocopy receive (can_map_frag() in
  * net/ipv4/tcp.c: not part of a compound page, no page->mapping, so no
  * page cache and no anonymous memory) plus what vm_insert_page() refuses

@@ -225,7 +225,7 @@ struct skbremap_skb_cb {
 
 /*
  * Ring and adaptive keep every window's pool pages inserted from mmap to
- * close ("resident"); bounce inserts them per window (issue 2).
+ * close ("resident"); bounce inserts them per window.
  */
 static inline bool skbremap_resident(const struct skbremap_capture *cap)
 {
