@@ -69,8 +69,8 @@ internal sealed class ConfigReload(
         IReadOnlyDictionary<string, string> after = next.File.Values();
         foreach (string key in before.Keys.Union(after.Keys).Where(k => !LiveKeys.Contains(k)).Order(StringComparer.Ordinal))
         {
-            string old = before.GetValueOrDefault(key) ?? "(unset)";
-            string now = after.GetValueOrDefault(key) ?? "(unset)";
+            string old = before.GetValueOrDefault(key) ?? "(not set)";
+            string now = after.GetValueOrDefault(key) ?? "(not set)";
             if (old != now)
             {
                 int line = next.File.LineOf(key);
