@@ -26,6 +26,9 @@ internal sealed class ServiceConfig
     /// <summary>The options as configuration keys: long name and how it takes a value.</summary>
     internal static IReadOnlyDictionary<string, OptionKind> Keys { get; } = ReadKeys();
 
+    /// <summary>The options' one-letter names ('c' for count).</summary>
+    private static IReadOnlyDictionary<char, string> ShortNames { get; } = ReadShortNames();
+
     internal ConfigFile File { get; }
 
     internal string Path => File.Path;
@@ -66,7 +69,59 @@ internal sealed class ServiceConfig
             expanded.AddRange(config.File.ToArguments(Keys));
         }
 
-        return [.. expanded];
+        // CommandLineParser refuses an option given twice: the later one wins instead, so that
+        // the command line can override the file ('remapd capture --config F -c 10').
+        return config is null ? [.. expanded] : LastOccurrences(expanded);
+    }
+
+    /// <summary>
+    /// The arguments with every earlier occurrence of a non-repeatable option removed (with its
+    /// value). Options are recognised as --name, --name=value and -x; nothing after "--" is touched.
+    /// </summary>
+    internal static string[] LastOccurrences(IReadOnlyList<string> args)
+    {
+        var spans = new List<(int Start, int Count, string? Name)>();
+        int i = 0;
+        for (; i < args.Count && args[i] != "--"; i++)
+        {
+            string a = args[i];
+            string? name = a.StartsWith("--", StringComparison.Ordinal) ? a[2..].Split('=', 2)[0]
+                : a.Length == 2 && a[0] == '-' && ShortNames.TryGetValue(a[1], out string? longName) ? longName
+                : null;
+            if (name is null || !Keys.TryGetValue(name, out OptionKind kind))
+            {
+                spans.Add((i, 1, null));
+                continue;
+            }
+
+            bool valueFollows = kind != OptionKind.Switch && !a.Contains('=', StringComparison.Ordinal) && i + 1 < args.Count;
+            spans.Add((i, valueFollows ? 2 : 1, kind == OptionKind.Repeatable ? null : name));
+            if (valueFollows)
+            {
+                i++;
+            }
+        }
+
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int s = 0; s < spans.Count; s++)
+        {
+            if (spans[s].Name is { } n)
+            {
+                last[n] = s;
+            }
+        }
+
+        var kept = new List<string>(args.Count);
+        for (int s = 0; s < spans.Count; s++)
+        {
+            if (spans[s].Name is not { } n || last[n] == s)
+            {
+                kept.AddRange(args.Skip(spans[s].Start).Take(spans[s].Count));
+            }
+        }
+
+        kept.AddRange(args.Skip(i));
+        return [.. kept];
     }
 
     /// <summary>Reads <paramref name="path"/> and converts every value as the command line would, naming the line of a bad one.</summary>
@@ -170,6 +225,20 @@ internal sealed class ServiceConfig
         {
             throw new ConfigException(Path, line, $"write = {output}: cannot create files in {directory}: {e.Message}");
         }
+    }
+
+    private static Dictionary<char, string> ReadShortNames()
+    {
+        var names = new Dictionary<char, string>();
+        foreach (PropertyInfo p in typeof(CaptureOptions).GetProperties())
+        {
+            if (p.GetCustomAttribute<OptionAttribute>() is { ShortName: [char c], LongName: { Length: > 0 } name })
+            {
+                names[c] = name;
+            }
+        }
+
+        return names;
     }
 
     private static Dictionary<string, OptionKind> ReadKeys()
