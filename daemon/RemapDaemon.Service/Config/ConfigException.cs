@@ -1,4 +1,4 @@
-using RemapDaemon.Backends;
+using RemapDaemon.Cli;
 
 namespace RemapDaemon.Service.Config;
 

@@ -1,5 +1,5 @@
-using RemapDaemon.Abi;
-using RemapDaemon.Backends;
+using RemapDaemon.Engine;
+using RemapDaemon.Protocol.Abi;
 
 namespace RemapDaemon.Service.Metrics;
 

@@ -1,12 +1,16 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture;
+using RemapDaemon.Cli;
+using RemapDaemon.Device;
+using RemapDaemon.Device.Errors;
+using RemapDaemon.Engine;
+using RemapDaemon.Output;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Output;
+using RemapDaemon.Remapd.Signals;
 using RemapDaemon.Service.Metrics;
 using RemapDaemon.Service.Systemd;
-using static RemapDaemon.Abi.Skbremap;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Commands;
 
@@ -41,7 +45,7 @@ internal static class CaptureCommand
 
         CaptureFileOptions files = CaptureFiles.From(o);
         PacketSelection selection = PacketSelection.From(o);
-        BackendKind backendKind = ParseBackend(o.Backend);
+        BackendKind backendKind = BackendNames.Parse(o.Backend);
         if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
         {
             throw new BackendUsageException("--source", 0,
@@ -76,7 +80,7 @@ internal static class CaptureCommand
         using IPacketWriter writer = CaptureFiles.Open(files, ifindex);
         var heartbeat = new LoopHeartbeat(notifier, $"capturing on {o.Interface} into {o.Write}");
         TimeSpan? liveInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null;
-        var loop = new CaptureLoop(session, new PacketWriterSink(writer), new CaptureLimits
+        var loop = new CaptureLoop(session, writer, new CaptureLimits
         {
             MaxPackets = o.Count,
             // A live capture from the network stack (the module, or the emulator's AF_PACKET
@@ -234,14 +238,6 @@ internal static class CaptureCommand
             throw new CommandException(ExitCode.RuntimeError, $"--metrics-listen {listen}: cannot listen there: {e.Message}");
         }
     }
-
-    internal static BackendKind ParseBackend(string value) => value switch
-    {
-        "auto" => BackendKind.Auto,
-        "kernel" => BackendKind.Kernel,
-        "emulator" => BackendKind.Emulator,
-        _ => throw new CommandException(ExitCode.Usage, $"--backend {value}: not a backend (auto, kernel or emulator)"),
-    };
 
     internal static void CheckRanges(CaptureOptions o)
     {

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Engine;
+using RemapDaemon.Filtering;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Output;
+using RemapDaemon.Remapd.Signals;
 using RemapDaemon.Service.Config;
 using RemapDaemon.Service.Systemd;
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using CommandLine;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture;
+using RemapDaemon.Cli;
+using RemapDaemon.Output;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Service.Config;
 
