@@ -17,7 +17,8 @@ if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
 	# Debian packages and DKMS (tools/packaging/): the build, the checks,
 	# the chroot the .debs are installed into.
 	want+=(debhelper dh-dkms dkms dpkg-dev lintian debootstrap libpcap-dev zlib1g-dev
-	       scdoc)	# the man pages (docs/man/*.scd), built by debian/rules
+	       scdoc	# the man pages (docs/man/*.scd), built by debian/rules
+	       systemd-container)	# systemd-nspawn: remapd@.service under a real systemd
 fi
 if [ "${1:-run}" = bench ]; then
 	want+=(gnuplot-nox)	# tools/bench/run.sh draws its chart with it
