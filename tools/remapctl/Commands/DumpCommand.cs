@@ -92,7 +92,7 @@ internal static class DumpCommand
         w.WriteLine($"region   {l.windows} windows of {infoPages} info page{(infoPages == 1 ? "" : "s")} + {l.pages_per_window} data pages of {l.page_size} bytes; " +
                     $"{l.info_entries_max} entries per window; snaplen {l.snaplen}");
         w.WriteLine($"windows  {ready.Count} READY (dumped below), {l.windows - ready.Count} held by skbremap");
-        StatsReport.Text(w, stats, "");
+        StatsFormat.Text(w, stats, "");
 
         int packetIndex = 0;
         bool dumped = false;
@@ -171,7 +171,7 @@ internal static class DumpCommand
         j.WriteNumber("snaplen", l.snaplen);
         j.WriteNumber("info_entries_max", l.info_entries_max);
         j.WriteEndObject();
-        StatsReport.Json(j, "stats", session.Stats());
+        StatsFormat.Json(j, "stats", session.Stats());
         j.WriteStartArray("windows");
         int packetIndex = 0;
         foreach ((int window, ulong seq) in ready)
