@@ -32,16 +32,7 @@ internal static class DumpCommand
         }
 
         BackendKind kind = BackendNames.Parse(o.Backend);
-        int ifindex = NetworkInterfaces.Resolve(o.Interface);
-        var settings = new CaptureSettings
-        {
-            Ifindex = ifindex,
-            Windows = o.Windows,
-            PagesPerWindow = o.PagesPerWindow,
-            InfoPages = o.InfoPages,
-            Snaplen = o.Snaplen,
-            Source = o.Source,
-        };
+        CaptureSettings settings = CaptureSettingsBuilder.From(o);
 
         using CaptureSession session = CaptureSession.Open(BackendFactory.Open(kind), settings, NullLogger.Instance);
         var clock = Stopwatch.StartNew();
