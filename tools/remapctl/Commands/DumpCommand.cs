@@ -48,15 +48,10 @@ internal static class DumpCommand
 
         // The windows READY now, oldest first; status loads are acquires.
         List<(int Window, ulong Seq)> ready = [];
-        for (int w = 0; w < region.Windows; w++)
+        for (ulong from = 0; region.TryFindOldestReady(from, out int window, out ulong seq); from = seq + 1)
         {
-            if (region.Status(w) == SKBREMAP_WIN_READY)
-            {
-                ready.Add((w, region.Seq(w)));
-            }
+            ready.Add((window, seq));
         }
-
-        ready.Sort((a, b) => a.Seq.CompareTo(b.Seq));
         try
         {
             return o.Json
