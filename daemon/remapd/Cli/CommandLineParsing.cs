@@ -25,7 +25,14 @@ internal static class CommandLineParsing
     internal readonly record struct Outcome(object? Options, int ExitCode);
 
     internal static Outcome Parse<[DynamicallyAccessedMembers(OptionMembers)] T1, [DynamicallyAccessedMembers(OptionMembers)] T2>(
-        string program, string[] args, IReadOnlyList<string> footer, TextWriter stdout, TextWriter stderr)
+        string program, string[] args, IReadOnlyList<string> footer, TextWriter stdout, TextWriter stderr) =>
+        Parse(program, footer, stdout, stderr, p => p.ParseArguments<T1, T2>(args));
+
+    internal static Outcome Parse<[DynamicallyAccessedMembers(OptionMembers)] T1, [DynamicallyAccessedMembers(OptionMembers)] T2, [DynamicallyAccessedMembers(OptionMembers)] T3>(
+        string program, string[] args, IReadOnlyList<string> footer, TextWriter stdout, TextWriter stderr) =>
+        Parse(program, footer, stdout, stderr, p => p.ParseArguments<T1, T2, T3>(args));
+
+    private static Outcome Parse(string program, IReadOnlyList<string> footer, TextWriter stdout, TextWriter stderr, Func<Parser, ParserResult<object>> parse)
     {
         using var parser = new Parser(settings =>
         {
@@ -38,7 +45,7 @@ internal static class CommandLineParsing
             settings.MaximumDisplayWidth = 100;
         });
 
-        ParserResult<object> result = parser.ParseArguments<T1, T2>(args);
+        ParserResult<object> result = parse(parser);
         if (result is Parsed<object> parsed)
         {
             return new Outcome(parsed.Value, 0);

@@ -4,6 +4,7 @@ using RemapDaemon.Backends;
 using RemapDaemon.Capture;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Output;
+using RemapDaemon.Store;
 using static RemapDaemon.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Commands;
@@ -28,7 +29,8 @@ internal static class CaptureCommand
         ILogger logger = loggers.CreateLogger("remapd");
         Log.ReloadListening(logger, o.FilterFile is null ? "is handled: there is no --filter-file to reload" : $"re-reads --filter-file {o.FilterFile}");
 
-        CaptureFileOptions files = CaptureFiles.From(o);
+        StoreOptions? storeOptions = StoreCapture.From(o);
+        CaptureFileOptions? files = storeOptions is null ? CaptureFiles.From(o) : null;
         PacketSelection selection = PacketSelection.From(o);
         BackendKind backendKind = ParseBackend(o.Backend);
         if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
@@ -56,7 +58,9 @@ internal static class CaptureCommand
         };
 
         using CaptureSession session = CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger);
-        using IPacketWriter writer = CaptureFiles.Open(files, ifindex);
+        var storeStatistics = new StoreStatistics();
+        StoreWriter? store = storeOptions is null ? null : StoreCapture.Open(storeOptions, storeStatistics, loggers.CreateLogger("remapd.store"));
+        using IPacketWriter writer = store ?? CaptureFiles.Open(files!, ifindex);
         var loop = new CaptureLoop(session, new PacketWriterSink(writer), new CaptureLimits
         {
             MaxPackets = o.Count,
@@ -65,7 +69,9 @@ internal static class CaptureCommand
             // synthetic source keeps every packet: a file has no second copy of them.
             SkipOutgoingOnIfindex = o.Source is null or "afpacket" && NetworkInterfaces.Loopback is > 0 and int lo ? lo : null,
             Duration = o.Duration > 0 ? TimeSpan.FromSeconds(o.Duration) : null,
-            ProgressInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null,
+            // A store needs the tick too (it completes a file when its interval ends with no packet).
+            ProgressInterval = store is not null ? TimeSpan.FromSeconds(!o.Quiet && o.StatsInterval > 0 ? Math.Min(o.StatsInterval, 1) : 1)
+                : !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null,
         }, logger)
         {
             Payload = selection.Payload,
@@ -74,7 +80,15 @@ internal static class CaptureCommand
         };
 
         var live = new LiveLine(stderr, terminal: !Console.IsErrorRedirected);
-        loop.Progress += p => live.Show(StatsFormat.Live(p, selection.Payload is not null));
+        bool showLive = !o.Quiet && o.StatsInterval > 0;
+        loop.Progress += p =>
+        {
+            store?.Tick();
+            if (showLive)
+            {
+                live.Show(StatsFormat.Live(p, selection.Payload is not null));
+            }
+        };
 
         // Ctrl-C and SIGTERM ask the loop to stop and drain; a second one ends the process.
         int signals = 0;
@@ -121,9 +135,18 @@ internal static class CaptureCommand
         result = result with { Failure = failure };
 
         // The summary is not a log line: -q keeps it, and scripts read it.
-        foreach (string line in StatsFormat.Summary(result, Describe(files, writer), selection.Describe(session.Filter, session.FilterReplacements)))
+        string output = storeOptions is not null ? $"the store {storeOptions.Directory}" : Describe(files!, writer);
+        foreach (string line in StatsFormat.Summary(result, output, selection.Describe(session.Filter, session.FilterReplacements)))
         {
             stderr.WriteLine($"remapd: {line}");
+        }
+
+        if (storeOptions is not null)
+        {
+            foreach (string line in StoreCapture.Summary(storeOptions, storeStatistics))
+            {
+                stderr.WriteLine($"remapd: {line}");
+            }
         }
 
         if (failure is not null)
@@ -199,7 +222,7 @@ internal static class CaptureCommand
             }
         }
 
-        Check(o.Write.Length > 0, "-w/--write: give a file name, or '-' for stdout");
+        Check(o.Write.Length > 0 || o.Store is not null, "-w/--write: give a file name, or '-' for stdout (or --store DIR)");
         Check(o.Duration >= 0 && double.IsFinite(o.Duration), "-d/--duration: seconds, 0 or more");
         Check(o.StatsInterval >= 0 && double.IsFinite(o.StatsInterval), "--stats-interval: seconds, 0 or more");
         Check(o.Snaplen <= SKBREMAP_MAX_SNAPLEN, $"-s/--snaplen: at most {SKBREMAP_MAX_SNAPLEN}");
