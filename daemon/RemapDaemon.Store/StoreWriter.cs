@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
-using RemapDaemon.Capture;
+using RemapDaemon.Output;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Output.PcapNg;
+using RemapDaemon.Protocol;
 using RemapDaemon.Store.Index;
 using RemapDaemon.Store.Interop;
 

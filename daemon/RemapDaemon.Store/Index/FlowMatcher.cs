@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Filtering;
 
 namespace RemapDaemon.Store.Index;
 

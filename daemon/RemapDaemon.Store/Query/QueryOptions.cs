@@ -1,4 +1,7 @@
-using RemapDaemon.Capture;
+using RemapDaemon.Output;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Output.PcapNg;
+using RemapDaemon.Protocol;
 
 namespace RemapDaemon.Store.Query;
 

@@ -1,6 +1,9 @@
 using Microsoft.Win32.SafeHandles;
-using RemapDaemon.Capture;
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Output;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Output.PcapNg;
+using RemapDaemon.Protocol;
+using RemapDaemon.Filtering;
 using RemapDaemon.Store.Index;
 using RemapDaemon.Store.Interop;
 

@@ -1,11 +1,15 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture;
+using RemapDaemon.Cli;
+using RemapDaemon.Device;
+using RemapDaemon.Device.Errors;
+using RemapDaemon.Engine;
+using RemapDaemon.Output;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Output;
+using RemapDaemon.Remapd.Signals;
 using RemapDaemon.Store;
-using static RemapDaemon.Abi.Skbremap;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Commands;
 
@@ -32,7 +36,7 @@ internal static class CaptureCommand
         StoreOptions? storeOptions = StoreCapture.From(o);
         CaptureFileOptions? files = storeOptions is null ? CaptureFiles.From(o) : null;
         PacketSelection selection = PacketSelection.From(o);
-        BackendKind backendKind = ParseBackend(o.Backend);
+        BackendKind backendKind = BackendNames.Parse(o.Backend);
         if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
         {
             throw new BackendUsageException("--source", 0,
@@ -61,7 +65,7 @@ internal static class CaptureCommand
         var storeStatistics = new StoreStatistics();
         StoreWriter? store = storeOptions is null ? null : StoreCapture.Open(storeOptions, storeStatistics, loggers.CreateLogger("remapd.store"));
         using IPacketWriter writer = store ?? CaptureFiles.Open(files!, ifindex);
-        var loop = new CaptureLoop(session, new PacketWriterSink(writer), new CaptureLimits
+        var loop = new CaptureLoop(session, writer, new CaptureLimits
         {
             MaxPackets = o.Count,
             // A live capture from the network stack (the module, or the emulator's AF_PACKET
@@ -203,14 +207,6 @@ internal static class CaptureCommand
             ? $"{r.FilesOpened} files (the last {r.CurrentPath}){format}"
             : files.Path + format;
     }
-
-    internal static BackendKind ParseBackend(string value) => value switch
-    {
-        "auto" => BackendKind.Auto,
-        "kernel" => BackendKind.Kernel,
-        "emulator" => BackendKind.Emulator,
-        _ => throw new CommandException(ExitCode.Usage, $"--backend {value}: not a backend (auto, kernel or emulator)"),
-    };
 
     private static void CheckRanges(CaptureOptions o)
     {

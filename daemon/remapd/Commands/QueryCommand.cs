@@ -1,7 +1,7 @@
 using System.Globalization;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture;
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Cli;
+using RemapDaemon.Output;
+using RemapDaemon.Filtering;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Store;
 using RemapDaemon.Store.Query;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using RemapDaemon.Capture;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Protocol;
 using RemapDaemon.EmulatorLane.Tests.Support;
 using RemapDaemon.Tests.Support;
 

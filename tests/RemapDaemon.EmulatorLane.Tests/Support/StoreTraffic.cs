@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
-using RemapDaemon.Capture;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Protocol;
 using RemapDaemon.Tests.Filtering;
 using RemapDaemon.Tests.Support;
 using static RemapDaemon.Tests.Filtering.TestFrames;

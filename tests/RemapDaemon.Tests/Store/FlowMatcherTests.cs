@@ -1,4 +1,4 @@
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Filtering;
 using RemapDaemon.Store.Index;
 using RemapDaemon.Tests.Filtering;
 using static RemapDaemon.Tests.Filtering.TestFrames;
