@@ -90,6 +90,30 @@ public sealed class IndexFile
         return size;
     }
 
+    /// <summary>
+    /// The time range an index's header gives (64 bytes read), so a query reads the rest only
+    /// for files that meet its range; null when there is no index header to read.
+    /// </summary>
+    public static (ulong FirstNs, ulong LastNs, ulong Packets)? TryReadRange(string indexPath)
+    {
+        Span<byte> h = stackalloc byte[IndexFormat.HeaderSize];
+        try
+        {
+            using Microsoft.Win32.SafeHandles.SafeFileHandle f = File.OpenHandle(indexPath);
+            if (RandomAccess.Read(f, h, 0) != IndexFormat.HeaderSize || BinaryPrimitives.ReadUInt32LittleEndian(h) != IndexFormat.Magic
+                || BinaryPrimitives.ReadUInt16LittleEndian(h[4..]) != IndexFormat.Version)
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        return (BinaryPrimitives.ReadUInt64LittleEndian(h[16..]), BinaryPrimitives.ReadUInt64LittleEndian(h[24..]), BinaryPrimitives.ReadUInt64LittleEndian(h[32..]));
+    }
+
     /// <summary>Reads and checks an index; null when it is missing, damaged, or not for a file of <paramref name="dataSize"/> bytes.</summary>
     public static IndexFile? TryRead(string indexPath, long dataSize)
     {

@@ -28,5 +28,5 @@ public sealed record QueryOptions
     public CaptureFileFormat Format { get; init; } = CaptureFileFormat.Pcap;
 }
 
-/// <summary>What a query did: files chosen, how they were read, and what it wrote.</summary>
+/// <summary>What a query did: files chosen, how they were read (bytes: of capture files and of indexes), and what it wrote.</summary>
 public sealed record QueryResult(int FilesInStore, int FilesRead, int FilesByIndex, int FilesWhole, long FlowsSkipped, long BytesRead, long PacketsExamined, long PacketsWritten);

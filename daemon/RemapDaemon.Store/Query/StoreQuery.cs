@@ -51,6 +51,7 @@ public static class StoreQuery
         StoreListing listing = StoreListing.Scan(q.Directory);
         var sources = new List<Source>();
         long flowsSkipped = 0;
+        long indexBytes = 0;
         int byIndex = 0;
         int whole = 0;
         try
@@ -62,7 +63,16 @@ public static class StoreQuery
                     continue;
                 }
 
+                // The header first: a file outside the range costs 64 bytes of its index.
+                if (q.UseIndex && IndexFile.TryReadRange(f.IndexPath) is (ulong first, ulong last, ulong packets)
+                    && (packets == 0 || last < q.FromNs || first >= q.ToNs))
+                {
+                    indexBytes += IndexFormat.HeaderSize;
+                    continue;
+                }
+
                 IndexFile? index = q.UseIndex ? IndexFile.TryRead(f.IndexPath, f.Size) : null;
+                indexBytes += index is null ? 0 : f.IndexSize;
                 if (index is not null && (index.Packets == 0 || index.LastNs < q.FromNs || index.FirstNs >= q.ToNs))
                 {
                     continue;
@@ -123,7 +133,7 @@ public static class StoreQuery
                 sources.Add(new Source(sources.Count, reader, positions));
             }
 
-            return Merge(q, output, sources, ProgramFor, listing.Files.Count, byIndex, whole, flowsSkipped, statistics);
+            return Merge(q, output, sources, ProgramFor, listing.Files.Count, byIndex, whole, flowsSkipped, indexBytes, statistics);
         }
         finally
         {
@@ -135,7 +145,7 @@ public static class StoreQuery
     }
 
     private static QueryResult Merge(QueryOptions q, Stream output, List<Source> sources, Func<uint, (BpfProgram Program, FlowMatcher Matcher)> programFor,
-        int filesInStore, int byIndex, int whole, long flowsSkipped, StoreStatistics? statistics)
+        int filesInStore, int byIndex, int whole, long flowsSkipped, long indexBytes, StoreStatistics? statistics)
     {
         uint linkType = sources.Count > 0 ? sources[0].Reader.LinkType : PcapFormat.LinkTypeEthernet;
         IPacketWriter writer = q.Format == CaptureFileFormat.PcapNg
@@ -167,7 +177,7 @@ public static class StoreQuery
         }
 
         statistics?.QueryServed();
-        return new QueryResult(filesInStore, sources.Count, byIndex, whole, flowsSkipped, sources.Sum(s => s.Reader.BytesRead), examined, writer.PacketsWritten);
+        return new QueryResult(filesInStore, sources.Count, byIndex, whole, flowsSkipped, indexBytes + sources.Sum(s => s.Reader.BytesRead), examined, writer.PacketsWritten);
     }
 
     /// <summary>One file's matching packets, in file order: its index's positions, or every record.</summary>
