@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RemapDaemon.Cli;
+using RemapDaemon.Device;
 using RemapDaemon.Output;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Store;
@@ -75,7 +76,7 @@ internal static class StoreCapture
             RetainFreePercent = retainFreePercent,
             RetainAge = o.RetainAge is null ? null : StoreArguments.Duration(o.RetainAge) ?? throw Usage($"--retain-age {o.RetainAge}: a duration (90s, 30m, 12h, 7d)"),
             Index = !o.NoIndex,
-            InterfaceName = ifindex => names.GetOrAdd(ifindex, InterfaceNames.FromSysfs),
+            InterfaceName = ifindex => names.GetOrAdd(ifindex, NetworkInterfaces.TryNameOf),
         };
 
         try
