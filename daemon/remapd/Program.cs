@@ -19,7 +19,7 @@ internal static class Program
         TextWriter stdout = Console.Out;
         TextWriter stderr = Console.Error;
         object? options = null;
-        return TopLevel.Run("remapd", () => Run(args, stdout, stderr, out options), () => options is CaptureOptions { Verbose: true }, stderr);
+        return TopLevel.Run("remapd", () => Run(args, stdout, stderr, out options), () => options is CaptureOptions { Verbose: true } or QueryOptions { Verbose: true }, stderr);
     }
 
     private static int Run(string[] args, TextWriter stdout, TextWriter stderr, out object? options)
@@ -30,6 +30,7 @@ internal static class Program
         {
             CaptureOptions c => CaptureCommand.Run(c, stderr, config is null ? null : new CaptureCommand.Reparse(config, () => Reparse(args))),
             VersionOptions => VersionCommand.Run(stdout),
+            QueryOptions q => QueryCommand.Run(q, stderr),
             _ => parsed.ExitCode,
         };
     }
@@ -46,13 +47,13 @@ internal static class Program
         // Only capture has them; 'version --match-hex 1' stays an unknown option.
         ServiceConfig? config = null;
         PayloadMatchArguments matches = new();
-        if (args is not ["version", ..])
+        if (args is not ["version" or "query", ..])
         {
             args = ServiceConfig.Expand(args, out config);
             args = PayloadMatchArguments.Extract(args, out matches);
         }
 
-        CommandLineParsing.Outcome parsed = CommandLineParsing.Parse<CaptureOptions, VersionOptions>(
+        CommandLineParsing.Outcome parsed = CommandLineParsing.Parse<CaptureOptions, VersionOptions, QueryOptions>(
             "remapd", args, [.. ExitCodeHelp.Lines, .. SignalHelp.Lines], stdout, stderr);
         if (parsed.Options is CaptureOptions capture)
         {

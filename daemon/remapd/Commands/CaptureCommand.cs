@@ -10,6 +10,7 @@ using RemapDaemon.Remapd.Output;
 using RemapDaemon.Remapd.Signals;
 using RemapDaemon.Service.Metrics;
 using RemapDaemon.Service.Systemd;
+using RemapDaemon.Store;
 using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Commands;
@@ -43,7 +44,8 @@ internal static class CaptureCommand
         ILogger logger = loggers.CreateLogger("remapd");
         Log.ReloadListening(logger, o.FilterFile is null ? "is handled: there is no --filter-file to reload" : $"re-reads --filter-file {o.FilterFile}");
 
-        CaptureFileOptions files = CaptureFiles.From(o);
+        StoreOptions? storeOptions = StoreCapture.From(o);
+        CaptureFileOptions? files = storeOptions is null ? CaptureFiles.From(o) : null;
         PacketSelection selection = PacketSelection.From(o);
         BackendKind backendKind = BackendNames.Parse(o.Backend);
         if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
@@ -70,8 +72,15 @@ internal static class CaptureCommand
         metrics?.Register(counters, [new("capture", name), new("interface", o.Interface)]);
 
         using CaptureSession session = CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger);
-        using IPacketWriter writer = CaptureFiles.Open(files, ifindex);
-        var heartbeat = new LoopHeartbeat(notifier, $"capturing on {o.Interface} into {o.Write}");
+        var storeStatistics = new StoreStatistics();
+        StoreWriter? store = storeOptions is null ? null : StoreCapture.Open(storeOptions, storeStatistics, loggers.CreateLogger("remapd.store"));
+        using IPacketWriter writer = store ?? CaptureFiles.Open(files!, ifindex);
+        if (store is not null)
+        {
+            metrics?.Register(new StoreCounters(storeStatistics), [new("capture", name), new("interface", o.Interface)]);
+        }
+
+        var heartbeat = new LoopHeartbeat(notifier, $"capturing on {o.Interface} into {storeOptions?.Directory ?? o.Write}");
         TimeSpan? liveInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null;
         var loop = new CaptureLoop(session, writer, new CaptureLimits
         {
@@ -81,8 +90,9 @@ internal static class CaptureCommand
             // synthetic source keeps every packet: a file has no second copy of them.
             SkipOutgoingOnIfindex = o.Source is null or "afpacket" && NetworkInterfaces.Loopback is > 0 and int lo ? lo : null,
             Duration = o.Duration > 0 ? TimeSpan.FromSeconds(o.Duration) : null,
-            // Metrics are fed from the progress snapshots: at least one a second while they are served.
-            ProgressInterval = metrics is null ? liveInterval : TimeSpan.FromSeconds(Math.Min(liveInterval?.TotalSeconds ?? 1, 1)),
+            // Metrics are fed from the progress snapshots, and a store completes a file when its
+            // interval ends with no packet: either needs a tick at least once a second.
+            ProgressInterval = metrics is null && store is null ? liveInterval : TimeSpan.FromSeconds(Math.Min(liveInterval?.TotalSeconds ?? 1, 1)),
         }, logger)
         {
             Payload = selection.Payload,
@@ -97,6 +107,7 @@ internal static class CaptureCommand
         TimeSpan lastLive = TimeSpan.Zero;
         loop.Progress += p =>
         {
+            store?.Tick();
             counters.Update(in p, FilesOpened(writer, files), (ulong)session.FilterReplacements);
             if (liveInterval is { } every && p.Elapsed - lastLive >= every - TimeSpan.FromMilliseconds(50))
             {
@@ -153,9 +164,18 @@ internal static class CaptureCommand
         result = result with { Failure = failure };
 
         // The summary is not a log line: -q keeps it, and scripts read it.
-        foreach (string line in StatsFormat.Summary(result, Describe(files, writer), selection.Describe(session.Filter, session.FilterReplacements)))
+        string output = storeOptions is not null ? $"the store {storeOptions.Directory}" : Describe(files!, writer);
+        foreach (string line in StatsFormat.Summary(result, output, selection.Describe(session.Filter, session.FilterReplacements)))
         {
             stderr.WriteLine($"remapd: {line}");
+        }
+
+        if (storeOptions is not null)
+        {
+            foreach (string line in StoreCapture.Summary(storeOptions, storeStatistics))
+            {
+                stderr.WriteLine($"remapd: {line}");
+            }
         }
 
         if (failure is not null)
@@ -213,8 +233,12 @@ internal static class CaptureCommand
             : files.Path + format;
     }
 
-    private static ulong FilesOpened(IPacketWriter writer, CaptureFileOptions files) =>
-        writer is RotatingWriter r ? (ulong)r.FilesOpened : files.Path == CaptureOutput.StdoutPath ? 0UL : 1UL;
+    private static ulong FilesOpened(IPacketWriter writer, CaptureFileOptions? files) => writer switch
+    {
+        RotatingWriter r => (ulong)r.FilesOpened,
+        StoreWriter => 0UL, // a store's files are counted by StoreCounters
+        _ => files?.Path == CaptureOutput.StdoutPath ? 0UL : 1UL,
+    };
 
     private static MetricsEndpoint StartMetrics(string listen)
     {
@@ -242,7 +266,7 @@ internal static class CaptureCommand
             }
         }
 
-        Check(o.Write.Length > 0, "-w/--write: give a file name, or '-' for stdout");
+        Check(o.Write.Length > 0 || o.Store is not null, "-w/--write: give a file name, or '-' for stdout (or --store DIR)");
         Check(o.Duration >= 0 && double.IsFinite(o.Duration), "-d/--duration: seconds, 0 or more");
         Check(o.StatsInterval >= 0 && double.IsFinite(o.StatsInterval), "--stats-interval: seconds, 0 or more");
         Check(o.Snaplen <= SKBREMAP_MAX_SNAPLEN, $"-s/--snaplen: at most {SKBREMAP_MAX_SNAPLEN}");
