@@ -23,8 +23,12 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "emu_internal.h"
+
+/* A lossless source's wait when no member of a rollover group has room. */
+#define EMU_FANOUT_RETRY_NS	200000ULL
 
 struct emu_fanout {
 	struct emu_fanout *next;	/* emu_fanouts.list */
@@ -274,6 +278,7 @@ void emu_fanout_rcv(struct emu_fanout *f, const struct emu_pkt_meta *m,
 	bool rolled = false;
 	u32 n, idx, i;
 
+retry:
 	pthread_mutex_lock(&f->lock);
 	n = f->num;
 	if (!n) {
@@ -301,6 +306,20 @@ void emu_fanout_rcv(struct emu_fanout *f, const struct emu_pkt_meta *m,
 				rolled = true;
 				break;
 			}
+		}
+		/*
+		 * None has room. A lossless source (pcap, lossless=1) waits
+		 * for room rather than drop, so it must not wait on the
+		 * chosen member alone, which may never release a window:
+		 * it waits a moment and chooses again (round robin moves on).
+		 */
+		if (!rolled && e->q.backpressure &&
+		    !emu_source_should_stop(&f->hub)) {
+			pthread_mutex_unlock(&f->lock);
+			emu_source_sleep_until(&f->hub,
+					       emu_now_ns(CLOCK_MONOTONIC) +
+					       EMU_FANOUT_RETRY_NS);
+			goto retry;
 		}
 	}
 	e->hook_users++;
