@@ -1643,10 +1643,11 @@ struct fanout_racer {
 static void *fanout_race_thread(void *arg)
 {
 	struct fanout_racer *fr = arg;
+	struct sockaddr_in to;
 	struct region r;
 	char what[64];
 	double until;
-	int ret;
+	int ret, tx = udp_out(&to);
 
 	rnd_seed(300 + fr->id);
 	while (!*fr->stop) {
@@ -1663,8 +1664,9 @@ static void *fanout_race_thread(void *arg)
 		CHECK(!ret, "join: %s", strerror(-ret));
 		fr->joined += !ret;
 		CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == 0, "START");
-		until = now() + rnd_below(50) / 1000.0;
+		until = now() + rnd_below(300) / 1000.0;
 		while (now() < until) {
+			send_some(tx, &to, 4);	/* besides the flood: flows of ours */
 			consume(&r, rnd_below(4) == 0);
 			usleep(1000);
 		}
@@ -1696,6 +1698,7 @@ static void *fanout_race_thread(void *arg)
 		fr->packets += r.packets;
 		cap_close(&r);
 	}
+	close(tx);
 	return NULL;
 }
 
