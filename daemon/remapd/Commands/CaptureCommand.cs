@@ -40,6 +40,11 @@ internal static class CaptureCommand
         // Before the backend: an unknown interface is the same mistake whatever the backend.
         int ifindex = NetworkInterfaces.Resolve(o.Interface);
 
+        int members = (int)o.Threads;
+        FanoutGroup? group = members > 1
+            ? new FanoutGroup(o.FanoutGroup != 0 ? o.FanoutGroup : (uint)Environment.ProcessId, ParseFanoutMode(o.FanoutMode),
+                o.NoRollover ? (ushort)0 : (ushort)SKBREMAP_FANOUT_F_ROLLOVER)
+            : null;
         var settings = new CaptureSettings
         {
             Ifindex = ifindex,
@@ -53,44 +58,114 @@ internal static class CaptureCommand
             CopyThreshold = o.CopyThreshold,
             Source = o.Source,
             Filter = selection.Filter,
+            Fanout = group,
         };
 
-        using CaptureSession session = CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger);
-        using IPacketWriter writer = CaptureFiles.Open(files, ifindex);
-        var loop = new CaptureLoop(session, new PacketWriterSink(writer), new CaptureLimits
+        // -j N: N captures of one fanout group, all joined before the first starts.
+        var sessions = new List<CaptureSession>(members);
+        try
         {
-            MaxPackets = o.Count,
-            // A live capture from the network stack (the module, or the emulator's AF_PACKET
-            // source): skip lo's outgoing copies as libpcap (tcpdump) does. A replay or a
-            // synthetic source keeps every packet: a file has no second copy of them.
-            SkipOutgoingOnIfindex = o.Source is null or "afpacket" && NetworkInterfaces.Loopback is > 0 and int lo ? lo : null,
-            Duration = o.Duration > 0 ? TimeSpan.FromSeconds(o.Duration) : null,
-            ProgressInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null,
-        }, logger)
+            for (int k = 0; k < members; k++)
+            {
+                sessions.Add(CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger, start: group is null));
+            }
+
+            return RunSessions(o, stderr, logger, reload, files, selection, ifindex, group, sessions);
+        }
+        finally
         {
-            Payload = selection.Payload,
-            FlushEachWindow = o.Write == CaptureOutput.StdoutPath,
-            FilterReloads = new FilterReload(reload, o.FilterFile, o.Snaplen, () => session.Filter, logger),
-        };
+            for (int k = sessions.Count - 1; k >= 0; k--)
+            {
+                sessions[k].Dispose();
+            }
+        }
+    }
+
+    private static int RunSessions(CaptureOptions o, TextWriter stderr, ILogger logger, ReloadSignal reload, CaptureFileOptions files,
+        PacketSelection selection, int ifindex, FanoutGroup? group, List<CaptureSession> sessions)
+    {
+        int members = sessions.Count;
+        using MemberOutputs outputs = MemberOutputs.Open(files, ifindex, members, o.Merge, o.Count, flushEachBatch: o.Write == CaptureOutput.StdoutPath);
+        if (group is not null)
+        {
+            Log.FanoutStarting(logger, members, group.ToString(), o.Merge ? $"merged into {files.Path}" : string.Join(", ", outputs.Paths));
+        }
+
+        var reloads = new FilterReload(reload, o.FilterFile, o.Snaplen, () => sessions[0].Filter, logger);
+        var sharedReloads = new SharedFilterReloads(reloads);
+        var loops = new CaptureLoop[members];
+        for (int k = 0; k < members; k++)
+        {
+            CaptureSession session = sessions[k];
+            loops[k] = new CaptureLoop(session, new PacketWriterSink(outputs.Member(k)), new CaptureLimits
+            {
+                // -j N: the members share the count (MemberOutputs).
+                MaxPackets = members == 1 ? o.Count : 0,
+
+                // A live capture from the network stack (the module, or the emulator's AF_PACKET
+                // source): skip lo's outgoing copies as libpcap (tcpdump) does. A replay or a
+                // synthetic source keeps every packet: a file has no second copy of them.
+                SkipOutgoingOnIfindex = o.Source is null or "afpacket" && NetworkInterfaces.Loopback is > 0 and int lo ? lo : null,
+                Duration = o.Duration > 0 ? TimeSpan.FromSeconds(o.Duration) : null,
+                ProgressInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null,
+            }, logger)
+            {
+                Payload = selection.Payload,
+                FlushEachWindow = o.Write == CaptureOutput.StdoutPath && members == 1,
+                FilterReloads = members == 1 ? reloads : sharedReloads.Member(k),
+            };
+        }
+
+        // Every member runs from here: the emulator's group source starts with the last.
+        foreach (CaptureSession session in sessions)
+        {
+            session.Start();
+        }
 
         var live = new LiveLine(stderr, terminal: !Console.IsErrorRedirected);
-        loop.Progress += p => live.Show(StatsFormat.Live(p, selection.Payload is not null));
+        if (members == 1)
+        {
+            loops[0].Progress += p => live.Show(StatsFormat.Live(p, selection.Payload is not null));
+        }
+        else
+        {
+            var latest = new CaptureProgress[members];
+            var gate = new Lock();
+            for (int k = 0; k < members; k++)
+            {
+                int member = k;
+                loops[k].Progress += p =>
+                {
+                    lock (gate)
+                    {
+                        latest[member] = p;
+                        if (member == 0)
+                        {
+                            live.Show(StatsFormat.LiveMembers(latest, selection.Payload is not null));
+                        }
+                    }
+                };
+            }
+        }
 
-        // Ctrl-C and SIGTERM ask the loop to stop and drain; a second one ends the process.
+        // Ctrl-C and SIGTERM ask the loops to stop and drain; a second one ends the process.
         int signals = 0;
         void OnSignal(PosixSignalContext context)
         {
             if (Interlocked.Increment(ref signals) == 1)
             {
                 context.Cancel = true;
-                loop.RequestStop(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
+                foreach (CaptureLoop loop in loops)
+                {
+                    loop.RequestStop(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
+                }
             }
         }
 
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-        CaptureResult result = RunOnCaptureThread(loop);
+        CaptureResult[] results = RunOnCaptureThreads(loops, outputs);
         if (reload.TryTake())
         {
             Log.ReloadTooLate(logger);
@@ -98,17 +173,17 @@ internal static class CaptureCommand
 
         // skbremap counts drops per capture; a capture bound to one interface has them all on it
         // (pcapng: isb_ifdrop). With -i any there is no per-interface split to record.
-        if (ifindex != 0)
+        for (int k = 0; k < members; k++)
         {
-            writer.SetInterfaceDrops(ifindex, result.Dropped);
+            outputs.SetDrops(k, results[k].Dropped);
         }
 
-        // Closing writes out what is still buffered (pcapng: the statistics blocks). If that fails,
-        // the summary still comes, then the error.
-        Exception? failure = result.Failure;
+        // Closing writes out what is still buffered (pcapng: the statistics blocks; --merge: the
+        // queued packets). If that fails, the summary still comes, then the error.
+        Exception? failure = results.Select(r => r.Failure).FirstOrDefault(f => f is not null);
         try
         {
-            writer.Dispose();
+            outputs.Close();
         }
 #pragma warning disable CA1031 // Reported after the summary, by the top level.
         catch (Exception e)
@@ -118,12 +193,28 @@ internal static class CaptureCommand
         }
 
         live.End();
-        result = result with { Failure = failure };
+        CaptureResult result = members == 1
+            ? results[0] with { Failure = failure }
+            : new CaptureResult(MemberTotals.Sum(results.Select(r => r.Final).ToList()), results[0].StopReason)
+            {
+                Failure = failure,
+                SourceSkipped = results[0].SourceSkipped,
+            };
 
         // The summary is not a log line: -q keeps it, and scripts read it.
-        foreach (string line in StatsFormat.Summary(result, Describe(files, writer), selection.Describe(session.Filter, session.FilterReplacements)))
+        for (int k = 0; k < members && members > 1; k++)
+        {
+            stderr.WriteLine($"remapd: {StatsFormat.Member(k, results[k], o.Merge ? "the merge" : outputs.Paths[k])}");
+        }
+
+        foreach (string line in StatsFormat.Summary(result, Describe(files, outputs), selection.Describe(sessions[0].Filter, sessions[0].FilterReplacements)))
         {
             stderr.WriteLine($"remapd: {line}");
+        }
+
+        if (group is not null)
+        {
+            stderr.WriteLine($"remapd: {StatsFormat.Fanout(group.ToString(), results, outputs.OutOfOrder)}");
         }
 
         if (failure is not null)
@@ -137,34 +228,63 @@ internal static class CaptureCommand
         return result.RemapdFailed ? (int)ExitCode.RuntimeError : (int)ExitCode.Ok;
     }
 
-    /// <summary>The poll loop on a dedicated thread (it blocks in poll); its exception, if any, comes back here.</summary>
-    private static CaptureResult RunOnCaptureThread(CaptureLoop loop)
+    /// <summary>
+    /// Each poll loop on a dedicated thread (it blocks in poll); the first exception, if any,
+    /// comes back here. A member's end is told to the outputs at once (--merge stops waiting for it).
+    /// </summary>
+    private static CaptureResult[] RunOnCaptureThreads(CaptureLoop[] loops, MemberOutputs outputs)
     {
-        CaptureResult? result = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        var results = new CaptureResult?[loops.Length];
+        var failures = new Exception?[loops.Length];
+        var threads = new Thread[loops.Length];
+        for (int k = 0; k < loops.Length; k++)
         {
-            try
+            int member = k;
+            threads[k] = new Thread(() =>
             {
-                result = loop.Run();
-            }
-            catch (Exception e)
+                try
+                {
+                    results[member] = loops[member].Run();
+                }
+                catch (Exception e)
+                {
+                    failures[member] = e;
+                }
+                finally
+                {
+                    outputs.Finish(member);
+                }
+            })
             {
-                failure = e;
-            }
-        })
+                Name = loops.Length == 1 ? "remapd capture" : $"remapd capture {k}",
+                IsBackground = false,
+            };
+            threads[k].Start();
+        }
+
+        foreach (Thread thread in threads)
         {
-            Name = "remapd capture",
-            IsBackground = false,
-        };
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
+            thread.Join();
+        }
+
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
-        return result!;
+        return [.. results.Select(r => r!)];
+    }
+
+    /// <summary>"x.pcap", "stdout", "3 files (the last x.pcap2) (pcapng)"; with -j N, every member's or the merged one.</summary>
+    private static string Describe(CaptureFileOptions files, MemberOutputs outputs)
+    {
+        if (outputs.Files.Count == 1)
+        {
+            string one = Describe(files, outputs.Files[0]);
+            return outputs.Merged ? $"{one}, merged in timestamp order" : one;
+        }
+
+        return $"{outputs.Files.Count} files ({string.Join(", ", outputs.Files.Select((w, k) => Describe(files with { Path = outputs.Paths[k] }, w)))})";
     }
 
     /// <summary>"x.pcap", "stdout", "3 files (the last x.pcap2) (pcapng)".</summary>
@@ -180,6 +300,11 @@ internal static class CaptureCommand
             ? $"{r.FilesOpened} files (the last {r.CurrentPath}){format}"
             : files.Path + format;
     }
+
+    internal static ushort ParseFanoutMode(string value) =>
+        FanoutGroup.TryParseMode(value, out ushort mode)
+            ? mode
+            : throw new CommandException(ExitCode.Usage, $"--fanout-mode {value}: one of {string.Join(", ", FanoutGroup.ModeNames)}");
 
     internal static BackendKind ParseBackend(string value) => value switch
     {
@@ -211,5 +336,11 @@ internal static class CaptureCommand
         Check(o.QueueLimit <= SKBREMAP_MAX_QUEUE_LIMIT, $"--queue-limit: at most {SKBREMAP_MAX_QUEUE_LIMIT}");
         Check(o.Mode is null || DeliveryModes.TryParse(o.Mode, out _), $"--mode: one of {string.Join(", ", DeliveryModes.Names)}");
         Check(o.CopyThreshold <= SKBREMAP_MAX_COPY_THRESHOLD, $"--copy-threshold: at most {SKBREMAP_MAX_COPY_THRESHOLD}");
+        Check(o.Threads is >= 1 and <= SKBREMAP_FANOUT_MAX_MEMBERS, $"-j/--threads: 1..{SKBREMAP_FANOUT_MAX_MEMBERS}");
+        Check(FanoutGroup.TryParseMode(o.FanoutMode, out _), $"--fanout-mode {o.FanoutMode}: one of {string.Join(", ", FanoutGroup.ModeNames)}");
+        Check(o.Threads > 1 || (!o.Merge && !o.NoRollover && o.FanoutGroup == 0), "--merge, --no-rollover and --fanout-group go with -j 2 or more");
+        Check(o.Threads == 1 || o.Merge || o.Write != CaptureOutput.StdoutPath,
+            "-w -: with -j N every member writes its own file; add --merge to write one stream to stdout");
+        Check(!o.Merge || o.RotateSeconds == 0 || o.FileCount == 0, "--merge with -G and -W: not supported (the merged file has no file limit to stop at)");
     }
 }
