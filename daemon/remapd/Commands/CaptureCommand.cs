@@ -1,10 +1,14 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture;
+using RemapDaemon.Cli;
+using RemapDaemon.Device;
+using RemapDaemon.Device.Errors;
+using RemapDaemon.Engine;
+using RemapDaemon.Output;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Output;
-using static RemapDaemon.Abi.Skbremap;
+using RemapDaemon.Remapd.Signals;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Commands;
 
@@ -30,7 +34,7 @@ internal static class CaptureCommand
 
         CaptureFileOptions files = CaptureFiles.From(o);
         PacketSelection selection = PacketSelection.From(o);
-        BackendKind backendKind = ParseBackend(o.Backend);
+        BackendKind backendKind = BackendNames.Parse(o.Backend);
         if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
         {
             throw new BackendUsageException("--source", 0,
@@ -97,7 +101,7 @@ internal static class CaptureCommand
         for (int k = 0; k < members; k++)
         {
             CaptureSession session = sessions[k];
-            loops[k] = new CaptureLoop(session, new PacketWriterSink(outputs.Member(k)), new CaptureLimits
+            loops[k] = new CaptureLoop(session, outputs.Member(k), new CaptureLimits
             {
                 // -j N: the members share the count (MemberOutputs).
                 MaxPackets = members == 1 ? o.Count : 0,
@@ -305,14 +309,6 @@ internal static class CaptureCommand
         FanoutGroup.TryParseMode(value, out ushort mode)
             ? mode
             : throw new CommandException(ExitCode.Usage, $"--fanout-mode {value}: one of {string.Join(", ", FanoutGroup.ModeNames)}");
-
-    internal static BackendKind ParseBackend(string value) => value switch
-    {
-        "auto" => BackendKind.Auto,
-        "kernel" => BackendKind.Kernel,
-        "emulator" => BackendKind.Emulator,
-        _ => throw new CommandException(ExitCode.Usage, $"--backend {value}: not a backend (auto, kernel or emulator)"),
-    };
 
     private static void CheckRanges(CaptureOptions o)
     {

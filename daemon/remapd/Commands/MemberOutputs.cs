@@ -1,4 +1,5 @@
-using RemapDaemon.Capture;
+using RemapDaemon.Output;
+using RemapDaemon.Protocol;
 using RemapDaemon.Remapd.Output;
 
 namespace RemapDaemon.Remapd.Commands;

@@ -1,5 +1,5 @@
-using RemapDaemon.Backends;
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Engine;
+using RemapDaemon.Filtering;
 
 namespace RemapDaemon.Remapd.Commands;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using RemapDaemon.Abi;
-using RemapDaemon.Backends;
+using RemapDaemon.Engine;
+using RemapDaemon.Protocol.Abi;
 
 namespace RemapDaemon.Remapd.Output;
 

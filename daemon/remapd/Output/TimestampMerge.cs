@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
-using RemapDaemon.Capture;
-using static RemapDaemon.Abi.Skbremap;
+using RemapDaemon.Output;
+using RemapDaemon.Protocol;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Output;
 
