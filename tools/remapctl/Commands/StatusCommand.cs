@@ -53,6 +53,8 @@ internal static class StatusCommand
             }
         }
 
+        StatsReport.Groups(stdout, captures);
+
         return (int)ExitCode.Ok;
     }
 }
