@@ -276,23 +276,7 @@ public sealed class CaptureLoop
             return true;
         }
 
-        oldest = -1;
-        oldestSeq = ulong.MaxValue;
-        for (int w = 0; w < region.Windows; w++)
-        {
-            // Acquire: everything the kernel wrote before publishing READY is visible after this.
-            if (region.Status(w) == SKBREMAP_WIN_READY)
-            {
-                ulong seq = region.Seq(w);
-                if (seq < oldestSeq)
-                {
-                    oldest = w;
-                    oldestSeq = seq;
-                }
-            }
-        }
-
-        return oldest >= 0;
+        return region.TryFindOldestReady(0, out oldest, out oldestSeq);
     }
 
     private void ConsumeWindow(int window, ulong seq)

@@ -42,28 +42,21 @@ internal static class CaptureCommand
         }
 
         // Before the backend: an unknown interface is the same mistake whatever the backend.
-        int ifindex = NetworkInterfaces.Resolve(o.Interface);
-
         int members = (int)o.Threads;
         FanoutGroup? group = members > 1
             ? new FanoutGroup(o.FanoutGroup != 0 ? o.FanoutGroup : (uint)Environment.ProcessId, ParseFanoutMode(o.FanoutMode),
                 o.NoRollover ? (ushort)0 : (ushort)SKBREMAP_FANOUT_F_ROLLOVER)
             : null;
-        var settings = new CaptureSettings
+        CaptureSettings settings = CaptureSettingsBuilder.From(o) with
         {
-            Ifindex = ifindex,
-            Windows = o.Windows,
-            PagesPerWindow = o.PagesPerWindow,
-            InfoPages = o.InfoPages,
-            Snaplen = o.Snaplen,
             RetireUsec = o.RetireUsec,
             QueueLimit = o.QueueLimit,
             Mode = o.Mode is not null && DeliveryModes.TryParse(o.Mode, out uint mode) ? mode : SKBREMAP_MODE_DEFAULT,
             CopyThreshold = o.CopyThreshold,
-            Source = o.Source,
             Filter = selection.Filter,
             Fanout = group,
         };
+        int ifindex = settings.Ifindex;
 
         // -j N: N captures of one fanout group, all joined before the first starts.
         var sessions = new List<CaptureSession>(members);

@@ -1,13 +1,14 @@
 using System.Globalization;
-using RemapDaemon.Cli;
 using RemapDaemon.Engine;
 using RemapDaemon.Protocol.Abi;
-using RemapDaemon.Remapd.Cli;
 
-namespace RemapDaemon.Remapd.Output;
+namespace RemapDaemon.Cli;
 
-/// <summary>The live statistics line and the final summary; both on stderr.</summary>
-internal static class StatsFormat
+/// <summary>
+/// skbremap's counters as text, for both programs: remapd's live statistics line and final
+/// summary (both on stderr) here; remapctl's status and dump reports in StatsFormat.Status.cs.
+/// </summary>
+public static partial class StatsFormat
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -17,7 +18,7 @@ internal static class StatsFormat
     /// the backend cannot filter); "payload mismatch" (with --match-*) the packets the payload
     /// tests rejected.
     /// </summary>
-    internal static string Live(in CaptureProgress p, bool payloadTests = false)
+    public static string Live(in CaptureProgress p, bool payloadTests = false)
     {
         skbremap_stats s = p.Stats;
         double seconds = Math.Max(p.Elapsed.TotalSeconds, 0.001);
@@ -32,7 +33,7 @@ internal static class StatsFormat
     /// remapd -j N's live line: the group's totals as <see cref="Live"/> has them, then each
     /// member's packets and drops: "... | m0 2510 pkts 0 drops, m1 2490 pkts 0 drops".
     /// </summary>
-    internal static string LiveMembers(IReadOnlyList<CaptureProgress> members, bool payloadTests = false)
+    public static string LiveMembers(IReadOnlyList<CaptureProgress> members, bool payloadTests = false)
     {
         string total = Live(MemberTotals.Sum(members), payloadTests);
         string each = string.Join(", ", members.Select((p, k) => string.Create(Invariant,
@@ -41,7 +42,7 @@ internal static class StatsFormat
     }
 
     /// <summary>One member's line of remapd -j N's summary (the group's total follows).</summary>
-    internal static string Member(int k, CaptureResult r, string output)
+    public static string Member(int k, CaptureResult r, string output)
     {
         CaptureProgress p = r.Final;
         skbremap_stats s = p.Stats;
@@ -52,7 +53,7 @@ internal static class StatsFormat
     }
 
     /// <summary>The group's line: members, their share, the rollover, and the merge's order.</summary>
-    internal static string Fanout(string group, IReadOnlyList<CaptureResult> members, long outOfOrder)
+    public static string Fanout(string group, IReadOnlyList<CaptureResult> members, long outOfOrder)
     {
         ulong seen = members.Aggregate(0UL, (a, r) => a + r.Final.Stats.seen);
         string shares = string.Join(", ", members.Select(r => seen == 0 ? "0%" :
@@ -67,7 +68,7 @@ internal static class StatsFormat
 
     /// <summary>The final summary: what was written, and skbremap's own account of every packet it saw.</summary>
     /// <param name="selection">What selected packets ("filter 'tcp' (9 BPF instructions)"); empty for none.</param>
-    internal static IEnumerable<string> Summary(CaptureResult r, string output, string selection = "")
+    public static IEnumerable<string> Summary(CaptureResult r, string output, string selection = "")
     {
         CaptureProgress p = r.Final;
         skbremap_stats s = p.Stats;
@@ -112,7 +113,7 @@ internal static class StatsFormat
     /// otherwise "lost N packets: N queue full, N no window, ..." (every skbremap drop reason,
     /// then remapd's own losses), and a WARNING for each account that does not add up.
     /// </summary>
-    internal static IEnumerable<string> Loss(CaptureResult r)
+    public static IEnumerable<string> Loss(CaptureResult r)
     {
         CaptureProgress p = r.Final;
         skbremap_stats s = p.Stats;

@@ -2,17 +2,17 @@ using System.Runtime.InteropServices;
 using RemapDaemon.Engine;
 using RemapDaemon.Protocol.Abi;
 
-namespace RemapDaemon.Remapd.Output;
+namespace RemapDaemon.Cli;
 
 /// <summary>remapd -j N: the members' progress and counters added up into the group's.</summary>
-internal static class MemberTotals
+public static class MemberTotals
 {
     /// <summary>
     /// Every counter of skbremap_stats summed (each member counts its own packets: seen, drops,
     /// windows, pages, skbs, memory, rollover); the mode and the calibration, the same setting in
     /// every member, are member 0's.
     /// </summary>
-    internal static skbremap_stats Sum(IReadOnlyList<skbremap_stats> members)
+    public static skbremap_stats Sum(IReadOnlyList<skbremap_stats> members)
     {
         skbremap_stats total = default;
         Span<ulong> sum = MemoryMarshal.Cast<skbremap_stats, ulong>(MemoryMarshal.CreateSpan(ref total, 1));
@@ -37,7 +37,7 @@ internal static class MemberTotals
         return total;
     }
 
-    internal static CaptureProgress Sum(IReadOnlyList<CaptureProgress> members)
+    public static CaptureProgress Sum(IReadOnlyList<CaptureProgress> members)
     {
         var total = default(CaptureProgress);
         foreach (CaptureProgress p in members)
