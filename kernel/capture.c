@@ -106,6 +106,7 @@ void skbremap_capture_destroy(struct skbremap_capture *cap)
 
 	mutex_lock(&cap->lock);
 	__skbremap_unhook(cap);
+	__skbremap_fanout_leave(cap);
 	cap->closing = true;
 	mutex_unlock(&cap->lock);
 
@@ -171,7 +172,7 @@ int skbremap_capture_bind(struct skbremap_capture *cap,
 		dev_put(dev);
 	}
 	mutex_lock(&cap->lock);
-	if (cap->running) {
+	if (cap->running || !__skbremap_fanout_bind_ok(cap, b->ifindex)) {
 		err = -EBUSY;
 	} else {
 		cap->ifindex = b->ifindex;
@@ -238,7 +239,10 @@ int skbremap_capture_start(struct skbremap_capture *cap)
 		cap->path_set = true;
 	}
 	WRITE_ONCE(cap->running, true);
-	dev_add_pack(&cap->prot_hook);
+	if (cap->fanout)
+		__skbremap_fanout_link(cap, dev);	/* the group's hook */
+	else
+		dev_add_pack(&cap->prot_hook);
 out:
 	mutex_unlock(&cap->lock);
 	rtnl_unlock();
@@ -317,6 +321,7 @@ static void __skbremap_stats(struct skbremap_capture *cap,
 	st->skb_bytes_held = atomic64_read(&cap->skb_bytes_held);
 	st->mem_limit = cap->held_limit;
 	st->bad_release = cap->ws.bad_release;
+	st->fanout_rollover = atomic64_read(&cap->fanout_rollover);
 	spin_unlock_bh(&cap->fill_lock);
 }
 
@@ -357,6 +362,8 @@ int skbremap_capture_info(const struct net *net, u32 index,
 		if (cap->wins)
 			ci->windows = cap->layout.windows;
 		__skbremap_stats(cap, &ci->stats);
+		ci->fanout_member = SKBREMAP_FANOUT_NOT_LINKED;
+		__skbremap_fanout_info(cap, ci);
 		mutex_unlock(&cap->lock);
 		err = 0;
 		break;

@@ -116,6 +116,7 @@ static long skbremap_ioctl(struct file *file, unsigned int cmd,
 		struct skbremap_global global;
 		struct skbremap_capture_info info;
 		struct skbremap_filter filter;
+		struct skbremap_fanout fanout;
 	} *u, ubuf;
 	long ret;
 
@@ -177,6 +178,11 @@ static long skbremap_ioctl(struct file *file, unsigned int cmd,
 		ret = -EFAULT;
 		if (!copy_from_user(&u->filter, uarg, sizeof(u->filter)))
 			ret = skbremap_filter_set(cap, &u->filter);
+		break;
+	case SKBREMAP_IOC_FANOUT:
+		ret = -EFAULT;
+		if (!copy_from_user(&u->fanout, uarg, sizeof(u->fanout)))
+			ret = skbremap_fanout_join(cap, &u->fanout);
 		break;
 	default:
 		ret = -ENOTTY;

@@ -73,11 +73,14 @@ static void skbremap_hook_direct(struct skbremap_capture *cap,
 	skb->len = len;
 }
 
-int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
-		      struct packet_type *pt, struct net_device *orig_dev)
+/*
+ * One capture's receive path, for its own prot_hook and for the hook of
+ * its fanout group (fanout.c), which chose it (@rolled: for another
+ * member without room). @skb is the stack's: the caller consumes it.
+ */
+void skbremap_capture_rcv(struct skbremap_capture *cap, struct sk_buff *skb,
+			  struct net_device *dev, bool rolled)
 {
-	struct skbremap_capture *cap =
-		container_of(pt, struct skbremap_capture, prot_hook);
 	struct skbremap_skb_cb *cb;
 	struct sk_buff *nskb;
 	unsigned long flags;
@@ -85,27 +88,29 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 	bool nomem;
 
 	if (!READ_ONCE(cap->running) || !net_eq(dev_net(dev), cap->net))
-		goto out;
+		return;
 	atomic64_inc(&cap->seen);
+	if (rolled)
+		atomic64_inc(&cap->fanout_rollover);
 
 	/* Before anything costs: an unselected packet is never cloned. */
 	snap = skbremap_filter_run(cap, skb, dev, &nomem);
 	if (!snap) {
 		atomic64_inc(nomem ? &cap->drop_nomem : &cap->filtered);
-		goto out;
+		return;
 	}
 
 	/* Set before dev_add_pack() published the hook; fixed while it runs. */
 	if (cap->direct) {
 		skbremap_hook_direct(cap, skb, dev, snap);
-		goto out;
+		return;
 	}
 
 	limit = READ_ONCE(cap->queue_limit);
 	/* Cheap early test: do not clone what the queue cannot take. */
 	if (skb_queue_len_lockless(&cap->queue) >= limit) {
 		atomic64_inc(&cap->drop_queue_full);
-		goto out;
+		return;
 	}
 	/*
 	 * The clone pins what the stack's skb pins, its truesize: reserved
@@ -117,13 +122,13 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 	    skbremap_packet_page_bytes(cap) > READ_ONCE(cap->held_limit)) {
 		atomic64_sub(truesize, &cap->skb_bytes_held);
 		atomic64_inc(&cap->drop_mem_limit);
-		goto out;
+		return;
 	}
 	nskb = skb_clone(skb, GFP_ATOMIC);
 	if (!nskb) {
 		atomic64_sub(truesize, &cap->skb_bytes_held);
 		atomic64_inc(&cap->drop_nomem);
-		goto out;
+		return;
 	}
 
 	/* Show the frame from its link-layer header, as AF_PACKET does. */
@@ -152,29 +157,44 @@ int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 		spin_unlock_irqrestore(&cap->queue.lock, flags);
 		atomic64_inc(&cap->drop_queue_full);
 		kfree_skb(nskb);
-		goto out;
+		return;
 	}
 	__skb_queue_tail(&cap->queue, nskb);
 	spin_unlock_irqrestore(&cap->queue.lock, flags);
 
 	queue_work(skbremap_wq, &cap->work);
-out:
+}
+
+int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
+		      struct packet_type *pt, struct net_device *orig_dev)
+{
+	struct skbremap_capture *cap =
+		container_of(pt, struct skbremap_capture, prot_hook);
+
+	skbremap_capture_rcv(cap, skb, dev, false);
 	consume_skb(skb);
 	return 0;
 }
 
 /*
- * Must hold cap->lock. Unregisters the hook and waits until no CPU runs it
- * (dev_remove_pack() includes synchronize_net()); afterwards nothing adds
- * to cap->queue until the next START.
+ * Must hold cap->lock. Unregisters the hook (or leaves the running members
+ * of its fanout group) and waits until no CPU runs it (dev_remove_pack()
+ * includes synchronize_net()); afterwards nothing adds to cap->queue
+ * until the next START.
  */
 void __skbremap_unhook(struct skbremap_capture *cap)
 {
 	lockdep_assert_held(&cap->lock);
 	if (!cap->running)
 		return;
-	WRITE_ONCE(cap->running, false);
-	dev_remove_pack(&cap->prot_hook);
+	if (cap->fanout) {
+		/* Out of the group first: it runs until no hook picks it. */
+		__skbremap_fanout_unlink(cap);
+		WRITE_ONCE(cap->running, false);
+	} else {
+		WRITE_ONCE(cap->running, false);
+		dev_remove_pack(&cap->prot_hook);
+	}
 	if (cap->dev) {
 		netdev_put(cap->dev, &cap->dev_tracker);
 		cap->dev = NULL;

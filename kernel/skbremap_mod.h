@@ -19,7 +19,11 @@
  * to its right):
  *
  *   rtnl_lock -> skbremap_captures_lock -> mmap_lock (of cap->mm)
- *     -> cap->lock -> cap->fill_lock -> cap->queue.lock
+ *     -> cap->lock -> skbremap_fanout_lock
+ *     -> cap->fill_lock -> cap->queue.lock
+ *
+ * (skbremap_fanout_lock, fanout.c, is never held with fill_lock: nothing
+ * takes one inside the other.)
  *
  * (poll_wait's lock, taken by wake_up, nests inside fill_lock.)
  * (The take-back takes the i_mmap_rwsem of the capture's own mapping
@@ -44,6 +48,7 @@
 
 struct bpf_prog;
 struct mem_cgroup;
+struct skbremap_fanout_group;
 
 /* Kernel side of one window: the core's record plus what backs it. */
 struct skbremap_kwin {
@@ -205,6 +210,16 @@ struct skbremap_capture {
 	atomic64_t skbs_held;		/* gauge, our skb destructor */
 	atomic64_t skbs_freed;
 	atomic64_t pages_held;		/* gauge, pool.c */
+	atomic64_t fanout_rollover;
+
+	/*
+	 * SKBREMAP_IOC_FANOUT (fanout.c): the group, set at join under
+	 * cap->lock and skbremap_fanout_lock, cleared at close; fanout_idx,
+	 * its slot among the group's running members, under
+	 * skbremap_fanout_lock.
+	 */
+	struct skbremap_fanout_group *fanout;
+	u32 fanout_idx;
 
 	struct work_struct work;	/* the worker */
 	struct delayed_work retire;	/* queues work at retire time */
@@ -273,7 +288,8 @@ skbremap_info_bytes(const struct skbremap_capture *cap)
 				 SKBREMAP_FEAT_REMAP | SKBREMAP_FEAT_ADAPTIVE | \
 				 SKBREMAP_FEAT_FILTER | \
 				 SKBREMAP_FEAT_INFO_PAGES | \
-				 SKBREMAP_FEAT_MEM_LIMIT)
+				 SKBREMAP_FEAT_MEM_LIMIT | \
+				 SKBREMAP_FEAT_FANOUT)
 
 /* main.c */
 struct skbremap_gauges {
@@ -323,7 +339,20 @@ u32 skbremap_filter_run(struct skbremap_capture *cap, struct sk_buff *skb,
 			const struct net_device *dev, bool *nomem);
 void skbremap_push_mac(struct sk_buff *skb, const struct net_device *dev);
 
+/* fanout.c */
+int skbremap_fanout_join(struct skbremap_capture *cap,
+			 const struct skbremap_fanout *a);
+void __skbremap_fanout_link(struct skbremap_capture *cap,
+			    struct net_device *dev);
+void __skbremap_fanout_unlink(struct skbremap_capture *cap);
+void __skbremap_fanout_leave(struct skbremap_capture *cap);
+void __skbremap_fanout_info(struct skbremap_capture *cap,
+			    struct skbremap_capture_info *ci);
+bool __skbremap_fanout_bind_ok(struct skbremap_capture *cap, int ifindex);
+
 /* hook.c */
+void skbremap_capture_rcv(struct skbremap_capture *cap, struct sk_buff *skb,
+			  struct net_device *dev, bool rolled);
 int skbremap_hook_rcv(struct sk_buff *skb, struct net_device *dev,
 		      struct packet_type *pt, struct net_device *orig_dev);
 void __skbremap_unhook(struct skbremap_capture *cap);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using RemapDaemon.Device;
 using RemapDaemon.Engine;
 using RemapDaemon.Protocol.Abi;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Cli;
 
@@ -20,7 +21,39 @@ public static partial class StatsFormat
         w.WriteLine($"CAPTURE  id {c.id}  pid {c.pid}  interface {iface} ({c.ifindex})  {(c.running != 0 ? "running" : "stopped")}");
         w.WriteLine($"  windows   {c.windows} total: {c.windows_free} free, {c.windows_filling} filling, {c.windows_user} user; " +
                     $"{Math.Max(c.info_pages, 1)} info + {c.pages_per_window} data pages per window; snaplen {c.snaplen}");
+        if (c.fanout_mode != 0)
+        {
+            w.WriteLine($"  fanout    {Group(c)}: {Member(c)}; rollover {c.stats.fanout_rollover} (packets taken for members without a free window)");
+        }
+
         Text(w, c.stats, "  ");
+    }
+
+    /// <summary>"group 1234 (hash, rollover)".</summary>
+    public static string Group(in skbremap_capture_info c) =>
+        new FanoutGroup(c.fanout_id, c.fanout_mode, c.fanout_flags).ToString();
+
+    private static string Member(in skbremap_capture_info c) =>
+        c.fanout_member == SKBREMAP_FANOUT_NOT_LINKED
+            ? $"member, stopped; {c.fanout_members} running"
+            : $"member {c.fanout_member} of {c.fanout_members} running";
+
+    /// <summary>
+    /// After the captures: each fanout group they belong to, with its members' counters added
+    /// up (what the group's hook saw, and how it was shared).
+    /// </summary>
+    public static void Groups(TextWriter w, IReadOnlyList<skbremap_capture_info> captures)
+    {
+        foreach (IGrouping<uint, skbremap_capture_info> g in captures.Where(c => c.fanout_mode != 0).GroupBy(c => c.fanout_id))
+        {
+            skbremap_capture_info first = g.First();
+            ulong seen = g.Aggregate(0UL, (a, c) => a + c.stats.seen);
+            ulong captured = g.Aggregate(0UL, (a, c) => a + c.stats.captured);
+            ulong dropped = g.Aggregate(0UL, (a, c) => a + Drops.Total(c.stats));
+            ulong rollover = g.Aggregate(0UL, (a, c) => a + c.stats.fanout_rollover);
+            string shares = string.Join(", ", g.Select(c => $"id {c.id}: {c.stats.seen}"));
+            w.WriteLine($"FANOUT   {Group(first)}  members {g.Count()} ({first.fanout_members} running)  seen {seen}  captured {captured}  dropped {dropped}  rollover {rollover}  ({shares})");
+        }
     }
 
     public static void Text(TextWriter w, in skbremap_stats s, string indent)
@@ -62,6 +95,29 @@ public static partial class StatsFormat
         j.WriteNumber("pages_per_window", c.pages_per_window);
         j.WriteNumber("info_pages", Math.Max(c.info_pages, 1));
         j.WriteNumber("snaplen", c.snaplen);
+        if (c.fanout_mode != 0)
+        {
+            j.WriteStartObject("fanout");
+            j.WriteNumber("group", c.fanout_id);
+            j.WriteString("mode", FanoutGroup.ModeName(c.fanout_mode));
+            j.WriteBoolean("rollover", (c.fanout_flags & SKBREMAP_FANOUT_F_ROLLOVER) != 0);
+            if (c.fanout_member == SKBREMAP_FANOUT_NOT_LINKED)
+            {
+                j.WriteNull("member");
+            }
+            else
+            {
+                j.WriteNumber("member", c.fanout_member);
+            }
+
+            j.WriteNumber("running_members", c.fanout_members);
+            j.WriteEndObject();
+        }
+        else
+        {
+            j.WriteNull("fanout");
+        }
+
         Json(j, "stats", c.stats);
         j.WriteEndObject();
     }
@@ -99,6 +155,7 @@ public static partial class StatsFormat
         j.WriteNumber("mem_limit", s.mem_limit);
         j.WriteNumber("skbs_freed", s.skbs_freed);
         j.WriteNumber("bad_release", s.bad_release);
+        j.WriteNumber("fanout_rollover", s.fanout_rollover);
         j.WriteBoolean("balanced", Balanced(s));
         j.WriteEndObject();
     }

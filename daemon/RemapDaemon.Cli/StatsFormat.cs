@@ -29,6 +29,43 @@ public static partial class StatsFormat
         return payloadTests ? string.Create(Invariant, $"{live}  payload mismatch {p.PayloadMismatched}") : live;
     }
 
+    /// <summary>
+    /// remapd -j N's live line: the group's totals as <see cref="Live"/> has them, then each
+    /// member's packets and drops: "... | m0 2510 pkts 0 drops, m1 2490 pkts 0 drops".
+    /// </summary>
+    public static string LiveMembers(IReadOnlyList<CaptureProgress> members, bool payloadTests = false)
+    {
+        string total = Live(MemberTotals.Sum(members), payloadTests);
+        string each = string.Join(", ", members.Select((p, k) => string.Create(Invariant,
+            $"m{k} {p.Packets} pkts {Drops.Total(p.Stats)} drops")));
+        return $"{total} | {each}";
+    }
+
+    /// <summary>One member's line of remapd -j N's summary (the group's total follows).</summary>
+    public static string Member(int k, CaptureResult r, string output)
+    {
+        CaptureProgress p = r.Final;
+        skbremap_stats s = p.Stats;
+        return string.Create(Invariant,
+            $"member {k}: {p.Packets} packets written to {output} ({Bytes(p.Bytes)}); stopped: {r.StopReason}; skbremap: seen {s.seen}, " +
+            $"captured {s.captured}, filtered {s.filtered}, dropped {Drops.Total(s)} ({Drops.Describe(s, d => d.Name)}), " +
+            $"rollover {s.fanout_rollover} (taken for members without a free window)");
+    }
+
+    /// <summary>The group's line: members, their share, the rollover, and the merge's order.</summary>
+    public static string Fanout(string group, IReadOnlyList<CaptureResult> members, long outOfOrder)
+    {
+        ulong seen = members.Aggregate(0UL, (a, r) => a + r.Final.Stats.seen);
+        string shares = string.Join(", ", members.Select(r => seen == 0 ? "0%" :
+            string.Create(Invariant, $"{100.0 * r.Final.Stats.seen / seen:0.#}%")));
+        ulong rollover = members.Aggregate(0UL, (a, r) => a + r.Final.Stats.fanout_rollover);
+        string order = outOfOrder > 0
+            ? string.Create(Invariant, $"; WARNING: {outOfOrder} packets merged out of timestamp order (a member silent longer than the merge waits)")
+            : "";
+        return string.Create(Invariant,
+            $"fanout {group}: {members.Count} members, shares of what the group saw {shares}; {rollover} packets rolled over{order}");
+    }
+
     /// <summary>The final summary: what was written, and skbremap's own account of every packet it saw.</summary>
     /// <param name="selection">What selected packets ("filter 'tcp' (9 BPF instructions)"); empty for none.</param>
     public static IEnumerable<string> Summary(CaptureResult r, string output, string selection = "")

@@ -74,6 +74,30 @@ public static class SkbremapIoctls
         }
     }
 
+    /// <summary>
+    /// SKBREMAP_IOC_FANOUT: makes the capture a member of the group <paramref name="fanout"/>
+    /// names (before START); <paramref name="group"/> describes it for messages. A backend
+    /// without SKBREMAP_FEAT_FANOUT, or a group whose members capture otherwise, is a usage
+    /// error with the reason.
+    /// </summary>
+    public static void JoinFanout(this ICaptureBackend backend, in skbremap_version version, in skbremap_fanout fanout, string group)
+    {
+        if ((version.features & SKBREMAP_FEAT_FANOUT) == 0)
+        {
+            throw new BackendUsageException(nameof(SKBREMAP_IOC_FANOUT), Errno.EINVAL,
+                $"{backend.Name} has no fanout groups (no SKBREMAP_FEAT_FANOUT, features 0x{version.features:x}): -j needs a newer skbremap.ko");
+        }
+
+        int rc = Write(backend, SKBREMAP_IOC_FANOUT, fanout);
+        if (rc < 0)
+        {
+            throw -rc == Errno.EINVAL
+                ? new BackendUsageException(nameof(SKBREMAP_IOC_FANOUT), -rc,
+                    $"{backend.Name} refused to join fanout {group}: its members capture with another mode, rollover or interface")
+                : SkbremapErrors.FromErrno(nameof(SKBREMAP_IOC_FANOUT), -rc);
+        }
+    }
+
     public static skbremap_layout Layout(this ICaptureBackend backend) =>
         Read<skbremap_layout>(backend, SKBREMAP_IOC_LAYOUT, nameof(SKBREMAP_IOC_LAYOUT));
 

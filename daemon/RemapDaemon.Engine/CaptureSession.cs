@@ -23,8 +23,13 @@ public sealed class CaptureSession : IDisposable
     // What the capture loop runs itself: _filter when !_filterInHook. One reference, read once per window.
     private volatile BpfProgram? _userSpaceFilter;
 
-    private CaptureSession(ICaptureBackend backend, skbremap_version version, int ifindex, Region region, BpfProgram? filter, bool filterInHook)
+    // What START's log line says (Start).
+    private readonly string? _source;
+    private ILogger? _logger;
+
+    private CaptureSession(ICaptureBackend backend, skbremap_version version, int ifindex, Region region, BpfProgram? filter, bool filterInHook, string? source)
     {
+        _source = source;
         Backend = backend;
         Version = version;
         Ifindex = ifindex;
@@ -44,6 +49,9 @@ public sealed class CaptureSession : IDisposable
     public Region Region { get; }
 
     public bool Stopped { get; private set; }
+
+    /// <summary>START has been called (<see cref="Open"/> with start, or <see cref="Start"/>).</summary>
+    public bool Started { get; private set; }
 
     /// <summary>
     /// The filter the capture loop must run itself, because the backend lacks
@@ -93,7 +101,12 @@ public sealed class CaptureSession : IDisposable
         return (uint)WindowGeometry.DefaultInfoPages((int)version.page_size, (int)Math.Min(pages, SKBREMAP_MAX_PAGES_PER_WINDOW));
     }
 
-    public static CaptureSession Open(ICaptureBackend backend, CaptureSettings settings, ILogger logger)
+    /// <param name="start">
+    /// False: everything but START, which <see cref="Start"/> then does (the members of a fanout
+    /// group all join before the first starts: the emulator's group source starts once every
+    /// member is running).
+    /// </param>
+    public static CaptureSession Open(ICaptureBackend backend, CaptureSettings settings, ILogger logger, bool start = true)
     {
         Region? region = null;
         try
@@ -125,6 +138,13 @@ public sealed class CaptureSession : IDisposable
                 copy_threshold = settings.CopyThreshold,
             });
             backend.Bind(ifindex, NetworkInterfaces.NameOf(ifindex));
+
+            // After BIND (the group's interface is its first member's), before START.
+            if (settings.Fanout is { } group)
+            {
+                backend.JoinFanout(version, group.Argument, group.ToString());
+                Log.FanoutJoined(logger, group.ToString(), backend.Name);
+            }
 
             // Before START: no packet is judged without the filter.
             bool filterInHook = (version.features & SKBREMAP_FEAT_FILTER) != 0;
@@ -168,10 +188,13 @@ public sealed class CaptureSession : IDisposable
             region = new Region(layout, control, windows);
             Log.RegionMapped(logger, layout.windows, WindowGeometry.InfoPagesOf(layout), layout.info_entries_max, layout.pages_per_window, layout.page_size, layout.ctl_size, layout.win_size);
 
-            backend.Start();
-            Log.CaptureStarted(logger, ifindex == 0 ? "every interface" : NetworkInterfaces.NameOf(ifindex), backend.Name,
-                settings.Source ?? (backend.Kind == BackendKind.Kernel ? "the network stack" : "afpacket"));
-            return new CaptureSession(backend, version, ifindex, region, settings.Filter, filterInHook);
+            var session = new CaptureSession(backend, version, ifindex, region, settings.Filter, filterInHook, settings.Source) { _logger = logger };
+            if (start)
+            {
+                session.Start();
+            }
+
+            return session;
         }
         catch
         {
@@ -219,6 +242,23 @@ public sealed class CaptureSession : IDisposable
         _userSpaceFilter = _filterInHook ? null : program;
         FilterReplacements++;
         return _filterInHook;
+    }
+
+    /// <summary>SKBREMAP_IOC_START, once (see <see cref="Open"/>'s start).</summary>
+    public void Start()
+    {
+        if (Started)
+        {
+            return;
+        }
+
+        Backend.Start();
+        Started = true;
+        if (_logger is { } logger)
+        {
+            Log.CaptureStarted(logger, Ifindex == 0 ? "every interface" : NetworkInterfaces.NameOf(Ifindex), Backend.Name,
+                _source ?? (Backend.Kind == BackendKind.Kernel ? "the network stack" : "afpacket"));
+        }
     }
 
     /// <summary>SKBREMAP_IOC_STATS; callable from any thread at any time.</summary>

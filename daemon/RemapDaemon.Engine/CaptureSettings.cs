@@ -44,4 +44,7 @@ public sealed record CaptureSettings
     /// by the capture loop (<see cref="CaptureSession.UserSpaceFilter"/>); null = every packet.
     /// </summary>
     public BpfProgram? Filter { get; init; }
+
+    /// <summary>The fanout group to join before START (SKBREMAP_IOC_FANOUT); null = a capture of its own.</summary>
+    public FanoutGroup? Fanout { get; init; }
 }

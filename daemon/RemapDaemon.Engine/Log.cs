@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(116, LogLevel.Error, "writing failed after {Written} packets ({Error}); stopping, draining and counting the rest as not written")]
     public static partial void WriteFailed(ILogger logger, string error, ulong written);
+
+    [LoggerMessage(140, LogLevel.Debug, "{Backend}: joined fanout {Group}")]
+    public static partial void FanoutJoined(ILogger logger, string group, string backend);
 }

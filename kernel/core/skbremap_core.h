@@ -234,4 +234,19 @@ int skbremap_filter_arg_check(const struct skbremap_filter *f);
  */
 int skbremap_filter_check(const struct sock_filter *f, u32 len, u16 *masks);
 
+/* fanout.c */
+
+/* The fixed checks of SKBREMAP_IOC_FANOUT's argument: 0 or -EINVAL. */
+int skbremap_fanout_arg_check(const struct skbremap_fanout *a);
+/*
+ * The symmetric flow hash of an Ethernet frame's first @len bytes (both
+ * directions of a flow hash alike; 0 for a frame that is not IP). The
+ * first SKBREMAP_FANOUT_HASH_BYTES bytes are enough for every header it
+ * reads but IPv6 extension headers longer than that.
+ */
+#define SKBREMAP_FANOUT_HASH_BYTES	128
+u32 skbremap_flow_hash_sym(const u8 *frame, u32 len);
+/* Member 0..n-1 of a hash (n >= 1). */
+u32 skbremap_fanout_scale(u32 hash, u32 n);
+
 #endif /* SKBREMAP_CORE_H */

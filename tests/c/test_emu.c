@@ -119,7 +119,9 @@ static void check_stopped_and_returned(struct skbremap_emu *e,
 	CHECK_EQ(c->errors, 0);
 	/* The emulator has no memory bound (no SKBREMAP_FEAT_MEM_LIMIT). */
 	CHECK_EQ(s.drop_mem_limit | s.skb_bytes_held | s.mem_limit, 0);
-	for (i = 0; i < 2; i++)
+	/* A capture in no fanout group rolls nothing over. */
+	CHECK_EQ(s.fanout_rollover, 0);
+	for (i = 0; i < (int)(sizeof(s.reserved) / sizeof(s.reserved[0])); i++)
 		CHECK_EQ(s.reserved[i], 0);
 }
 
@@ -138,7 +140,8 @@ static void version_says_magic_abi_page_size_and_bounce(void)
 	CHECK_EQ(v.page_size, PS);
 	CHECK_EQ(v.features, SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_FILTER |
 		 SKBREMAP_FEAT_RING | SKBREMAP_FEAT_REMAP |
-		 SKBREMAP_FEAT_ADAPTIVE | SKBREMAP_FEAT_INFO_PAGES);
+		 SKBREMAP_FEAT_ADAPTIVE | SKBREMAP_FEAT_INFO_PAGES |
+		 SKBREMAP_FEAT_FANOUT);
 	CHECK_EQ(v.reserved[0] | v.reserved[1], 0);
 	CHECK_EQ(skbremap_emu_ioctl(e, SKBREMAP_IOC_VERSION, NULL), -EFAULT);
 	CHECK_EQ(skbremap_emu_ioctl(e, 0x1234, &v), -ENOTTY);

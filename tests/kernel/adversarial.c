@@ -30,6 +30,13 @@
  *       region that is not packet data: the marker must never show
  *   adversarial busy IF MODE
  *       delete_module while a capture runs: refused, the capture goes on
+ *   adversarial [--seed N] fanout IF SECONDS
+ *       SKBREMAP_IOC_FANOUT: every bad argument and state refused with its
+ *       errno (mode, flags, reserved, pointer, join after START, twice,
+ *       mismatched mode/flags/interface, BIND away, a full group); then
+ *       for SECONDS three threads join one group of IF, start, consume,
+ *       and stop or close at random moments under the flood while a
+ *       fourth lists the captures; every member's counts must balance
  *   adversarial global [SECONDS]
  *       exit 0 once every module gauge is 0 (waiting up to SECONDS)
  *
@@ -504,7 +511,7 @@ static const unsigned long known_cmds[] = {
 	SKBREMAP_IOC_VERSION, SKBREMAP_IOC_CONFIGURE, SKBREMAP_IOC_LAYOUT,
 	SKBREMAP_IOC_BIND, SKBREMAP_IOC_START, SKBREMAP_IOC_STOP,
 	SKBREMAP_IOC_STATS, SKBREMAP_IOC_GLOBAL, SKBREMAP_IOC_CAPTURES,
-	SKBREMAP_IOC_SET_FILTER,
+	SKBREMAP_IOC_SET_FILTER, SKBREMAP_IOC_FANOUT,
 };
 #define N_KNOWN (sizeof(known_cmds) / sizeof(known_cmds[0]))
 
@@ -630,7 +637,7 @@ static int errno_allowed(int e)
 	switch (e) {
 	case EINVAL: case ENOTTY: case EFAULT: case EBUSY: case EOPNOTSUPP:
 	case ENODEV: case ENOENT: case ENOMEM: case ENOSPC: case EPERM:
-	case EAGAIN:
+	case EAGAIN: case EALREADY:
 		return 1;
 	}
 	return 0;
@@ -743,6 +750,18 @@ static void *fuzz_thread(void *arg)
 			fuzz_map(&m, fd);
 			ret = 0;
 			break;
+		case 11: {	/* join a group: few ids, so members meet */
+			struct skbremap_fanout *fo = (void *)buf;
+
+			memset(fo, 0, sizeof(*fo));
+			fo->id = rnd_below(4) ? rnd_below(3) : (uint32_t)rnd();
+			fo->mode = rnd_below(4) ? rnd_below(5) : (uint16_t)rnd();
+			fo->flags = rnd_below(4) ? rnd_below(2) : (uint16_t)rnd();
+			fo->reserved[rnd_below(3)] = rnd_below(8) ? 0 : rnd();
+			ret = xioctl(fd, SKBREMAP_IOC_FANOUT,
+				     fuzz_ptr(buf, sizeof(*fo)));
+			break;
+		}
 		case 10: {	/* release, hold, or forge status words */
 			struct mapping *h = m.ctl && rnd_below(2) ? &m : fz->held;
 
@@ -1535,6 +1554,219 @@ static int cmd_busy(const char *ifname, const char *mode)
 	return 0;
 }
 
+/* ---- fanout: the group ioctl's rules, then join/leave races ---- */
+
+static int join(int fd, uint32_t id, uint16_t mode, uint16_t flags)
+{
+	struct skbremap_fanout a = { .id = id, .mode = mode, .flags = flags };
+
+	return xioctl(fd, SKBREMAP_IOC_FANOUT, &a);
+}
+
+static void fanout_rules(const char *ifname)
+{
+	struct skbremap_fanout a = { .id = 5, .mode = SKBREMAP_FANOUT_HASH };
+	struct skbremap_version v;
+	struct skbremap_bind b = { 0 };
+	struct region r, g, any;
+	int fds[SKBREMAP_FANOUT_MAX_MEMBERS + 1];
+	int i, ret;
+
+	ret = cap_setup(&r, ifname, SKBREMAP_MODE_RING, 4, 2, 1000);
+	CHECK(!ret, "setup: %s", strerror(-ret));
+	ret = cap_setup(&g, ifname, SKBREMAP_MODE_RING, 4, 2, 1000);
+	CHECK(!ret, "setup: %s", strerror(-ret));
+	ret = cap_setup(&any, "all", SKBREMAP_MODE_RING, 4, 2, 1000);
+	CHECK(!ret, "setup: %s", strerror(-ret));
+	if (failures)
+		return;
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_VERSION, &v) == 0 &&
+	      (v.features & SKBREMAP_FEAT_FANOUT), "FEAT_FANOUT");
+	a.mode = 0;
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_FANOUT, &a) == -EINVAL, "mode 0");
+	a.mode = SKBREMAP_FANOUT_LB + 1;
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_FANOUT, &a) == -EINVAL, "mode 4");
+	a.mode = 0xffff;
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_FANOUT, &a) == -EINVAL, "mode ffff");
+	a.mode = SKBREMAP_FANOUT_HASH;
+	a.flags = 0x8000;
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_FANOUT, &a) == -EINVAL, "flags");
+	a.flags = 0;
+	for (i = 0; i < 3; i++) {
+		a.reserved[i] = 1ULL << 63;
+		CHECK(xioctl(r.fd, SKBREMAP_IOC_FANOUT, &a) == -EINVAL,
+		      "reserved[%d]", i);
+		a.reserved[i] = 0;
+	}
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_FANOUT, NULL) == -EFAULT, "NULL");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_FANOUT, guard_buf + psz) == -EFAULT,
+	      "PROT_NONE");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == 0, "START");
+	CHECK(join(r.fd, 5, SKBREMAP_FANOUT_HASH, 0) == -EBUSY,
+	      "join while running");
+	drain(&r);
+	CHECK(join(r.fd, 5, SKBREMAP_FANOUT_HASH, 0) == 0, "join");
+	CHECK(join(r.fd, 5, SKBREMAP_FANOUT_HASH, 0) == -EALREADY, "twice");
+	CHECK(join(r.fd, 6, SKBREMAP_FANOUT_LB, 0) == -EALREADY, "another");
+	CHECK(join(g.fd, 5, SKBREMAP_FANOUT_LB, 0) == -EINVAL, "mode differs");
+	CHECK(join(g.fd, 5, SKBREMAP_FANOUT_HASH, SKBREMAP_FANOUT_F_ROLLOVER) ==
+	      -EINVAL, "flags differ");
+	CHECK(join(any.fd, 5, SKBREMAP_FANOUT_HASH, 0) == -EINVAL,
+	      "interface differs");
+	CHECK(xioctl(r.fd, SKBREMAP_IOC_BIND, &b) == -EBUSY, "BIND away");
+	CHECK(join(g.fd, 5, SKBREMAP_FANOUT_HASH, 0) == 0, "second member");
+	/* The group is full at SKBREMAP_FANOUT_MAX_MEMBERS. */
+	for (i = 0; i < SKBREMAP_FANOUT_MAX_MEMBERS + 1; i++) {
+		fds[i] = open("/dev/skbremap", O_RDWR | O_CLOEXEC);
+		CHECK(fds[i] >= 0, "open %d", i);
+		ret = join(fds[i], 9, SKBREMAP_FANOUT_CPU, 0);
+		CHECK(ret == (i < SKBREMAP_FANOUT_MAX_MEMBERS ? 0 : -ENOSPC),
+		      "member %d: %d", i, ret);
+	}
+	close(fds[0]);
+	CHECK(join(fds[i - 1], 9, SKBREMAP_FANOUT_CPU, 0) == 0,
+	      "room after a close");
+	for (i = 1; i < SKBREMAP_FANOUT_MAX_MEMBERS + 1; i++)
+		close(fds[i]);
+	cap_close(&any);
+	cap_close(&g);
+	cap_close(&r);
+}
+
+struct fanout_racer {
+	const char *ifname;
+	int id;
+	uint64_t rounds, joined, packets, closed_running;
+	volatile int *stop;
+};
+
+static void *fanout_race_thread(void *arg)
+{
+	struct fanout_racer *fr = arg;
+	struct sockaddr_in to;
+	struct region r;
+	char what[64];
+	double until;
+	int ret, tx = udp_out(&to);
+
+	rnd_seed(300 + fr->id);
+	while (!*fr->stop) {
+		fr->rounds++;
+		ret = cap_setup(&r, fr->ifname, SKBREMAP_MODE_RING +
+				rnd_below(2) * (SKBREMAP_MODE_BOUNCE -
+						SKBREMAP_MODE_RING),
+				2 + rnd_below(4), 1 + rnd_below(4), 1000);
+		CHECK(!ret, "setup: %s", strerror(-ret));
+		if (ret)
+			break;
+		ret = join(r.fd, 77, SKBREMAP_FANOUT_HASH,
+			   SKBREMAP_FANOUT_F_ROLLOVER);
+		CHECK(!ret, "join: %s", strerror(-ret));
+		fr->joined += !ret;
+		CHECK(xioctl(r.fd, SKBREMAP_IOC_START, NULL) == 0, "START");
+		until = now() + rnd_below(300) / 1000.0;
+		while (now() < until) {
+			send_some(tx, &to, 4);	/* besides the flood: flows of ours */
+			consume(&r, rnd_below(4) == 0);
+			usleep(1000);
+		}
+		if (rnd_below(2)) {
+			drain(&r);
+			snprintf(what, sizeof(what), "member %d round %llu",
+				 fr->id, (unsigned long long)fr->rounds);
+			if (rnd_below(8) == 0)
+				check_balanced(what, r.fd);
+			else {
+				struct skbremap_stats s;
+
+				get_stats(r.fd, &s);
+				CHECK(s.seen == s.captured + s.filtered +
+				      s.drop_queue_full + s.drop_no_window +
+				      s.drop_nomem + s.drop_too_big +
+				      s.drop_mem_limit && !s.in_flight,
+				      "%s: seen %llu captured %llu", what,
+				      (unsigned long long)s.seen,
+				      (unsigned long long)s.captured);
+				CHECK(s.fanout_rollover <= s.seen,
+				      "rollover %llu > seen %llu",
+				      (unsigned long long)s.fanout_rollover,
+				      (unsigned long long)s.seen);
+			}
+		} else {
+			fr->closed_running++;	/* close while running */
+		}
+		fr->packets += r.packets;
+		cap_close(&r);
+	}
+	close(tx);
+	return NULL;
+}
+
+static int cmd_fanout(const char *ifname, int seconds)
+{
+	struct fanout_racer fr[3];
+	volatile int stop = 0;
+	pthread_t t[3];
+	uint64_t rounds = 0, joined = 0, packets = 0, closed = 0, lists = 0;
+	struct skbremap_capture_info ci;
+	double end;
+	int i, fd;
+
+	guard_buf = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mprotect(guard_buf + psz, psz, PROT_NONE);
+	fanout_rules(ifname);
+	fd = open("/dev/skbremap", O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0, "open");
+	for (i = 0; i < 3; i++) {
+		memset(&fr[i], 0, sizeof(fr[i]));
+		fr[i].ifname = ifname;
+		fr[i].id = i;
+		fr[i].stop = &stop;
+		pthread_create(&t[i], NULL, fanout_race_thread, &fr[i]);
+	}
+	end = now() + seconds;
+	while (now() < end) {
+		for (i = 0; i < 8; i++) {
+			memset(&ci, 0, sizeof(ci));
+			ci.index = i;
+			if (xioctl(fd, SKBREMAP_IOC_CAPTURES, &ci))
+				break;
+			lists++;
+			CHECK(!ci.fanout_mode ||
+			      (ci.fanout_id == 77 &&
+			       ci.fanout_mode == SKBREMAP_FANOUT_HASH &&
+			       (ci.fanout_member == SKBREMAP_FANOUT_NOT_LINKED ||
+				ci.fanout_member < ci.fanout_members) &&
+			       ci.fanout_members <= 3),
+			      "capture %u: group %u mode %u member %u of %u",
+			      ci.id, ci.fanout_id, ci.fanout_mode,
+			      ci.fanout_member, ci.fanout_members);
+		}
+		usleep(5000);
+	}
+	stop = 1;
+	for (i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		rounds += fr[i].rounds;
+		joined += fr[i].joined;
+		packets += fr[i].packets;
+		closed += fr[i].closed_running;
+	}
+	close(fd);
+	CHECK(joined >= 3 && packets > 0 && closed > 0,
+	      "joined %llu packets %llu closed running %llu",
+	      (unsigned long long)joined, (unsigned long long)packets,
+	      (unsigned long long)closed);
+	if (failures)
+		return 1;
+	printf("ADV fanout PASS rounds=%llu joined=%llu closed_running=%llu packets=%llu listings=%llu\n",
+	       (unsigned long long)rounds, (unsigned long long)joined,
+	       (unsigned long long)closed, (unsigned long long)packets,
+	       (unsigned long long)lists);
+	return 0;
+}
+
 static int cmd_global(int seconds)
 {
 	struct skbremap_global g;
@@ -1552,7 +1784,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: adversarial [--seed N] scribble IF MODE WRITES | ioctl IF COUNT |\n"
 		"       mm IF MODE DISK | kill IF MODE COUNT | canary IF MODE MIB |\n"
-		"       busy IF MODE | global [SECONDS]\n");
+		"       busy IF MODE | fanout IF SECONDS | global [SECONDS]\n");
 	exit(2);
 }
 
@@ -1584,6 +1816,8 @@ int main(int argc, char **argv)
 		return cmd_canary(argv[a + 1], argv[a + 2], atoi(argv[a + 3]));
 	if (!strcmp(argv[a], "busy") && argc == a + 3)
 		return cmd_busy(argv[a + 1], argv[a + 2]);
+	if (!strcmp(argv[a], "fanout") && argc == a + 3)
+		return cmd_fanout(argv[a + 1], atoi(argv[a + 2]));
 	if (!strcmp(argv[a], "global"))
 		return cmd_global(argc > a + 1 ? atoi(argv[a + 1]) : 0);
 	usage();

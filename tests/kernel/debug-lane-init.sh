@@ -105,6 +105,10 @@ echo "== ioctl fuzzing"
 $ADV $((SEED + 100)) ioctl vh @IOCTLS@ || fail "adversarial --seed $((SEED + 100)) ioctl vh @IOCTLS@"
 /adversarial global 10 || fail "ioctl: gauges not 0"
 
+echo "== fanout groups: the ioctl's rules, join/leave races under the flood"
+$ADV $((SEED + 102)) fanout vh 30 || fail "adversarial --seed $((SEED + 102)) fanout vh 30"
+/adversarial global 10 || fail "fanout: gauges not 0"
+
 echo "== rmmod while capturing"
 $ADV $((SEED + 101)) busy vh ring || fail "adversarial busy"
 lsmod | grep -q '^skbremap' || give_up "skbremap went away while busy"

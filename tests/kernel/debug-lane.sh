@@ -14,7 +14,8 @@
 #    ring through the worker with direct_copy=0, ring copied in the hook,
 #    remap of pktgen's frag pages, adaptive with the copy_threshold module
 #    parameter): hostile control-part writes, ioctl fuzzing from two
-#    processes, mm attacks, SIGKILLs while holding windows, the no-leak
+#    processes, fanout groups (the ioctl's rules, join/leave races under
+#    traffic), mm attacks, SIGKILLs while holding windows, the no-leak
 #    canary, rmmod while capturing, the bound interface deleted and its
 #    peer's netns destroyed; then the module's gauges at 0, kmemleak scanned
 #    twice and empty, rmmod.
@@ -191,6 +192,10 @@ held_min=$(fig "ADV kill PASS" held_min | sort -n | head -n 1)
 cw=$(fig "ADV canary PASS" windows | sort -n | head -n 1)
 [ "${cw:-0}" -gt 0 ] || complain "a canary run scanned no window"
 grep -q '^ADV busy PASS' "$C" || complain "no rmmod-while-capturing PASS"
+fo_joined=$(fig "ADV fanout PASS" joined)
+fo_packets=$(fig "ADV fanout PASS" packets)
+[ "${fo_joined:-0}" -ge 6 ] && [ "${fo_packets:-0}" -ge 100 ] ||
+	complain "fanout: joined ${fo_joined:-none} packets ${fo_packets:-none} (need >= 6 joins and >= 100 packets)"
 grep -q '^ADV-GONE link-del PASS' "$C" || complain "no PASS for the bound interface deleted"
 grep -q '^ADV-GONE netns-del PASS' "$C" || complain "no PASS for the peer netns destroyed"
 grep -q '^ADV global captures=0 pages_held=0 skbs_held=0 mappings=0' "$C" || complain "gauges not back to 0"

@@ -23,7 +23,9 @@
  *
  *   emulator [--check] [--reps N]
  * --check: tiny counts, every byte compared with
- * skbremap_emu_synthetic_frame(), paths and counters checked, no timings;
+ * skbremap_emu_synthetic_frame(), paths and counters checked, and a
+ * two-member fanout group (every packet exactly once, the bytes add up);
+ * no timings;
  * exit status 1 on any mismatch (tools/bench/run.sh --short, CI).
  */
 #define _GNU_SOURCE
@@ -242,6 +244,112 @@ static int paths_ok(const struct run *r)
 	return 0;
 }
 
+/* The fanout check: which member saw packet i, and its bytes. */
+struct fanout_check {
+	uint8_t *seen;		/* per index: members that delivered it */
+	uint8_t *frame;
+	uint64_t count, bad, bytes;
+};
+
+static void fanout_packet(struct consumer *c,
+			  const struct skbremap_info_entry *e,
+			  const uint8_t *data, void *arg)
+{
+	struct fanout_check *f = arg;
+	uint64_t idx = 0;
+	uint32_t i;
+
+	(void)c;
+	for (i = 0; i < 8 && 42 + i < e->caplen; i++)
+		idx = idx << 8 | data[42 + i];
+	if (e->caplen < 50 || idx >= f->count ||
+	    skbremap_emu_synthetic_frame_flows(idx, e->caplen, 8, f->frame) ||
+	    memcmp(data, f->frame, e->caplen)) {
+		f->bad++;
+		return;
+	}
+	f->seen[idx]++;
+	f->bytes += e->caplen;
+}
+
+/*
+ * A group of two captures (SKBREMAP_IOC_FANOUT, hash with rollover) over
+ * one lossless synthetic source of 8 flows: every packet delivered by
+ * exactly one member, byte for byte, and the bytes add up to the source's.
+ */
+static int check_fanout(void)
+{
+	struct skbremap_fanout fo = { .id = 1, .mode = SKBREMAP_FANOUT_HASH,
+				      .flags = SKBREMAP_FANOUT_F_ROLLOVER };
+	struct skbremap_config cfg = { .mode = SKBREMAP_MODE_ADAPTIVE,
+				       .copy_threshold = 2048,
+				       .queue_limit = 32 };
+	struct fanout_check f = { .count = 4000 };
+	struct skbremap_stats st[2];
+	struct skbremap_emu *e[2] = { NULL, NULL };
+	struct consumer c[2];
+	uint64_t want = 0, i, once = 0;
+	int k, err = 0, done;
+
+	f.seen = calloc(f.count, 1);
+	f.frame = malloc(65536);
+	for (k = 0; k < 2 && !err; k++) {
+		err = skbremap_emu_open(&e[k]);
+		if (!err)
+			err = skbremap_emu_ioctl(e[k], SKBREMAP_IOC_CONFIGURE,
+						 &cfg);
+		if (!err)
+			err = skbremap_emu_set_source(e[k],
+				"synthetic:count=4000,min=60,max=9000,step=997,"
+				"flows=8,lossless=1");
+		if (!err)
+			err = skbremap_emu_ioctl(e[k], SKBREMAP_IOC_FANOUT, &fo);
+		if (!err)
+			err = consumer_map(&c[k], e[k]);
+	}
+	for (k = 0; k < 2 && !err; k++)
+		err = skbremap_emu_ioctl(e[k], SKBREMAP_IOC_START, NULL);
+	while (!err) {
+		done = skbremap_emu_source_done(e[0]) &&
+		       skbremap_emu_source_done(e[1]);
+		k = consumer_drain(&c[0], fanout_packet, &f) +
+		    consumer_drain(&c[1], fanout_packet, &f);
+		if (done)
+			break;
+		skbremap_emu_poll(e[0], 0);
+		skbremap_emu_poll(e[1], k ? 0 : 10);
+	}
+	for (k = 0; k < 2; k++) {
+		if (!e[k])
+			continue;
+		if (!err) {
+			skbremap_emu_ioctl(e[k], SKBREMAP_IOC_STOP, NULL);
+			consumer_drain(&c[k], fanout_packet, &f);
+			skbremap_emu_ioctl(e[k], SKBREMAP_IOC_STATS, &st[k]);
+			consumer_unmap(&c[k]);
+			f.bad += c[k].errors;
+		}
+		skbremap_emu_close(e[k]);
+	}
+	for (i = 0; i < f.count; i++) {
+		once += f.seen[i] == 1;
+		want += 60 + i * 997 % (9000 - 60 + 1);
+	}
+	err = err || f.bad || once != f.count || f.bytes != want ||
+	      st[0].captured + st[1].captured != f.count ||
+	      st[0].captured_bytes + st[1].captured_bytes != want ||
+	      !st[0].captured || !st[1].captured;
+	printf("check fanout hash 2 members: %s (packets %llu once of %llu,"
+	       " %llu + %llu, bytes %llu of %llu)\n", err ? "FAIL" : "ok",
+	       (unsigned long long)once, (unsigned long long)f.count,
+	       (unsigned long long)(err ? 0 : st[0].captured),
+	       (unsigned long long)(err ? 0 : st[1].captured),
+	       (unsigned long long)f.bytes, (unsigned long long)want);
+	free(f.seen);
+	free(f.frame);
+	return err ? 1 : 0;
+}
+
 static int check_all(void)
 {
 	uint8_t *frame = malloc(65536);
@@ -273,6 +381,7 @@ static int check_all(void)
 			fails += !ok;
 		}
 	free(frame);
+	fails += check_fanout();
 	printf("emulator check: %s (%d failed)\n", fails ? "FAIL" : "ok",
 	       fails);
 	return fails ? 1 : 0;

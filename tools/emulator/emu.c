@@ -165,6 +165,7 @@ void emu_stats_snapshot(struct skbremap_emu *e, struct skbremap_stats *out)
 	out->filtered = e->q.filtered;
 	out->drop_queue_full = e->q.drop_queue_full;
 	out->drop_nomem += e->q.drop_nomem;
+	out->fanout_rollover = e->q.fanout_rollover;
 	pthread_mutex_unlock(&e->q.lock);
 	out->in_flight = out->seen - out->captured - out->filtered -
 			 out->drop_queue_full - out->drop_no_window -
@@ -205,7 +206,8 @@ static int capture_start(struct skbremap_emu *e)
 	err = emu_worker_start(e);
 	if (err)
 		return err;
-	err = emu_source_start(e);
+	/* A member of a fanout group runs on the group's source. */
+	err = e->fanout ? emu_fanout_start(e) : emu_source_start(e);
 	if (err) {
 		emu_worker_stop(e);
 		return err;
@@ -221,7 +223,10 @@ static int capture_stop(struct skbremap_emu *e)
 {
 	if (!e->running)
 		return 0;
-	emu_source_stop(e);
+	if (e->fanout)
+		emu_fanout_stop(e);
+	else
+		emu_source_stop(e);
 	emu_worker_stop(e);
 	pthread_mutex_lock(&e->lock);
 	e->running = false;
@@ -268,7 +273,7 @@ static int capture_bind(struct skbremap_emu *e, const struct skbremap_bind *b)
 		return -EINVAL;
 	if (b->ifindex && !if_indextoname((unsigned int)b->ifindex, name))
 		return -ENODEV;
-	if (e->running)
+	if (e->running || !emu_fanout_bind_ok(e, b->ifindex))
 		return -EBUSY;
 	e->ifindex = b->ifindex;
 	return 0;
@@ -320,6 +325,7 @@ static int fill_capture(struct skbremap_capture_info *ci)
 	for (i = 0; e->wins && i < e->layout.windows; i++)
 		skbremap_win_count(ci, e->wins[i].core.state);
 	emu_stats_snapshot(e, &ci->stats);
+	emu_fanout_info(e, ci);
 	pthread_mutex_unlock(&e->lock);
 	pthread_mutex_unlock(&emu_global.lock);
 	return 0;
@@ -340,6 +346,7 @@ int skbremap_emu_ioctl(struct skbremap_emu *e, unsigned long cmd, void *arg)
 	case SKBREMAP_IOC_GLOBAL:
 	case SKBREMAP_IOC_CAPTURES:
 	case SKBREMAP_IOC_SET_FILTER:
+	case SKBREMAP_IOC_FANOUT:
 		if (!arg)
 			return -EFAULT;
 		break;
@@ -394,6 +401,9 @@ int skbremap_emu_ioctl(struct skbremap_emu *e, unsigned long cmd, void *arg)
 		break;
 	case SKBREMAP_IOC_STOP:
 		err = capture_stop(e);
+		break;
+	case SKBREMAP_IOC_FANOUT:
+		err = emu_fanout_join(e, arg);
 		break;
 	}
 	pthread_mutex_unlock(&e->ctl_lock);
@@ -514,6 +524,7 @@ void skbremap_emu_close(struct skbremap_emu *e)
 		return;
 	pthread_mutex_lock(&e->ctl_lock);
 	capture_stop(e);
+	emu_fanout_leave(e);
 	pthread_mutex_unlock(&e->ctl_lock);
 
 	pthread_mutex_lock(&emu_global.lock);

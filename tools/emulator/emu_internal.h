@@ -20,6 +20,11 @@
  *   filter_lock  (rwlock, alone: nothing else is taken under it) the
  *             filter program: read-held by the source for one run, write-
  *             held by SET_FILTER to swap it (filter.c).
+ * A member of a fanout group (fanout.c) adds, after ctl_lock: the group's
+ * ctl (member START/STOP, the shared source's start and stop), then the
+ * group's lock (its running members), which nests inside lock too (the
+ * captures listing) and is held only for a moment; under it a member's
+ * q.lock may be taken, never its lock.
  *
  * The filling window and retire deadline belong to the worker alone while
  * it runs; window states change under lock so that poll, stats and the
@@ -47,7 +52,8 @@
 /* What the emulator implements (SKBREMAP_IOC_VERSION). */
 #define EMU_FEATURES	(SKBREMAP_FEAT_BOUNCE | SKBREMAP_FEAT_FILTER | \
 			 SKBREMAP_FEAT_RING | SKBREMAP_FEAT_REMAP | \
-			 SKBREMAP_FEAT_ADAPTIVE | SKBREMAP_FEAT_INFO_PAGES)
+			 SKBREMAP_FEAT_ADAPTIVE | SKBREMAP_FEAT_INFO_PAGES | \
+			 SKBREMAP_FEAT_FANOUT)
 
 /*
  * The emulated driver's header split: a packet of at least
@@ -129,6 +135,7 @@ struct emu_queue {
 	u64 filtered;
 	u64 drop_queue_full;
 	u64 drop_nomem;
+	u64 fanout_rollover;	/* of seen: rolled over to this member */
 };
 
 /* Host-side record of a window around the core's state machine. */
@@ -159,10 +166,11 @@ struct emu_source_spec {
 				 * min + i * step % (max - min + 1)
 				 */
 	bool lossless;
-	u32 flows;		/* synthetic: UDP source ports 40000.. */
+	u32 flows;		/* synthetic: 0, or flows both ways */
 };
 
 struct emu_source;		/* per-START runtime state, source.c */
+struct emu_fanout;		/* a fanout group, fanout.c */
 struct emu_filter;		/* a checked program, filter.c */
 
 enum emu_map_kind {
@@ -228,6 +236,19 @@ struct skbremap_emu {
 	u8 *filter_scratch;		/* source thread: a frame with its
 					 * VLAN tag put back (filter.c)
 					 */
+
+	/*
+	 * Fanout (fanout.c). fanout: the group, set at join under ctl_lock
+	 * and lock, cleared at close. fanout_idx, hook_users: under the
+	 * group's lock. user_windows: windows_user for the group's source
+	 * (WRITE_ONCE under lock, READ_ONCE without). hub_of: set only in
+	 * the group's own source host, which is no capture.
+	 */
+	struct emu_fanout *fanout;
+	u32 fanout_idx;
+	u32 hook_users;
+	u32 user_windows;
+	struct emu_fanout *hub_of;
 
 	struct emu_source_spec spec;
 	struct emu_source *src;
@@ -296,8 +317,26 @@ void emu_filter_free(struct skbremap_emu *e);
 u32 emu_filter_run(struct skbremap_emu *e, const struct emu_pkt_meta *m,
 		   const u8 *data, u32 len, u32 wirelen, bool *nomem);
 
+/* fanout.c */
+int emu_fanout_join(struct skbremap_emu *e, const struct skbremap_fanout *a);
+int emu_fanout_start(struct skbremap_emu *e);
+void emu_fanout_stop(struct skbremap_emu *e);
+void emu_fanout_leave(struct skbremap_emu *e);
+void emu_fanout_info(struct skbremap_emu *e, struct skbremap_capture_info *ci);
+bool emu_fanout_bind_ok(struct skbremap_emu *e, s32 ifindex);
+void emu_fanout_rcv(struct emu_fanout *f, const struct emu_pkt_meta *m,
+		    const u8 *data, u32 len);
+void emu_fanout_source_end(struct emu_fanout *f);
+void emu_fanout_lost(struct emu_fanout *f, u64 n);
+
+/* queue.c (also) */
+void emu_hook_member(struct skbremap_emu *e, const struct emu_pkt_meta *m,
+		     const u8 *data, u32 len, bool rolled);
+
 /* source.c */
 int emu_source_parse(const char *spec, struct emu_source_spec *out);
+int emu_source_spec_copy(struct emu_source_spec *dst,
+			 const struct emu_source_spec *src);
 void emu_source_spec_free(struct emu_source_spec *s);
 int emu_source_start(struct skbremap_emu *e);
 void emu_source_stop(struct skbremap_emu *e);

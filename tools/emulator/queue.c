@@ -102,8 +102,12 @@ static struct emu_pkt *pkt_build(struct skbremap_emu *e, const u8 *data,
 	return p;
 }
 
-void emu_hook(struct skbremap_emu *e, const struct emu_pkt_meta *m,
-	      const u8 *data, u32 len)
+/*
+ * One capture's hook. @rolled: a fanout group gave it a packet the member
+ * its mode chose had no room for.
+ */
+void emu_hook_member(struct skbremap_emu *e, const struct emu_pkt_meta *m,
+		     const u8 *data, u32 len, bool rolled)
 {
 	struct emu_queue *q = &e->q;
 	u32 snaplen = e->layout.snaplen;	/* fixed while running */
@@ -120,6 +124,8 @@ void emu_hook(struct skbremap_emu *e, const struct emu_pkt_meta *m,
 
 	pthread_mutex_lock(&q->lock);
 	q->seen++;
+	if (rolled)
+		q->fanout_rollover++;
 	if (!verdict) {
 		if (nomem)
 			q->drop_nomem++;
@@ -162,8 +168,22 @@ out:
 	pthread_mutex_unlock(&q->lock);
 }
 
+/* prot_hook.func: the capture's, or its fanout group's (fanout.c). */
+void emu_hook(struct skbremap_emu *e, const struct emu_pkt_meta *m,
+	      const u8 *data, u32 len)
+{
+	if (e->hub_of)
+		emu_fanout_rcv(e->hub_of, m, data, len);
+	else
+		emu_hook_member(e, m, data, len, false);
+}
+
 void emu_source_end(struct skbremap_emu *e)
 {
+	if (e->hub_of) {
+		emu_fanout_source_end(e->hub_of);
+		return;
+	}
 	pthread_mutex_lock(&e->q.lock);
 	e->q.source_ended = true;
 	pthread_cond_signal(&e->q.work);
@@ -210,6 +230,10 @@ u32 emu_queue_take(struct emu_queue *q, struct emu_pkt **batch, u32 max)
 /* Packets the source lost before the hook (socket buffer overrun). */
 void emu_hook_lost(struct skbremap_emu *e, u64 n)
 {
+	if (e->hub_of) {
+		emu_fanout_lost(e->hub_of, n);
+		return;
+	}
 	pthread_mutex_lock(&e->q.lock);
 	e->q.seen += n;
 	e->q.drop_queue_full += n;

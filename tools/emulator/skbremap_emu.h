@@ -141,12 +141,21 @@ SKBREMAP_EMU_API int skbremap_emu_poll(struct skbremap_emu *e, int timeout_ms);
  * releases; STOP ends the waiting and drops what is left as no_window.
  *
  * synthetic: count=0 means until STOP; defaults count=0, min=60, max=1514,
- * rate=0, lossless=0, step=1; 1 <= min <= max <= 65535, 1 <= step <= 65535
- * (",step=S" may follow any key); flows=F (1..65535, default 1) gives
- * frame i the UDP source port 40000 + i % F (and UDP checksum 0), so the
- * frames form F flows. Packet i (from 0) is
- * skbremap_emu_synthetic_frame(i, min + i * step % (max - min + 1)), stamped with
- * CLOCK_REALTIME at generation, ifindex = the bound ifindex, PACKET_HOST.
+ * rate=0, lossless=0, step=1, flows=0; 1 <= min <= max <= 65535,
+ * 1 <= step <= 65535, flows <= SKBREMAP_EMU_MAX_FLOWS (",step=S" may
+ * follow any key). Packet i (from 0) is
+ * skbremap_emu_synthetic_frame_flows(i, min + i * step % (max - min + 1),
+ * flows), stamped with CLOCK_REALTIME at generation, ifindex = the bound
+ * ifindex, PACKET_HOST.
+ *
+ * Fanout (SKBREMAP_IOC_FANOUT, as the module; SKBREMAP_FEAT_FANOUT): the
+ * members of a group share one source, the source of the member whose
+ * START made every member that joined the group running (a finite source
+ * replayed to a group still forming would all go to its first member).
+ * It runs until the last running member stops; each packet goes to one
+ * running member as the module's group hook chooses (the same symmetric
+ * hash, kernel/core/fanout.c); a member that stops or closes hands its
+ * share to the others. Give every member the same source.
  */
 SKBREMAP_EMU_API int skbremap_emu_set_source(struct skbremap_emu *e,
 					     const char *spec);
@@ -225,6 +234,19 @@ skbremap_emu_source_skipped(struct skbremap_emu *e,
  */
 SKBREMAP_EMU_API int skbremap_emu_synthetic_frame(uint64_t index, uint32_t len,
 						  uint8_t *buf);
+
+/*
+ * Frame @index of the synthetic source with flows=@flows (0: the frame
+ * above). With @flows > 0 the frame belongs to flow index % flows: UDP
+ * source port 40000 + flow, and in every odd round (index / flows odd) the
+ * reply, addresses and ports swapped. -EINVAL also for flows above
+ * SKBREMAP_EMU_MAX_FLOWS.
+ */
+#define SKBREMAP_EMU_MAX_FLOWS	16384
+SKBREMAP_EMU_API int skbremap_emu_synthetic_frame_flows(uint64_t index,
+							uint32_t len,
+							uint32_t flows,
+							uint8_t *buf);
 
 /*
  * close(fd): stops the capture (as STOP), unmaps the consumer's mappings

@@ -37,7 +37,7 @@ static int parse_synthetic(const char *p, struct emu_source_spec *s)
 	s->count = 0;
 	s->rate = 0;
 	s->lossless = false;
-	s->flows = 1;
+	s->flows = 0;
 	while (p && *p) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
@@ -64,8 +64,8 @@ static int parse_synthetic(const char *p, struct emu_source_spec *s)
 			step = v;
 		else if (klen == 8 && !strncmp(p, "lossless", 8) && v <= 1)
 			s->lossless = v;
-		else if (klen == 5 && !strncmp(p, "flows", 5) && v >= 1 &&
-			 v <= 65535)
+		else if (klen == 5 && !strncmp(p, "flows", 5) &&
+			 v <= SKBREMAP_EMU_MAX_FLOWS)
 			s->flows = (u32)v;
 		else
 			return -EINVAL;
@@ -103,6 +103,19 @@ int emu_source_parse(const char *spec, struct emu_source_spec *out)
 	if (!strncmp(spec, "synthetic:", 10) && spec[10])
 		return parse_synthetic(spec + 10, out);
 	return -EINVAL;
+}
+
+int emu_source_spec_copy(struct emu_source_spec *dst,
+			 const struct emu_source_spec *src)
+{
+	*dst = *src;
+	dst->path = NULL;
+	if (src->path) {
+		dst->path = strdup(src->path);
+		if (!dst->path)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 void emu_source_spec_free(struct emu_source_spec *s)

@@ -48,14 +48,31 @@ static void put16(u8 *p, u16 v)
 	p[1] = (u8)v;
 }
 
-/* The whole frame of @len >= SYN_HDR_LEN bytes. */
-static void build(u64 index, u32 len, u8 *f)
+/*
+ * The whole frame of @len >= SYN_HDR_LEN bytes. With @flows > 0, frame
+ * @index belongs to flow index % flows (source port 40000 + flow), and
+ * every other round of the flows is the reply (addresses and ports
+ * swapped), so each flow runs both ways.
+ */
+static void build(u64 index, u32 len, u32 flows, u8 *f)
 {
 	static const u8 dst[6] = { 0x02, 0x52, 0x42, 0x00, 0x00, 0x02 };
-	static const u8 saddr[4] = { 198, 18, 0, 1 };
-	static const u8 daddr[4] = { 198, 18, 0, 2 };
+	static const u8 a1[4] = { 198, 18, 0, 1 };
+	static const u8 a2[4] = { 198, 18, 0, 2 };
+	const u8 *saddr = a1, *daddr = a2;
 	u8 *ip = f + 14, *udp = f + 34, *pl = f + 42;
 	u32 plen = len - SYN_HDR_LEN, i, sum;
+	u16 sport = 40000, dport = 9;
+
+	if (flows) {
+		sport = (u16)(40000 + index % flows);
+		if ((index / flows) & 1) {
+			saddr = a2;
+			daddr = a1;
+			dport = sport;
+			sport = 9;
+		}
+	}
 
 	memcpy(f, dst, 6);
 	f[6] = 0x02;
@@ -83,8 +100,8 @@ static void build(u64 index, u32 len, u8 *f)
 	for (; i < plen; i++)
 		pl[i] = pattern_byte(index, i);
 
-	put16(udp, 40000);
-	put16(udp + 2, 9);
+	put16(udp, sport);
+	put16(udp + 2, dport);
 	put16(udp + 4, (u16)(len - 34));
 	put16(udp + 6, 0);
 	sum = csum_add(0, saddr, 4);
@@ -95,30 +112,25 @@ static void build(u64 index, u32 len, u8 *f)
 	put16(udp + 6, sum ? (u16)sum : 0xffff);
 }
 
-/*
- * flows=F: frame i belongs to flow i % F, told apart by its UDP source
- * port (40000 + flow); the UDP checksum becomes 0 ("none", valid for
- * IPv4), since the frame's own covered the old port.
- */
-static void spread_flow(u8 *f, u64 flow)
+int skbremap_emu_synthetic_frame_flows(uint64_t index, uint32_t len,
+				       uint32_t flows, uint8_t *buf)
 {
-	put16(f + 34, (u16)(40000 + flow));
-	put16(f + 40, 0);
+	u8 runt[SYN_HDR_LEN];
+
+	if (!len || len > SYN_MAX_LEN || !buf || flows > SKBREMAP_EMU_MAX_FLOWS)
+		return -EINVAL;
+	if (len >= SYN_HDR_LEN) {
+		build(index, len, flows, buf);
+		return 0;
+	}
+	build(index, SYN_HDR_LEN, flows, runt);
+	memcpy(buf, runt, len);
+	return 0;
 }
 
 int skbremap_emu_synthetic_frame(uint64_t index, uint32_t len, uint8_t *buf)
 {
-	u8 runt[SYN_HDR_LEN];
-
-	if (!len || len > SYN_MAX_LEN || !buf)
-		return -EINVAL;
-	if (len >= SYN_HDR_LEN) {
-		build(index, len, buf);
-		return 0;
-	}
-	build(index, SYN_HDR_LEN, runt);
-	memcpy(buf, runt, len);
-	return 0;
+	return skbremap_emu_synthetic_frame_flows(index, len, 0, buf);
 }
 
 void emu_synthetic_run(struct skbremap_emu *e, struct emu_source *s)
@@ -152,9 +164,7 @@ void emu_synthetic_run(struct skbremap_emu *e, struct emu_source *s)
 		/* Checked every packet: cheap next to building the frame. */
 		if (emu_source_should_stop(e))
 			break;
-		skbremap_emu_synthetic_frame(i, len, buf);
-		if (sp->flows > 1 && len >= SYN_HDR_LEN)
-			spread_flow(buf, i % sp->flows);
+		skbremap_emu_synthetic_frame_flows(i, len, sp->flows, buf);
 		m.tstamp_ns = emu_now_ns(CLOCK_REALTIME);
 		m.wirelen = len;
 		emu_hook(e, &m, buf, len);

@@ -63,6 +63,7 @@ static void window_reclaim(struct skbremap_emu *e, struct emu_win *w)
 	emu_region_zap(e, i);
 	e->st.windows_released++;
 	e->st.windows_user--;
+	WRITE_ONCE(e->user_windows, (u32)e->st.windows_user);
 	e->st.skbs_freed += w->core.packets;
 	e->st.skbs_held -= w->core.packets;
 	window_pages_return(e, w);
@@ -167,6 +168,7 @@ static void window_publish(struct skbremap_emu *e, u32 flags)
 	if (flags & SKBREMAP_INFO_RETIRED)
 		e->st.windows_retired++;
 	e->st.windows_user++;
+	WRITE_ONCE(e->user_windows, (u32)e->st.windows_user);
 	e->st.skbs_held += w->core.packets;	/* + in_flight: emu_stats_snapshot */
 	e->st.pages_mapped += w->core.pages_used;
 	pthread_cond_broadcast(&e->poll_wait);

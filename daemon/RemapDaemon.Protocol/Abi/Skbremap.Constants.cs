@@ -37,6 +37,7 @@ public static partial class Skbremap
     public const uint SKBREMAP_FEAT_SCATTER = 1U << 5; // may publish SCATTER entries
     public const uint SKBREMAP_FEAT_INFO_PAGES = 1U << 6; // config.info_pages > 1
     public const uint SKBREMAP_FEAT_MEM_LIMIT = 1U << 7; // stats.drop_mem_limit, skb_bytes_held, mem_limit; global.skb_bytes_held
+    public const uint SKBREMAP_FEAT_FANOUT = 1U << 8;    // SKBREMAP_IOC_FANOUT, stats.fanout_rollover, capture_info.fanout_*
 
     // skbremap_config.mode
     public const int SKBREMAP_MODE_DEFAULT = 0;   // = ADAPTIVE where supported
@@ -68,6 +69,14 @@ public static partial class Skbremap
     public const uint SKBREMAP_PKT_TRUNCATED = 1U << 1;  // caplen < wirelen
     public const uint SKBREMAP_PKT_SCATTER = 1U << 2;    // head: data in .segments entries that follow
     public const uint SKBREMAP_PKT_SEGMENT = 1U << 3;    // one run of a SCATTER packet's data
+
+    // skbremap_fanout.mode and .flags (SKBREMAP_IOC_FANOUT)
+    public const int SKBREMAP_FANOUT_HASH = 1;             // symmetric flow hash of the frame
+    public const int SKBREMAP_FANOUT_CPU = 2;              // the CPU the hook runs on
+    public const int SKBREMAP_FANOUT_LB = 3;               // round robin
+    public const uint SKBREMAP_FANOUT_F_ROLLOVER = 1U << 0; // a member without a free window passes the packet on
+    public const int SKBREMAP_FANOUT_MAX_MEMBERS = 64;
+    public const uint SKBREMAP_FANOUT_NOT_LINKED = 0xffffffffU; // capture_info.fanout_member while stopped
 
     public const int SKBREMAP_IOC_MAGIC = 0xbb;
 }

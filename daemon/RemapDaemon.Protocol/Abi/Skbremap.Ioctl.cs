@@ -27,6 +27,7 @@ public static unsafe partial class Skbremap
     public static readonly uint SKBREMAP_IOC_GLOBAL = _IOR<skbremap_global>(SKBREMAP_IOC_MAGIC, 0x07);
     public static readonly uint SKBREMAP_IOC_CAPTURES = _IOWR<skbremap_capture_info>(SKBREMAP_IOC_MAGIC, 0x08);
     public static readonly uint SKBREMAP_IOC_SET_FILTER = _IOW<skbremap_filter>(SKBREMAP_IOC_MAGIC, 0x09);
+    public static readonly uint SKBREMAP_IOC_FANOUT = _IOW<skbremap_fanout>(SKBREMAP_IOC_MAGIC, 0x0a);
 
     public static uint _IOC(uint dir, uint type, uint nr, uint size)
     {

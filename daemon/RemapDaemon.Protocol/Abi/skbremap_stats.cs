@@ -56,5 +56,10 @@ public unsafe struct skbremap_stats
     public ulong skb_bytes_held;
     /// <summary>Gauge: most bytes of skbs and per-packet pool pages the capture may hold.</summary>
     public ulong mem_limit;
-    public fixed ulong reserved[2];
+
+    // Added in v1 (SKBREMAP_FEAT_FANOUT), taken from reserved[0]; 0 from a module without it.
+
+    /// <summary>Of seen: packets this fanout member got because the member its group's mode chose had no free window.</summary>
+    public ulong fanout_rollover;
+    public fixed ulong reserved[1];
 }

@@ -124,6 +124,29 @@ internal sealed class CaptureOptions : ICaptureShapeOptions
             "(0 = calibrated when the capture starts; at most 16777216, which never remaps). remapctl status shows the value in use.")]
     public uint CopyThreshold { get; set; }
 
+    [Option('j', "threads", Default = 1U, MetaValue = "N",
+        HelpText = "Capture with N consumer threads: N captures of one skbremap fanout group (as PACKET_FANOUT), each with its own region and thread; " +
+            "the group's packet hook gives every packet to exactly one of them (--fanout-mode). Without --merge each writes its own file: " +
+            "-w cap.pcap gives cap.0.pcap, cap.1.pcap, ... (the member's number before the extension). 1..64; 1 = one capture, no group.")]
+    public uint Threads { get; set; } = 1;
+
+    [Option("fanout-mode", Default = "hash", MetaValue = "hash|cpu|lb",
+        HelpText = "With -j: which member gets a packet. hash: a symmetric hash of its addresses and TCP/UDP/SCTP ports (both directions of a flow go to the same member; IPv4, IPv6, VLAN-tagged or not); " +
+            "cpu: the CPU that received it; lb: round robin.")]
+    public string FanoutMode { get; set; } = "hash";
+
+    [Option("no-rollover", Default = false,
+        HelpText = "With -j: no rollover. By default a packet whose member holds no free window goes to the next member that has one (counted as its 'rollover'); with --no-rollover it is dropped there.")]
+    public bool NoRollover { get; set; }
+
+    [Option("merge", Default = false,
+        HelpText = "With -j: write one file (-w, or '-' for stdout) with every member's packets in timestamp order (a k-way merge of bounded per-member queues) instead of one file per member.")]
+    public bool Merge { get; set; }
+
+    [Option("fanout-group", Default = 0U, MetaValue = "ID",
+        HelpText = "With -j: the fanout group id (0 = remapd's process id, which no other remapd of this network namespace has).")]
+    public uint FanoutGroup { get; set; }
+
     [Option("stats-interval", Default = 1.0, MetaValue = "SECONDS",
         HelpText = "Refresh the live statistics line on stderr this often (0 = no live line).")]
     public double StatsInterval { get; set; }

@@ -27,6 +27,10 @@ internal static class CaptureCommand
     /// <summary>A capture run from --config: the file as read at the start, and how a reload reads it again.</summary>
     internal sealed record Reparse(ServiceConfig Started, Func<(CaptureOptions Options, ServiceConfig Config)> Read);
 
+    /// <summary>What the capture reports beyond its files: systemd, metrics, the store's counters, a --config reload.</summary>
+    private sealed record Reporting(ServiceNotifier Notifier, MetricsEndpoint? Metrics, CaptureCounters Counters, string Name,
+        Reparse? Service, StoreOptions? Store, StoreStatistics StoreStatistics, ILoggerFactory Loggers);
+
     internal static int Run(CaptureOptions o, TextWriter stderr, Reparse? service = null)
     {
         // First of all: from here on a SIGHUP is a request to reload, taken by the capture loop
@@ -55,6 +59,11 @@ internal static class CaptureCommand
         }
 
         // Before the backend: an unknown interface is the same mistake whatever the backend.
+        int members = (int)o.Threads;
+        FanoutGroup? group = members > 1
+            ? new FanoutGroup(o.FanoutGroup != 0 ? o.FanoutGroup : (uint)Environment.ProcessId, ParseFanoutMode(o.FanoutMode),
+                o.NoRollover ? (ushort)0 : (ushort)SKBREMAP_FANOUT_F_ROLLOVER)
+            : null;
         CaptureSettings settings = CaptureSettingsBuilder.From(o) with
         {
             RetireUsec = o.RetireUsec,
@@ -62,6 +71,7 @@ internal static class CaptureCommand
             Mode = o.Mode is not null && DeliveryModes.TryParse(o.Mode, out uint mode) ? mode : SKBREMAP_MODE_DEFAULT,
             CopyThreshold = o.CopyThreshold,
             Filter = selection.Filter,
+            Fanout = group,
         };
         int ifindex = settings.Ifindex;
 
@@ -70,53 +80,141 @@ internal static class CaptureCommand
         using MetricsEndpoint? metrics = o.MetricsListen is { } listen ? StartMetrics(listen) : null;
         var counters = new CaptureCounters();
         metrics?.Register(counters, [new("capture", name), new("interface", o.Interface)]);
-
-        using CaptureSession session = CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger);
         var storeStatistics = new StoreStatistics();
-        StoreWriter? store = storeOptions is null ? null : StoreCapture.Open(storeOptions, storeStatistics, loggers.CreateLogger("remapd.store"));
-        using IPacketWriter writer = store ?? CaptureFiles.Open(files!, ifindex);
-        if (store is not null)
+        if (storeOptions is not null)
         {
             metrics?.Register(new StoreCounters(storeStatistics), [new("capture", name), new("interface", o.Interface)]);
         }
 
-        var heartbeat = new LoopHeartbeat(notifier, $"capturing on {o.Interface} into {storeOptions?.Directory ?? o.Write}");
+        var reporting = new Reporting(notifier, metrics, counters, name, service, storeOptions, storeStatistics, loggers);
+
+        // -j N: N captures of one fanout group, all joined before the first starts.
+        var sessions = new List<CaptureSession>(members);
+        try
+        {
+            for (int k = 0; k < members; k++)
+            {
+                sessions.Add(CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger, start: group is null));
+            }
+
+            return RunSessions(o, stderr, logger, reload, files, selection, ifindex, group, sessions, reporting);
+        }
+        finally
+        {
+            for (int k = sessions.Count - 1; k >= 0; k--)
+            {
+                sessions[k].Dispose();
+            }
+        }
+    }
+
+    private static int RunSessions(CaptureOptions o, TextWriter stderr, ILogger logger, ReloadSignal reload, CaptureFileOptions? files,
+        PacketSelection selection, int ifindex, FanoutGroup? group, List<CaptureSession> sessions, Reporting reporting)
+    {
+        int members = sessions.Count;
+        StoreOptions? storeOptions = reporting.Store;
+
+        // In a store every member has its own files under NAME.K (several captures share a store).
+        var stores = new List<StoreWriter>();
+        IPacketWriter OpenStore(int? member)
+        {
+            StoreOptions options = member is int k ? storeOptions! with { CaptureName = $"{storeOptions!.CaptureName}.{k}" } : storeOptions!;
+            StoreWriter w = StoreCapture.Open(options, reporting.StoreStatistics, reporting.Loggers.CreateLogger("remapd.store"));
+            lock (stores)
+            {
+                stores.Add(w);
+            }
+
+            return w;
+        }
+
+        using MemberOutputs outputs = storeOptions is not null
+            ? MemberOutputs.Open(ifindex, members, o.Merge, o.Count, flushEachBatch: false, OpenStore,
+                k => k is int m ? $"the store {storeOptions.Directory} ({storeOptions.CaptureName}.{m})" : $"the store {storeOptions.Directory}")
+            : MemberOutputs.Open(files!, ifindex, members, o.Merge, o.Count, flushEachBatch: o.Write == CaptureOutput.StdoutPath);
+        string output = storeOptions is not null ? $"the store {storeOptions.Directory}" : files!.Path;
+        if (group is not null)
+        {
+            Log.FanoutStarting(logger, members, group.ToString(), o.Merge ? $"merged into {output}" : string.Join(", ", outputs.Paths));
+        }
+
+        ServiceNotifier notifier = reporting.Notifier;
+        var heartbeat = new LoopHeartbeat(notifier, $"capturing on {o.Interface} into {output}");
+        IFilterReloads reloads = reporting.Service is null
+            ? new FilterReload(reload, o.FilterFile, o.Snaplen, () => sessions[0].Filter, logger)
+            : new ConfigReload(reload, reporting.Service, () => sessions[0].Filter, notifier, heartbeat, logger);
+        var sharedReloads = new SharedFilterReloads(reloads);
         TimeSpan? liveInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null;
-        var loop = new CaptureLoop(session, writer, new CaptureLimits
+        var loops = new CaptureLoop[members];
+        for (int k = 0; k < members; k++)
         {
-            MaxPackets = o.Count,
-            // A live capture from the network stack (the module, or the emulator's AF_PACKET
-            // source): skip lo's outgoing copies as libpcap (tcpdump) does. A replay or a
-            // synthetic source keeps every packet: a file has no second copy of them.
-            SkipOutgoingOnIfindex = o.Source is null or "afpacket" && NetworkInterfaces.Loopback is > 0 and int lo ? lo : null,
-            Duration = o.Duration > 0 ? TimeSpan.FromSeconds(o.Duration) : null,
-            // Metrics are fed from the progress snapshots, and a store completes a file when its
-            // interval ends with no packet: either needs a tick at least once a second.
-            ProgressInterval = metrics is null && store is null ? liveInterval : TimeSpan.FromSeconds(Math.Min(liveInterval?.TotalSeconds ?? 1, 1)),
-        }, logger)
+            CaptureSession session = sessions[k];
+            loops[k] = new CaptureLoop(session, outputs.Member(k), new CaptureLimits
+            {
+                // -j N: the members share the count (MemberOutputs).
+                MaxPackets = members == 1 ? o.Count : 0,
+
+                // A live capture from the network stack (the module, or the emulator's AF_PACKET
+                // source): skip lo's outgoing copies as libpcap (tcpdump) does. A replay or a
+                // synthetic source keeps every packet: a file has no second copy of them.
+                SkipOutgoingOnIfindex = o.Source is null or "afpacket" && NetworkInterfaces.Loopback is > 0 and int lo ? lo : null,
+                Duration = o.Duration > 0 ? TimeSpan.FromSeconds(o.Duration) : null,
+
+                // Metrics are fed from the progress snapshots, and a store completes a file when its
+                // interval ends with no packet: either needs a tick at least once a second.
+                ProgressInterval = reporting.Metrics is null && storeOptions is null
+                    ? liveInterval
+                    : TimeSpan.FromSeconds(Math.Min(liveInterval?.TotalSeconds ?? 1, 1)),
+            }, logger)
+            {
+                Payload = selection.Payload,
+                FlushEachWindow = o.Write == CaptureOutput.StdoutPath && members == 1,
+                FilterReloads = members == 1 ? reloads : sharedReloads.Member(k),
+                Heartbeat = heartbeat.Beat,
+            };
+        }
+
+        // Every member runs from here: the emulator's group source starts with the last.
+        foreach (CaptureSession session in sessions)
         {
-            Payload = selection.Payload,
-            FlushEachWindow = o.Write == CaptureOutput.StdoutPath,
-            FilterReloads = service is null
-                ? new FilterReload(reload, o.FilterFile, o.Snaplen, () => session.Filter, logger)
-                : new ConfigReload(reload, service, () => session.Filter, notifier, heartbeat, logger),
-            Heartbeat = heartbeat.Beat,
-        };
+            session.Start();
+        }
 
         var live = new LiveLine(stderr, terminal: !Console.IsErrorRedirected);
+        var latest = new CaptureProgress[members];
+        var gate = new Lock();
         TimeSpan lastLive = TimeSpan.Zero;
-        loop.Progress += p =>
+        for (int k = 0; k < members; k++)
         {
-            store?.Tick();
-            counters.Update(in p, FilesOpened(writer, files), (ulong)session.FilterReplacements);
-            if (liveInterval is { } every && p.Elapsed - lastLive >= every - TimeSpan.FromMilliseconds(50))
+            int member = k;
+            loops[k].Progress += p =>
             {
-                lastLive = p.Elapsed;
-                live.Show(StatsFormat.Live(p, selection.Payload is not null));
-            }
-        };
+                lock (gate)
+                {
+                    latest[member] = p;
+                    if (member != 0)
+                    {
+                        return;
+                    }
 
-        // Ctrl-C and SIGTERM ask the loop to stop and drain; a second one ends the process.
+                    foreach (StoreWriter store in stores)
+                    {
+                        store.Tick();
+                    }
+
+                    reporting.Counters.Update(members == 1 ? p : MemberTotals.Sum(latest), FilesOpened(outputs, files), (ulong)sessions[0].FilterReplacements);
+                    if (liveInterval is { } every && p.Elapsed - lastLive >= every - TimeSpan.FromMilliseconds(50))
+                    {
+                        lastLive = p.Elapsed;
+                        live.Show(members == 1
+                            ? StatsFormat.Live(p, selection.Payload is not null)
+                            : StatsFormat.LiveMembers(latest, selection.Payload is not null));
+                    }
+                }
+            };
+        }
+
+        // Ctrl-C and SIGTERM ask the loops to stop and drain; a second one ends the process.
         int signals = 0;
         void OnSignal(PosixSignalContext context)
         {
@@ -124,16 +222,18 @@ internal static class CaptureCommand
             {
                 context.Cancel = true;
                 notifier.Stopping();
-                loop.RequestStop(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
+                foreach (CaptureLoop loop in loops)
+                {
+                    loop.RequestStop(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
+                }
             }
         }
 
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-        CaptureResult result = RunOnCaptureThread(loop);
+        CaptureResult[] results = RunOnCaptureThreads(loops, outputs);
         notifier.Stopping();
-        counters.Update(result.Final, FilesOpened(writer, files), (ulong)session.FilterReplacements);
         if (reload.TryTake())
         {
             Log.ReloadTooLate(logger);
@@ -141,17 +241,17 @@ internal static class CaptureCommand
 
         // skbremap counts drops per capture; a capture bound to one interface has them all on it
         // (pcapng: isb_ifdrop). With -i any there is no per-interface split to record.
-        if (ifindex != 0)
+        for (int k = 0; k < members; k++)
         {
-            writer.SetInterfaceDrops(ifindex, result.Dropped);
+            outputs.SetDrops(k, results[k].Dropped);
         }
 
-        // Closing writes out what is still buffered (pcapng: the statistics blocks). If that fails,
-        // the summary still comes, then the error.
-        Exception? failure = result.Failure;
+        // Closing writes out what is still buffered (pcapng: the statistics blocks; --merge: the
+        // queued packets). If that fails, the summary still comes, then the error.
+        Exception? failure = results.Select(r => r.Failure).FirstOrDefault(f => f is not null);
         try
         {
-            writer.Dispose();
+            outputs.Close();
         }
 #pragma warning disable CA1031 // Reported after the summary, by the top level.
         catch (Exception e)
@@ -161,21 +261,39 @@ internal static class CaptureCommand
         }
 
         live.End();
-        result = result with { Failure = failure };
+        CaptureResult result = members == 1
+            ? results[0] with { Failure = failure }
+            : new CaptureResult(MemberTotals.Sum(results.Select(r => r.Final).ToList()), results[0].StopReason)
+            {
+                Failure = failure,
+                SourceSkipped = results[0].SourceSkipped,
+            };
+
+        reporting.Counters.Update(result.Final, FilesOpened(outputs, files), (ulong)sessions[0].FilterReplacements);
 
         // The summary is not a log line: -q keeps it, and scripts read it.
-        string output = storeOptions is not null ? $"the store {storeOptions.Directory}" : Describe(files!, writer);
-        foreach (string line in StatsFormat.Summary(result, output, selection.Describe(session.Filter, session.FilterReplacements)))
+        for (int k = 0; k < members && members > 1; k++)
+        {
+            stderr.WriteLine($"remapd: {StatsFormat.Member(k, results[k], o.Merge ? "the merge" : outputs.Paths[k])}");
+        }
+
+        string described = storeOptions is not null ? $"the store {storeOptions.Directory}" : Describe(files!, outputs);
+        foreach (string line in StatsFormat.Summary(result, described, selection.Describe(sessions[0].Filter, sessions[0].FilterReplacements)))
         {
             stderr.WriteLine($"remapd: {line}");
         }
 
         if (storeOptions is not null)
         {
-            foreach (string line in StoreCapture.Summary(storeOptions, storeStatistics))
+            foreach (string line in StoreCapture.Summary(storeOptions, reporting.StoreStatistics))
             {
                 stderr.WriteLine($"remapd: {line}");
             }
+        }
+
+        if (group is not null)
+        {
+            stderr.WriteLine($"remapd: {StatsFormat.Fanout(group.ToString(), results, outputs.OutOfOrder)}");
         }
 
         if (failure is not null)
@@ -189,34 +307,63 @@ internal static class CaptureCommand
         return result.RemapdFailed ? (int)ExitCode.RuntimeError : (int)ExitCode.Ok;
     }
 
-    /// <summary>The poll loop on a dedicated thread (it blocks in poll); its exception, if any, comes back here.</summary>
-    private static CaptureResult RunOnCaptureThread(CaptureLoop loop)
+    /// <summary>
+    /// Each poll loop on a dedicated thread (it blocks in poll); the first exception, if any,
+    /// comes back here. A member's end is told to the outputs at once (--merge stops waiting for it).
+    /// </summary>
+    private static CaptureResult[] RunOnCaptureThreads(CaptureLoop[] loops, MemberOutputs outputs)
     {
-        CaptureResult? result = null;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        var results = new CaptureResult?[loops.Length];
+        var failures = new Exception?[loops.Length];
+        var threads = new Thread[loops.Length];
+        for (int k = 0; k < loops.Length; k++)
         {
-            try
+            int member = k;
+            threads[k] = new Thread(() =>
             {
-                result = loop.Run();
-            }
-            catch (Exception e)
+                try
+                {
+                    results[member] = loops[member].Run();
+                }
+                catch (Exception e)
+                {
+                    failures[member] = e;
+                }
+                finally
+                {
+                    outputs.Finish(member);
+                }
+            })
             {
-                failure = e;
-            }
-        })
+                Name = loops.Length == 1 ? "remapd capture" : $"remapd capture {k}",
+                IsBackground = false,
+            };
+            threads[k].Start();
+        }
+
+        foreach (Thread thread in threads)
         {
-            Name = "remapd capture",
-            IsBackground = false,
-        };
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
+            thread.Join();
+        }
+
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
-        return result!;
+        return [.. results.Select(r => r!)];
+    }
+
+    /// <summary>"x.pcap", "stdout", "3 files (the last x.pcap2) (pcapng)"; with -j N, every member's or the merged one.</summary>
+    private static string Describe(CaptureFileOptions files, MemberOutputs outputs)
+    {
+        if (outputs.Files.Count == 1)
+        {
+            string one = Describe(files, outputs.Files[0]);
+            return outputs.Merged ? $"{one}, merged in timestamp order" : one;
+        }
+
+        return $"{outputs.Files.Count} files ({string.Join(", ", outputs.Files.Select((w, k) => Describe(files with { Path = outputs.Paths[k] }, w)))})";
     }
 
     /// <summary>"x.pcap", "stdout", "3 files (the last x.pcap2) (pcapng)".</summary>
@@ -233,12 +380,22 @@ internal static class CaptureCommand
             : files.Path + format;
     }
 
-    private static ulong FilesOpened(IPacketWriter writer, CaptureFileOptions? files) => writer switch
+    /// <summary>Files the capture opened (the first, and one per rotation); a store's are counted by StoreCounters.</summary>
+    private static ulong FilesOpened(MemberOutputs outputs, CaptureFileOptions? files)
     {
-        RotatingWriter r => (ulong)r.FilesOpened,
-        StoreWriter => 0UL, // a store's files are counted by StoreCounters
-        _ => files?.Path == CaptureOutput.StdoutPath ? 0UL : 1UL,
-    };
+        ulong opened = 0;
+        foreach (IPacketWriter w in outputs.Files)
+        {
+            opened += w switch
+            {
+                RotatingWriter r => (ulong)r.FilesOpened,
+                StoreWriter => 0UL,
+                _ => files?.Path == CaptureOutput.StdoutPath ? 0UL : 1UL,
+            };
+        }
+
+        return opened;
+    }
 
     private static MetricsEndpoint StartMetrics(string listen)
     {
@@ -255,6 +412,11 @@ internal static class CaptureCommand
             throw new CommandException(ExitCode.RuntimeError, $"--metrics-listen {listen}: cannot listen there: {e.Message}");
         }
     }
+
+    internal static ushort ParseFanoutMode(string value) =>
+        FanoutGroup.TryParseMode(value, out ushort mode)
+            ? mode
+            : throw new CommandException(ExitCode.Usage, $"--fanout-mode {value}: one of {string.Join(", ", FanoutGroup.ModeNames)}");
 
     internal static void CheckRanges(CaptureOptions o)
     {
@@ -278,5 +440,11 @@ internal static class CaptureCommand
         Check(o.QueueLimit <= SKBREMAP_MAX_QUEUE_LIMIT, $"--queue-limit: at most {SKBREMAP_MAX_QUEUE_LIMIT}");
         Check(o.Mode is null || DeliveryModes.TryParse(o.Mode, out _), $"--mode: one of {string.Join(", ", DeliveryModes.Names)}");
         Check(o.CopyThreshold <= SKBREMAP_MAX_COPY_THRESHOLD, $"--copy-threshold: at most {SKBREMAP_MAX_COPY_THRESHOLD}");
+        Check(o.Threads is >= 1 and <= SKBREMAP_FANOUT_MAX_MEMBERS, $"-j/--threads: 1..{SKBREMAP_FANOUT_MAX_MEMBERS}");
+        Check(FanoutGroup.TryParseMode(o.FanoutMode, out _), $"--fanout-mode {o.FanoutMode}: one of {string.Join(", ", FanoutGroup.ModeNames)}");
+        Check(o.Threads > 1 || (!o.Merge && !o.NoRollover && o.FanoutGroup == 0), "--merge, --no-rollover and --fanout-group go with -j 2 or more");
+        Check(o.Threads == 1 || o.Merge || o.Write != CaptureOutput.StdoutPath,
+            "-w -: with -j N every member writes its own file; add --merge to write one stream to stdout");
+        Check(!o.Merge || o.RotateSeconds == 0 || o.FileCount == 0, "--merge with -G and -W: not supported (the merged file has no file limit to stop at)");
     }
 }

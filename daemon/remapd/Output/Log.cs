@@ -23,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(205, LogLevel.Information, "SIGHUP while the capture was stopping: nothing reloaded")]
     public static partial void ReloadTooLate(ILogger logger);
+
+    [LoggerMessage(240, LogLevel.Information, "{Members} captures in fanout {Group}, one consumer thread each, writing {Output}")]
+    public static partial void FanoutStarting(ILogger logger, int members, string group, string output);
 }

@@ -9,11 +9,11 @@ namespace RemapDaemon.EmulatorLane.Tests.Support;
 /// </summary>
 internal static unsafe class SyntheticFrames
 {
-    private static readonly Lazy<nint> Function = new(() =>
-    {
-        nint library = NativeLibrary.Load(RepoRoot.Combine("build", "emulator", "libskbremap_emu.so"));
-        return NativeLibrary.GetExport(library, "skbremap_emu_synthetic_frame");
-    });
+    private static readonly Lazy<nint> Library = new(() => NativeLibrary.Load(RepoRoot.Combine("build", "emulator", "libskbremap_emu.so")));
+
+    private static readonly Lazy<nint> Function = new(() => NativeLibrary.GetExport(Library.Value, "skbremap_emu_synthetic_frame"));
+
+    private static readonly Lazy<nint> FlowsFunction = new(() => NativeLibrary.GetExport(Library.Value, "skbremap_emu_synthetic_frame_flows"));
 
     public static byte[] Frame(ulong index, uint length)
     {
@@ -22,6 +22,19 @@ internal static unsafe class SyntheticFrames
         fixed (byte* p = frame)
         {
             make(index, length, p).Should().Be(0);
+        }
+
+        return frame;
+    }
+
+    /// <summary>Frame <paramref name="index"/> of the source with flows=<paramref name="flows"/> (skbremap_emu_synthetic_frame_flows).</summary>
+    public static byte[] Frame(ulong index, uint length, uint flows)
+    {
+        var frame = new byte[length];
+        var make = (delegate* unmanaged<ulong, uint, uint, byte*, int>)FlowsFunction.Value;
+        fixed (byte* p = frame)
+        {
+            make(index, length, flows, p).Should().Be(0);
         }
 
         return frame;

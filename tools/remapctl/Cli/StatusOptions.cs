@@ -2,7 +2,7 @@ using CommandLine;
 
 namespace RemapDaemon.Remapctl.Cli;
 
-[Verb("status", HelpText = "Module-wide gauges (GLOBAL) and every open capture (CAPTURES): counters, drop reasons, windows by state. The emulator lives inside each process, so with --backend emulator this shows remapctl's own (idle) capture.")]
+[Verb("status", HelpText = "Module-wide gauges (GLOBAL) and every open capture (CAPTURES): counters, drop reasons, windows by state, the fanout group a capture is a member of (remapd -j), then each group with its members added up. The emulator lives inside each process, so with --backend emulator this shows remapctl's own (idle) capture.")]
 internal sealed class StatusOptions
 {
     [Option("backend", Default = "auto", MetaValue = "auto|kernel|emulator",

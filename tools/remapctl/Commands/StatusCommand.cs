@@ -53,6 +53,8 @@ internal static class StatusCommand
             }
         }
 
+        StatsFormat.Groups(stdout, captures);
+
         return (int)ExitCode.Ok;
     }
 }

@@ -151,6 +151,10 @@
 						 * skb_bytes_held, mem_limit;
 						 * global.skb_bytes_held
 						 */
+#define SKBREMAP_FEAT_FANOUT	(1U << 8)	/* SKBREMAP_IOC_FANOUT,
+						 * stats.fanout_rollover,
+						 * capture_info.fanout_*
+						 */
 
 /*
  * struct skbremap_config.mode. The values of BOUNCE, REMAP and RING equal
@@ -333,7 +337,12 @@ struct skbremap_stats {
 				 * per-packet pool pages it may hold; the
 				 * region's own pages are not counted
 				 */
-	__u64 reserved[2];	/* zero */
+	/* Added in v1 (SKBREMAP_FEAT_FANOUT), taken from reserved[0]: */
+	__u64 fanout_rollover;	/* of seen: packets this member of a fanout
+				 * group got because the member the mode
+				 * chose had no free window
+				 */
+	__u64 reserved[1];	/* zero */
 };
 
 /*
@@ -383,7 +392,67 @@ struct skbremap_capture_info {
 				 * was reserved0)
 				 */
 	struct skbremap_stats stats;	/* (k) as SKBREMAP_IOC_STATS */
-	__u64 reserved[4];	/* (k) zero */
+	/* Added in v1 (SKBREMAP_FEAT_FANOUT), taken from reserved[0..1]: */
+	__u32 fanout_id;	/* (k) group id, if fanout_mode != 0 */
+	__u16 fanout_mode;	/* (k) SKBREMAP_FANOUT_*, 0 = in no group */
+	__u16 fanout_flags;	/* (k) SKBREMAP_FANOUT_F_* of the group */
+	__u32 fanout_member;	/* (k) index among the group's running
+				 * members (the hook's choice 0..n-1), or
+				 * SKBREMAP_FANOUT_NOT_LINKED while stopped
+				 */
+	__u32 fanout_members;	/* (k) running members of the group */
+	__u64 reserved[2];	/* (k) zero */
+};
+
+/*
+ * SKBREMAP_IOC_FANOUT: make this capture a member of fanout group @id of
+ * its network namespace (as PACKET_FANOUT): one prot_hook for the whole
+ * group hands each packet to exactly one running member, chosen by @mode:
+ *
+ *   HASH  a symmetric flow hash of the frame (addresses, and the TCP,
+ *         UDP, SCTP or UDP-Lite ports unless the packet is a fragment;
+ *         IPv4 and IPv6 behind up to two 802.1Q/802.1ad tags), so both
+ *         directions of a flow go to the same member; frames that are not
+ *         IP hash to 0 (kernel/core/fanout.c)
+ *   CPU   the CPU the hook runs on, modulo the running members
+ *   LB    round robin over the running members
+ *
+ * With SKBREMAP_FANOUT_F_ROLLOVER a packet whose chosen member holds no
+ * free window (every window published and not yet taken back, or its
+ * queue full) goes to the next member that has one (chosen + 1, + 2, ...,
+ * wrapping); that member counts it in stats.fanout_rollover. When none
+ * has, the chosen member takes it and drops it as it would alone.
+ *
+ * Members are the captures that joined; the running ones (between START
+ * and STOP) share the traffic, so a member that stops or closes hands its
+ * share to the others at once. The group is made by its first member and
+ * ends with its last close. Each member keeps its own region, filter,
+ * mode, counters and consumer; the group decides only which member sees
+ * a packet (every packet the group's hook sees is in the seen of exactly
+ * one member).
+ *
+ * Allowed only while the capture is stopped, once per open (a member
+ * leaves its group only by close()). Errors: -EINVAL for a mode or flags
+ * not defined, nonzero reserved fields, or a group of the same id whose
+ * mode, flags or bound interface (SKBREMAP_IOC_BIND, 0 = all) differ;
+ * -EBUSY while running; -EALREADY when already a member; -ENOSPC when
+ * the group has SKBREMAP_FANOUT_MAX_MEMBERS members. A member's BIND to
+ * another interface than its group's is -EBUSY.
+ */
+#define SKBREMAP_FANOUT_HASH		1
+#define SKBREMAP_FANOUT_CPU		2
+#define SKBREMAP_FANOUT_LB		3
+
+#define SKBREMAP_FANOUT_F_ROLLOVER	(1U << 0)
+
+#define SKBREMAP_FANOUT_MAX_MEMBERS	64
+#define SKBREMAP_FANOUT_NOT_LINKED	0xffffffffU
+
+struct skbremap_fanout {
+	__u32 id;		/* (u) group id, any value */
+	__u16 mode;		/* (u) SKBREMAP_FANOUT_HASH, CPU or LB */
+	__u16 flags;		/* (u) SKBREMAP_FANOUT_F_* */
+	__u64 reserved[3];	/* (u) must be 0 */
 };
 
 /* Control part header at offset 0 of the region. */
@@ -490,5 +559,6 @@ struct skbremap_info_entry {
 #define SKBREMAP_IOC_GLOBAL	_IOR(SKBREMAP_IOC_MAGIC, 0x07, struct skbremap_global)
 #define SKBREMAP_IOC_CAPTURES	_IOWR(SKBREMAP_IOC_MAGIC, 0x08, struct skbremap_capture_info)
 #define SKBREMAP_IOC_SET_FILTER	_IOW(SKBREMAP_IOC_MAGIC, 0x09, struct skbremap_filter)
+#define SKBREMAP_IOC_FANOUT	_IOW(SKBREMAP_IOC_MAGIC, 0x0a, struct skbremap_fanout)
 
 #endif /* _UAPI_LINUX_SKBREMAP_H */

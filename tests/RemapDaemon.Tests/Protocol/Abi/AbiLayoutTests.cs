@@ -19,7 +19,7 @@ public sealed class AbiLayoutTests
         mirror.Structs.Select(s => s.Name).Should().BeEquivalentTo(
             "skbremap_version", "skbremap_config", "skbremap_layout", "skbremap_bind", "skbremap_stats",
             "skbremap_global", "skbremap_capture_info", "skbremap_ctl_hdr", "skbremap_win_ctl",
-            "skbremap_info_hdr", "skbremap_info_entry", "skbremap_filter");
+            "skbremap_info_hdr", "skbremap_info_entry", "skbremap_filter", "skbremap_fanout");
         mirror.Constants.Should().Contain(k => k.Name == nameof(Skbremap.SKBREMAP_IOC_CAPTURES));
         mirror.Constants.Should().Contain(k => k.Name == nameof(Skbremap.SKBREMAP_IOC_SET_FILTER));
         mirror.Constants.Should().Contain(k => k.Name == nameof(Skbremap.SKBREMAP_FEAT_FILTER));
