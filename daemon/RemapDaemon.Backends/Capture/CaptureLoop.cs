@@ -27,7 +27,8 @@ namespace RemapDaemon.Backends;
 /// <para>
 /// Stopping (a signal, the count, the output's file limit, the duration or the end of a finite
 /// source): drain what is published, SKBREMAP_IOC_STOP (which publishes the part-full window),
-/// drain again until no window is READY, flush the sink. Nothing skbremap captured is left unread.
+/// drain again until no window is READY, drain the sink (its writer thread writes what it was
+/// handed and releases the windows it held). Nothing skbremap captured is left unread.
 /// </para>
 /// <para>
 /// Failing: when the sink throws (disk full, a rotation file that cannot be created) or anything
@@ -37,7 +38,9 @@ namespace RemapDaemon.Backends;
 /// the caller to report after the summary. It never leaves windows held or skbremap running.
 /// </para>
 /// Threading: only the loop thread touches the region, the backend and the sink (and replaces
-/// the filter); <see cref="RequestStop"/> is the one member other threads may call.
+/// the filter), with one exception: a sink with a writer thread (<see cref="IPacketSink.EndWindow"/>)
+/// releases the windows it writes from in place, from that thread, once their bytes are written.
+/// <see cref="RequestStop"/> is the one member other threads may call.
 /// </summary>
 public sealed class CaptureLoop
 {
@@ -53,6 +56,12 @@ public sealed class CaptureLoop
     private readonly WindowGeometry _geometry;
     private readonly Stopwatch _clock = new();
     private readonly ScatterChain _scatter = new();
+    private readonly Action<int> _release;
+
+    // The sequence number of each window the sink holds (0: none): still READY in the region,
+    // but consumed. Written by the loop when it hands a window over, cleared by the sink's
+    // thread after it released the window.
+    private readonly ulong[] _heldSeq;
     private byte[]? _linear;
 
     private volatile string? _stopRequest;
@@ -79,6 +88,14 @@ public sealed class CaptureLoop
         _logger = logger;
         skbremap_layout layout = session.Region.Layout;
         _geometry = WindowGeometry.FromLayout(in layout);
+        _heldSeq = new ulong[session.Region.Windows];
+        Region region = session.Region;
+        _release = window =>
+        {
+            // RELEASED first: until then the window must still look held (READY, same seq).
+            region.Release(window);
+            Volatile.Write(ref _heldSeq[window], 0);
+        };
     }
 
     /// <summary>Payload tests a packet must pass to be written (on top of the filter); null = none.</summary>
@@ -127,10 +144,6 @@ public sealed class CaptureLoop
             // STOP has published the part-full window and nothing else will be published:
             // every window is now READY (ours to read) or the kernel's, free.
             DrainReady();
-            if (_failure is null)
-            {
-                _sink.Flush();
-            }
         }
 #pragma warning disable CA1031 // A second failure while stopping: keep the first, report what was counted.
         catch (Exception e)
@@ -138,6 +151,19 @@ public sealed class CaptureLoop
         {
             _failure ??= e;
             StopSkbremap();
+        }
+
+        // Whatever happened: wait until the writer thread has written what it was handed and
+        // given back every window it held, before the counters are read and the region unmapped.
+        try
+        {
+            _sink.Drain();
+        }
+#pragma warning disable CA1031 // The writer's failure, reported with the result.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _failure ??= e;
         }
 
         CaptureProgress final = Snapshot();
@@ -281,6 +307,12 @@ public sealed class CaptureLoop
             if (region.Status(w) == SKBREMAP_WIN_READY)
             {
                 ulong seq = region.Seq(w);
+                if (seq == Volatile.Read(ref _heldSeq[w]))
+                {
+                    // Consumed, and still being written from by the sink's thread.
+                    continue;
+                }
+
                 if (seq < oldestSeq)
                 {
                     oldest = w;
@@ -393,8 +425,15 @@ public sealed class CaptureLoop
         }
         finally
         {
-            // Release: every read of this window happens before skbremap may take it back.
-            region.Release(window);
+            // The writer thread releases a window whose packets it still writes from in place;
+            // otherwise release now. Either way every read of this window happens before
+            // skbremap may take it back.
+            Volatile.Write(ref _heldSeq[window], seq);
+            if (!_sink.EndWindow(window, _release))
+            {
+                region.Release(window);
+                Volatile.Write(ref _heldSeq[window], 0);
+            }
         }
     }
 
@@ -466,5 +505,8 @@ public sealed class CaptureLoop
 
     private CaptureProgress Snapshot() => new(
         _clock.Elapsed, _packets, _bytes, _packetsAfterLimit, _loopbackOutgoingSkipped, _userSpaceFiltered, _payloadMismatched, _unwritten, _windows, _badWindows, _seqGaps,
-        _session.Region.Windows, _session.Stats());
+        _session.Region.Windows, _session.Stats())
+    {
+        Output = _sink.Output,
+    };
 }

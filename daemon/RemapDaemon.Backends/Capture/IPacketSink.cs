@@ -18,4 +18,20 @@ public interface IPacketSink
     bool Accepts(in CapturedPacket packet) => true;
 
     void Flush();
+
+    /// <summary>
+    /// Every packet of <paramref name="window"/> has been handed over. False: the caller releases
+    /// the window now. True: the sink calls <paramref name="release"/> (on another thread) once
+    /// the bytes it kept referencing in the window are written. Never throws.
+    /// </summary>
+    bool EndWindow(int window, Action<int> release) => false;
+
+    /// <summary>
+    /// Waits until everything handed over is written and every window the sink held is released
+    /// (even when writing failed); then throws the failure, if any.
+    /// </summary>
+    void Drain() => Flush();
+
+    /// <summary>What the output's writer thread has done (zero without one).</summary>
+    OutputQueueCounters Output => default;
 }

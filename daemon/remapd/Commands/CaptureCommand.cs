@@ -56,8 +56,17 @@ internal static class CaptureCommand
         };
 
         using CaptureSession session = CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger);
-        using IPacketWriter writer = CaptureFiles.Open(files, ifindex);
-        var loop = new CaptureLoop(session, new PacketWriterSink(writer), new CaptureLimits
+        // The writer thread: unbuffered files, large packets written from their window in place,
+        // at most --output-queue batches waiting for the disk (one per window by default).
+        using var queue = new OutputQueue(new OutputQueueOptions
+        {
+            MaxBatches = o.OutputQueue != 0 ? (int)Math.Min(o.OutputQueue, 65536) : session.Region.Windows,
+            GatherMinimum = o.GatherMin == 0 ? OutputQueueOptions.DefaultGatherMinimum : (int)Math.Min(o.GatherMin, int.MaxValue),
+            NoWindowDrops = () => session.Stats().drop_no_window,
+        });
+        session.Region.AllowOutputReferences(queue);
+        using IPacketWriter writer = CaptureFiles.Open(files, ifindex, queue);
+        var loop = new CaptureLoop(session, new PacketWriterSink(writer, queue), new CaptureLimits
         {
             MaxPackets = o.Count,
             // A live capture from the network stack (the module, or the emulator's AF_PACKET
@@ -103,12 +112,13 @@ internal static class CaptureCommand
             writer.SetInterfaceDrops(ifindex, result.Dropped);
         }
 
-        // Closing writes out what is still buffered (pcapng: the statistics blocks). If that fails,
-        // the summary still comes, then the error.
+        // Closing writes out what is still buffered (pcapng: the statistics blocks) and waits
+        // for the writer thread to write it. If that fails, the summary still comes, then the error.
         Exception? failure = result.Failure;
         try
         {
             writer.Dispose();
+            queue.Drain();
         }
 #pragma warning disable CA1031 // Reported after the summary, by the top level.
         catch (Exception e)
@@ -116,6 +126,8 @@ internal static class CaptureCommand
         {
             failure ??= e;
         }
+
+        result = result with { Final = result.Final with { Output = queue.Counters } };
 
         live.End();
         result = result with { Failure = failure };
