@@ -93,8 +93,11 @@ public sealed class CaptureLoop
         _release = window =>
         {
             // RELEASED first: until then the window must still look held (READY, same seq).
+            // Then clear the mark only if it is still this publication's: once released, the
+            // kernel may publish the window again and the loop hold it again before we get here.
+            ulong seq = region.Seq(window);
             region.Release(window);
-            Volatile.Write(ref _heldSeq[window], 0);
+            Interlocked.CompareExchange(ref _heldSeq[window], 0, seq);
         };
     }
 
@@ -299,15 +302,41 @@ public sealed class CaptureLoop
             return true;
         }
 
+        Scan(out oldest, out oldestSeq);
+        if (oldest >= 0 && oldestSeq != _expectedSeq)
+        {
+            // Not the expected one: a window published (or released by the sink's thread and
+            // published again) behind the scan may hold an older sequence number. Everything
+            // published before the window found is visible now (its READY was acquired, and
+            // skbremap publishes in sequence order), so one more scan finds it.
+            Scan(out int again, out ulong againSeq);
+            if (again >= 0 && againSeq < oldestSeq)
+            {
+                oldest = again;
+                oldestSeq = againSeq;
+            }
+        }
+
+        return oldest >= 0;
+    }
+
+    /// <summary>The READY window with the lowest sequence number that the sink does not hold; -1 if none.</summary>
+    private void Scan(out int oldest, out ulong oldestSeq)
+    {
+        Region region = _session.Region;
         oldest = -1;
         oldestSeq = ulong.MaxValue;
         for (int w = 0; w < region.Windows; w++)
         {
+            // Held by the sink first: if its thread has cleared this, the status read below
+            // already shows its release (or what the kernel published after it).
+            ulong held = Volatile.Read(ref _heldSeq[w]);
+
             // Acquire: everything the kernel wrote before publishing READY is visible after this.
             if (region.Status(w) == SKBREMAP_WIN_READY)
             {
                 ulong seq = region.Seq(w);
-                if (seq == Volatile.Read(ref _heldSeq[w]))
+                if (seq == held)
                 {
                     // Consumed, and still being written from by the sink's thread.
                     continue;
@@ -320,8 +349,6 @@ public sealed class CaptureLoop
                 }
             }
         }
-
-        return oldest >= 0;
     }
 
     private void ConsumeWindow(int window, ulong seq)
