@@ -9,7 +9,8 @@ if [ "${1:-run}" = test ]; then
 	       debootstrap	# tools/vm/in-chroot.sh: the trixie chroot the 7.3 headers build in
 	       dwarves		# pahole: BTF of modules built against 6.12's headers
 	       debian-archive-keyring	# trixie's keys, for the 7.3 kernel's private apt
-	       flex bison bc libelf-dev libssl-dev)	# the debug kernel (tools/kdebug)
+	       flex bison bc libelf-dev libssl-dev	# the debug kernel (tools/kdebug)
+	       strace)	# remapd's write system calls per packet (OutputPathTests)
 fi
 if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
 	# Debian packages and DKMS (tools/packaging/): the build, the checks,
@@ -17,7 +18,8 @@ if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
 	want+=(debhelper dh-dkms dkms dpkg-dev lintian debootstrap libpcap-dev zlib1g-dev)
 fi
 if [ "${1:-run}" = bench ]; then
-	want+=(gnuplot-nox)	# tools/bench/run.sh draws its chart with it
+	want+=(gnuplot-nox	# tools/bench/run.sh draws its chart with it
+	       strace tshark)	# tools/bench/output.sh: system calls per packet, capinfos
 fi
 missing=()
 for p in "${want[@]}"; do

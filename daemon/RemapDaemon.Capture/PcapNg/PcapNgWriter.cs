@@ -73,14 +73,15 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
     /// <param name="snaplen">Every IDB's snaplen; 0 means <see cref="PcapFormat.MaximumSnaplen"/> (whole packets).</param>
     /// <param name="linkType">LINKTYPE_* of every interface.</param>
     /// <param name="interfaceName">if_name for an ifindex, or null when unknown.</param>
-    public PcapNgWriter(OutputFile output, uint snaplen, uint linkType = PcapFormat.LinkTypeEthernet, Func<int, string?>? interfaceName = null)
+    /// <param name="clockNs">CLOCK_REALTIME in nanoseconds for isb_starttime/isb_endtime; the system clock by default.</param>
+    public PcapNgWriter(OutputFile output, uint snaplen, uint linkType = PcapFormat.LinkTypeEthernet, Func<int, string?>? interfaceName = null, Func<ulong>? clockNs = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(snaplen, PcapFormat.MaximumSnaplen);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(linkType, (uint)ushort.MaxValue);
 
         _interfaceName = interfaceName ?? (_ => null);
-        _clockNs = RealtimeNs;
+        _clockNs = clockNs ?? RealtimeNs;
         Snaplen = snaplen == 0 ? PcapFormat.MaximumSnaplen : snaplen;
         LinkType = linkType;
         _out = new RecordBuffer(output, this);
