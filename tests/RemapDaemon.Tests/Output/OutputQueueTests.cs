@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using RemapDaemon.Capture;
+using RemapDaemon.Tests.Capture;
 using RemapDaemon.Tests.Support;
 using static RemapDaemon.Abi.Skbremap;
 
