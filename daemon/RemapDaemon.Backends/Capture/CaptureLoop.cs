@@ -46,6 +46,10 @@ public sealed class CaptureLoop
 {
     private const int PollTimeoutMs = 100;
 
+    // How long to wait for the sink's writer, when it holds windows and nothing else is READY,
+    // before looking at the region again.
+    private const int HeldWaitMs = 1;
+
     // linux/if_packet.h
     private const byte PacketOutgoing = 4;
 
@@ -62,6 +66,7 @@ public sealed class CaptureLoop
     // but consumed. Written by the loop when it hands a window over, cleared by the sink's
     // thread after it released the window.
     private readonly ulong[] _heldSeq;
+    private int _heldCount;
     private byte[]? _linear;
 
     private volatile string? _stopRequest;
@@ -98,6 +103,7 @@ public sealed class CaptureLoop
             ulong seq = region.Seq(window);
             region.Release(window);
             Interlocked.CompareExchange(ref _heldSeq[window], 0, seq);
+            Interlocked.Decrement(ref _heldCount);
         };
     }
 
@@ -202,7 +208,16 @@ public sealed class CaptureLoop
                 // above. While windows keep coming the loop takes them without a system call:
                 // skbremap takes released windows back on its own when it needs them (the
                 // worker at every run, the direct path's hook when no window is free).
-                _session.Backend.Poll(PollTimeoutMs);
+                // While the sink holds windows, poll would return at once (they are still READY):
+                // wait for the sink's writer instead, briefly, and look again.
+                if (Volatile.Read(ref _heldCount) > 0)
+                {
+                    _sink.WaitForOutput(HeldWaitMs);
+                }
+                else
+                {
+                    _session.Backend.Poll(PollTimeoutMs);
+                }
             }
         }
 
@@ -456,10 +471,12 @@ public sealed class CaptureLoop
             // otherwise release now. Either way every read of this window happens before
             // skbremap may take it back.
             Volatile.Write(ref _heldSeq[window], seq);
+            Interlocked.Increment(ref _heldCount);
             if (!_sink.EndWindow(window, _release))
             {
                 region.Release(window);
                 Volatile.Write(ref _heldSeq[window], 0);
+                Interlocked.Decrement(ref _heldCount);
             }
         }
     }

@@ -32,6 +32,9 @@ public interface IPacketSink
     /// </summary>
     void Drain() => Flush();
 
+    /// <summary>Waits at most <paramref name="timeoutMs"/> for the sink's writer to finish a batch (and so perhaps release a window).</summary>
+    void WaitForOutput(int timeoutMs) => Thread.Sleep(timeoutMs);
+
     /// <summary>What the output's writer thread has done (zero without one).</summary>
     OutputQueueCounters Output => default;
 }

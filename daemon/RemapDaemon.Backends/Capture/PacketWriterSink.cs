@@ -29,5 +29,16 @@ public sealed class PacketWriterSink(IPacketWriter writer, OutputQueue? queue = 
         queue.Drain();
     }
 
+    public void WaitForOutput(int timeoutMs)
+    {
+        if (queue is null)
+        {
+            Thread.Sleep(timeoutMs);
+            return;
+        }
+
+        queue.WaitForProgress(timeoutMs);
+    }
+
     public OutputQueueCounters Output => queue?.Counters ?? default;
 }

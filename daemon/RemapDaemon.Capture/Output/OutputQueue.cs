@@ -217,6 +217,21 @@ public sealed unsafe class OutputQueue : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Waits at most <paramref name="timeoutMs"/> for the writer to finish a batch (and so
+    /// release the window it held, if any); returns at once when nothing is queued.
+    /// </summary>
+    public void WaitForProgress(int timeoutMs)
+    {
+        lock (_lock)
+        {
+            if (_queued.Count > 0)
+            {
+                Monitor.Wait(_lock, timeoutMs);
+            }
+        }
+    }
+
     /// <summary>Hands the current batch to the writer thread (waits only when the queue is full).</summary>
     public void Flush()
     {
