@@ -209,7 +209,8 @@ public sealed class CaptureLoop
                 // skbremap takes released windows back on its own when it needs them (the
                 // worker at every run, the direct path's hook when no window is free).
                 // While the sink holds windows, poll would return at once (they are still READY):
-                // wait for the sink's writer instead, briefly, and look again.
+                // hand them to its writer, wait for it instead, briefly, and look again.
+                _sink.Idle();
                 if (Volatile.Read(ref _heldCount) > 0)
                 {
                     _sink.WaitForOutput(HeldWaitMs);

@@ -32,6 +32,11 @@ public interface IPacketSink
     /// </summary>
     void Drain() => Flush();
 
+    /// <summary>The capture has nothing more to read for now: hand over whatever holds windows.</summary>
+    void Idle()
+    {
+    }
+
     /// <summary>Waits at most <paramref name="timeoutMs"/> for the sink's writer to finish a batch (and so perhaps release a window).</summary>
     void WaitForOutput(int timeoutMs) => Thread.Sleep(timeoutMs);
 

@@ -29,6 +29,8 @@ public sealed class PacketWriterSink(IPacketWriter writer, OutputQueue? queue = 
         queue.Drain();
     }
 
+    public void Idle() => queue?.HandOverHeld();
+
     public void WaitForOutput(int timeoutMs)
     {
         if (queue is null)

@@ -18,9 +18,11 @@ namespace RemapDaemon.Capture;
 /// <para>
 /// <b>Windows.</b> A window none of whose bytes were referenced is released by the capture
 /// thread as soon as its packets are copied (<see cref="EndWindow"/> returns false). A window
-/// that was referenced ends its batch and is released by the writer thread right after that
-/// batch is written; batches are written in order, so every earlier byte of it is on its way
-/// to the file by then.
+/// that was referenced joins the current batch's list and is released by the writer thread
+/// right after that batch is written; batches are written in order, so every byte of it is in
+/// the file by then. A batch is handed over when its arena or segment list is full, when it
+/// holds <see cref="OutputQueueOptions.WindowsPerBatch"/> windows, or when the capture has
+/// nothing more to read (<see cref="HandOverHeld"/>).
 /// </para>
 /// <para>
 /// <b>A slow disk.</b> At most <see cref="OutputQueueOptions.MaxBatches"/> batches wait for the
@@ -127,7 +129,7 @@ public sealed unsafe class OutputQueue : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(size, ArenaSize);
         if (ArenaSize - _current.ArenaUsed < size || _current.Count + 1 > MaxSegments)
         {
-            Seal(window: -1, release: null);
+            Seal();
         }
 
         return new Span<byte>(_current.ArenaBase + _current.ArenaUsed, size);
@@ -174,7 +176,7 @@ public sealed unsafe class OutputQueue : IDisposable
         {
             if (_current.Count + 1 > MaxSegments)
             {
-                Seal(window: -1, release: null);
+                Seal();
             }
 
             _current.Segments[_current.Count++] = new Segment(file, SegmentKind.Reference, p, bytes.Length);
@@ -193,7 +195,7 @@ public sealed unsafe class OutputQueue : IDisposable
     {
         if (_current.Count + 1 > MaxSegments)
         {
-            Seal(window: -1, release: null);
+            Seal();
         }
 
         _current.Segments[_current.Count++] = new Segment(file, SegmentKind.Close, null, 0);
@@ -213,8 +215,27 @@ public sealed unsafe class OutputQueue : IDisposable
         }
 
         _referencedSinceWindow = false;
-        Seal(window, release);
+        Batch b = _current;
+        b.Release = release;
+        b.Windows.Add(window);
+        if (b.Windows.Count >= _options.WindowsPerBatch)
+        {
+            Seal();
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// Hands the current batch over if it holds windows: the capture thread calls this when it
+    /// has nothing more to read, so that no window waits for more packets to share its batch.
+    /// </summary>
+    public void HandOverHeld()
+    {
+        if (_current.Windows.Count > 0)
+        {
+            Seal();
+        }
     }
 
     /// <summary>
@@ -237,7 +258,7 @@ public sealed unsafe class OutputQueue : IDisposable
     {
         if (_current.Count > 0)
         {
-            Seal(window: -1, release: null);
+            Seal();
         }
 
         ThrowIfFailed();
@@ -251,7 +272,7 @@ public sealed unsafe class OutputQueue : IDisposable
     {
         if (_current.Count > 0)
         {
-            Seal(window: -1, release: null);
+            Seal();
         }
 
         lock (_lock)
@@ -294,12 +315,10 @@ public sealed unsafe class OutputQueue : IDisposable
         NativeMemory.Free(_iov);
     }
 
-    /// <summary>Queues the current batch (with the window it releases, if any) and starts a new one.</summary>
-    private void Seal(int window, Action<int>? release)
+    /// <summary>Queues the current batch (with the windows it releases, if any) and starts a new one.</summary>
+    private void Seal()
     {
         Batch b = _current;
-        b.Window = window;
-        b.Release = release;
         lock (_lock)
         {
             if (_queued.Count >= _options.MaxBatches)
@@ -387,7 +406,10 @@ public sealed unsafe class OutputQueue : IDisposable
             CloseFiles(b);
             if (b.Release is { } release)
             {
-                release(b.Window);
+                foreach (int window in b.Windows)
+                {
+                    release(window);
+                }
             }
 
             lock (_lock)
@@ -396,10 +418,7 @@ public sealed unsafe class OutputQueue : IDisposable
                 _bytesOut += bytes;
                 _gathered += b.Gathered;
                 _gatheredBytes += b.GatheredBytes;
-                if (b.Release is not null)
-                {
-                    _windowsHeld++;
-                }
+                _windowsHeld += b.Windows.Count;
 
                 _queued.Dequeue();
                 if (_fullSinceDrops is ulong since && _queued.Count < _options.MaxBatches)
@@ -540,7 +559,8 @@ public sealed unsafe class OutputQueue : IDisposable
 
         public int Count { get; set; }
 
-        public int Window { get; set; } = -1;
+        /// <summary>The windows released after this batch is written (all through <see cref="Release"/>).</summary>
+        public List<int> Windows { get; } = new(64);
 
         public Action<int>? Release { get; set; }
 
@@ -553,7 +573,7 @@ public sealed unsafe class OutputQueue : IDisposable
             Array.Clear(Segments, 0, Count);
             Count = 0;
             ArenaUsed = 0;
-            Window = -1;
+            Windows.Clear();
             Release = null;
             Gathered = 0;
             GatheredBytes = 0;
@@ -573,8 +593,14 @@ public sealed record OutputQueueOptions
     /// <summary>Packets at least this long are written from where they lie; int.MaxValue: always copy.</summary>
     public int GatherMinimum { get; init; } = DefaultGatherMinimum;
 
-    /// <summary>Batches (each at most one window's packets) that may wait for the writer before the capture thread waits.</summary>
+    /// <summary>Batches that may wait for the writer before the capture thread waits.</summary>
     public int MaxBatches { get; init; } = 16;
+
+    /// <summary>
+    /// Windows one batch may hold before it is handed over (it is handed over sooner when full,
+    /// or when the capture has nothing more to read: <see cref="OutputQueue.HandOverHeld"/>).
+    /// </summary>
+    public int WindowsPerBatch { get; init; } = 4;
 
     /// <summary>The kernel's drop_no_window counter, read when the queue fills and when it drains; null: none attributed.</summary>
     public Func<ulong>? NoWindowDrops { get; init; }

@@ -61,6 +61,9 @@ internal static class CaptureCommand
         using var queue = new OutputQueue(new OutputQueueOptions
         {
             MaxBatches = o.OutputQueue != 0 ? (int)Math.Min(o.OutputQueue, 65536) : session.Region.Windows,
+
+            // A quarter of the region in one write at most, so the kernel always has windows to fill.
+            WindowsPerBatch = Math.Clamp(session.Region.Windows / 4, 1, 64),
             GatherMinimum = o.GatherMin == 0 ? OutputQueueOptions.DefaultGatherMinimum : (int)Math.Min(o.GatherMin, int.MaxValue),
             NoWindowDrops = () => session.Stats().drop_no_window,
         });
