@@ -26,10 +26,11 @@ namespace RemapDaemon.Capture;
 /// </para>
 /// <para>
 /// <b>A slow disk.</b> At most <see cref="OutputQueueOptions.MaxBatches"/> batches wait for the
-/// writer. The capture thread waits when the queue is full: the region absorbs the backlog
-/// (windows stay READY or held) and nothing is dropped as long as the region lasts. The
-/// kernel's "no window" drops counted while the queue is full are the disk's: they are
-/// reported as <see cref="OutputQueueCounters.OutputTooSlowDrops"/>.
+/// writer; then the capture thread waits: the region absorbs the backlog (windows stay READY
+/// or held) and nothing is dropped as long as the region lasts. The kernel's "no window" drops
+/// counted while the queue is full (that many batches wait, or the batches waiting hold every
+/// window of the region) are the disk's: they are reported as
+/// <see cref="OutputQueueCounters.OutputTooSlowDrops"/>.
 /// </para>
 /// <para>
 /// <b>Errors.</b> A failed write (ENOSPC, EIO) ends writing: later batches are not written, but
@@ -73,6 +74,7 @@ public sealed unsafe class OutputQueue : IDisposable
     private long _waits;
     private ulong _tooSlowDrops;
     private ulong? _fullSinceDrops;
+    private int _windowsQueued;
 
     public OutputQueue(OutputQueueOptions options)
     {
@@ -315,6 +317,12 @@ public sealed unsafe class OutputQueue : IDisposable
         NativeMemory.Free(_iov);
     }
 
+    /// <summary>
+    /// The output is what holds the capture back: as many batches wait as may, or the batches
+    /// waiting hold every window of the region. Under _lock.
+    /// </summary>
+    private bool Full => _queued.Count >= _options.MaxBatches || _windowsQueued >= _options.RegionWindows;
+
     /// <summary>Queues the current batch (with the windows it releases, if any) and starts a new one.</summary>
     private void Seal()
     {
@@ -336,7 +344,8 @@ public sealed unsafe class OutputQueue : IDisposable
                 _maxDepth = _queued.Count;
             }
 
-            if (_queued.Count >= _options.MaxBatches && _fullSinceDrops is null)
+            _windowsQueued += b.Windows.Count;
+            if (Full && _fullSinceDrops is null)
             {
                 // The queue is full: the region's windows fill from here on, and what the kernel
                 // drops for want of a window until the writer catches up is the disk's doing.
@@ -421,7 +430,8 @@ public sealed unsafe class OutputQueue : IDisposable
                 _windowsHeld += b.Windows.Count;
 
                 _queued.Dequeue();
-                if (_fullSinceDrops is ulong since && _queued.Count < _options.MaxBatches)
+                _windowsQueued -= b.Windows.Count;
+                if (_fullSinceDrops is ulong since && !Full)
                 {
                     ulong now = NoWindowDrops();
                     _tooSlowDrops += now > since ? now - since : 0;
@@ -601,6 +611,9 @@ public sealed record OutputQueueOptions
     /// or when the capture has nothing more to read: <see cref="OutputQueue.HandOverHeld"/>).
     /// </summary>
     public int WindowsPerBatch { get; init; } = 4;
+
+    /// <summary>Windows of the region: when the batches waiting hold that many, the queue counts as full.</summary>
+    public int RegionWindows { get; init; } = int.MaxValue;
 
     /// <summary>The kernel's drop_no_window counter, read when the queue fills and when it drains; null: none attributed.</summary>
     public Func<ulong>? NoWindowDrops { get; init; }

@@ -64,6 +64,7 @@ internal static class CaptureCommand
 
             // A quarter of the region in one write at most, so the kernel always has windows to fill.
             WindowsPerBatch = Math.Clamp(session.Region.Windows / 4, 1, 64),
+            RegionWindows = session.Region.Windows,
             GatherMinimum = o.GatherMin == 0 ? OutputQueueOptions.DefaultGatherMinimum : (int)Math.Min(o.GatherMin, int.MaxValue),
             NoWindowDrops = () => session.Stats().drop_no_window,
         });
