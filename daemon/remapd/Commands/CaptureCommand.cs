@@ -1,10 +1,14 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture;
+using RemapDaemon.Cli;
+using RemapDaemon.Device;
+using RemapDaemon.Device.Errors;
+using RemapDaemon.Engine;
+using RemapDaemon.Output;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Output;
-using static RemapDaemon.Abi.Skbremap;
+using RemapDaemon.Remapd.Signals;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Commands;
 
@@ -30,7 +34,7 @@ internal static class CaptureCommand
 
         CaptureFileOptions files = CaptureFiles.From(o);
         PacketSelection selection = PacketSelection.From(o);
-        BackendKind backendKind = ParseBackend(o.Backend);
+        BackendKind backendKind = BackendNames.Parse(o.Backend);
         if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
         {
             throw new BackendUsageException("--source", 0,
@@ -68,9 +72,9 @@ internal static class CaptureCommand
             GatherMinimum = o.GatherMin == 0 ? OutputQueueOptions.DefaultGatherMinimum : (int)Math.Min(o.GatherMin, int.MaxValue),
             NoWindowDrops = () => session.Stats().drop_no_window,
         });
-        session.Region.AllowOutputReferences(queue);
+        queue.AllowReferences(session.Region.WindowsPart);
         using IPacketWriter writer = CaptureFiles.Open(files, ifindex, queue);
-        var loop = new CaptureLoop(session, new PacketWriterSink(writer, queue), new CaptureLimits
+        var loop = new CaptureLoop(session, writer, new CaptureLimits
         {
             MaxPackets = o.Count,
             // A live capture from the network stack (the module, or the emulator's AF_PACKET
@@ -83,6 +87,7 @@ internal static class CaptureCommand
         {
             Payload = selection.Payload,
             FlushEachWindow = o.Write == CaptureOutput.StdoutPath,
+            Queue = queue,
             FilterReloads = new FilterReload(reload, o.FilterFile, o.Snaplen, () => session.Filter, logger),
         };
 
@@ -196,14 +201,6 @@ internal static class CaptureCommand
             ? $"{r.FilesOpened} files (the last {r.CurrentPath}){format}"
             : files.Path + format;
     }
-
-    internal static BackendKind ParseBackend(string value) => value switch
-    {
-        "auto" => BackendKind.Auto,
-        "kernel" => BackendKind.Kernel,
-        "emulator" => BackendKind.Emulator,
-        _ => throw new CommandException(ExitCode.Usage, $"--backend {value}: not a backend (auto, kernel or emulator)"),
-    };
 
     private static void CheckRanges(CaptureOptions o)
     {

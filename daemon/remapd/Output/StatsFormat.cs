@@ -1,7 +1,8 @@
 using System.Globalization;
-using RemapDaemon.Abi;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture;
+using RemapDaemon.Cli;
+using RemapDaemon.Engine;
+using RemapDaemon.Output;
+using RemapDaemon.Protocol.Abi;
 using RemapDaemon.Remapd.Cli;
 
 namespace RemapDaemon.Remapd.Output;

@@ -1,8 +1,10 @@
 using System.Runtime.InteropServices;
-using RemapDaemon.Capture;
-using RemapDaemon.Tests.Capture;
-using RemapDaemon.Tests.Support;
-using static RemapDaemon.Abi.Skbremap;
+using RemapDaemon.Output;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Output.PcapNg;
+using RemapDaemon.Protocol;
+using RemapDaemon.Tests.Protocol;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Tests.Output;
 
