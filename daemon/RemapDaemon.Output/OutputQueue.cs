@@ -602,7 +602,7 @@ public sealed record OutputQueueOptions
     /// The default <see cref="GatherMinimum"/>: from this many bytes a packet is written from
     /// its window rather than copied (the crossover measured in docs/performance.md, "Output path").
     /// </summary>
-    public const int DefaultGatherMinimum = 2048;
+    public const int DefaultGatherMinimum = 8192;
 
     /// <summary>Packets at least this long are written from where they lie; int.MaxValue: always copy.</summary>
     public int GatherMinimum { get; init; } = DefaultGatherMinimum;
