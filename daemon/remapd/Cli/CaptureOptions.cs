@@ -131,7 +131,7 @@ internal sealed class CaptureOptions
 
     [Option("gather-min", Default = 0U, MetaValue = "BYTES",
         HelpText = "Packets of at least this many bytes are written from their window in place (pwritev, the window held until written); shorter ones are copied " +
-            "into the writer's batch (0 = 8192, from the measurement in docs/performance.md, "Output path"; above 262144 = always copy).")]
+            "into the writer's batch (0 = 8192, from the measurement in docs/performance.md, 'Output path'; above 262144 = always copy).")]
     public uint GatherMin { get; set; }
 
     [Option("stats-interval", Default = 1.0, MetaValue = "SECONDS",
