@@ -350,7 +350,10 @@ public sealed class CaptureLoop
         return oldest >= 0;
     }
 
-    /// <summary>The READY window with the lowest sequence number that the sink does not hold; -1 if none.</summary>
+    /// <summary>
+    /// The READY window with the lowest sequence number that the output queue does not hold; -1
+    /// if none. Not <see cref="Region.TryFindOldestReady"/>: a window the queue holds is still READY.
+    /// </summary>
     private void Scan(out int oldest, out ulong oldestSeq)
     {
         Region region = _session.Region;

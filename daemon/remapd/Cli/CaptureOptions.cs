@@ -1,4 +1,5 @@
 using CommandLine;
+using RemapDaemon.Cli;
 
 namespace RemapDaemon.Remapd.Cli;
 
@@ -11,7 +12,7 @@ namespace RemapDaemon.Remapd.Cli;
 [Verb("capture", isDefault: true, HelpText = "Capture packets into a pcap or pcapng file (the default verb: 'remapd -i lo -w x.pcap' works too). " +
     "Words after the options are a tcpdump filter expression, as with tcpdump: 'remapd -i lo -w x.pcap tcp port 80'. " +
     "SIGHUP re-reads --filter-file and replaces the filter while capturing.")]
-internal sealed class CaptureOptions
+internal sealed class CaptureOptions : ICaptureShapeOptions
 {
     [Option('i', "interface", Default = "any", MetaValue = "IFACE",
         HelpText = "Interface to capture on, by name; 'any' captures every interface. As with tcpdump, a packet sent on lo is written once (its outgoing copy is skipped).")]

@@ -42,22 +42,15 @@ internal static class CaptureCommand
         }
 
         // Before the backend: an unknown interface is the same mistake whatever the backend.
-        int ifindex = NetworkInterfaces.Resolve(o.Interface);
-
-        var settings = new CaptureSettings
+        CaptureSettings settings = CaptureSettingsBuilder.From(o) with
         {
-            Ifindex = ifindex,
-            Windows = o.Windows,
-            PagesPerWindow = o.PagesPerWindow,
-            InfoPages = o.InfoPages,
-            Snaplen = o.Snaplen,
             RetireUsec = o.RetireUsec,
             QueueLimit = o.QueueLimit,
             Mode = o.Mode is not null && DeliveryModes.TryParse(o.Mode, out uint mode) ? mode : SKBREMAP_MODE_DEFAULT,
             CopyThreshold = o.CopyThreshold,
-            Source = o.Source,
             Filter = selection.Filter,
         };
+        int ifindex = settings.Ifindex;
 
         using CaptureSession session = CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger);
         // The writer thread: unbuffered files, large packets written from their window in place,
