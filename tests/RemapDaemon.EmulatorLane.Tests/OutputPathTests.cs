@@ -86,7 +86,6 @@ public sealed class OutputPathTests
         (ulong _, ulong captured, ulong _, ulong dropped) = Lane.SummaryStats(r.Stderr);
         (captured + dropped).Should().Be(6000);
         tooSlow.Should().BeLessThanOrEqualTo(dropped);
-        r.Stderr.Should().MatchRegex(@"drops \d+ \(.*output [1-9]\d*\)", "the live line names the reason");
         r.Stderr.Should().MatchRegex(@"remapd: lost \d+ packets: .*[1-9]\d* output too slow");
         Lane.CapinfosCount(copy).Should().Be((long)captured, "every packet captured reached the reader");
     }
