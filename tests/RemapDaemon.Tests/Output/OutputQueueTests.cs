@@ -96,6 +96,7 @@ public sealed unsafe class OutputQueueTests : IDisposable
         });
 
         held.Should().BeTrue("the packet is referenced in the window");
+        queue.HandOverHeld(); // as the capture loop does when it has nothing more to read
         done.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
         fileLengthAtRelease.Should().Be(PcapFormat.FileHeaderSize + PcapFormat.RecordHeaderSize + 9000);
         queue.Counters.WindowsHeld.Should().Be(1);
