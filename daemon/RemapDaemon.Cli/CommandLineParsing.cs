@@ -24,7 +24,14 @@ public static class CommandLineParsing
     public readonly record struct Outcome(object? Options, int ExitCode);
 
     public static Outcome Parse<[DynamicallyAccessedMembers(OptionMembers)] T1, [DynamicallyAccessedMembers(OptionMembers)] T2>(
-        string program, string[] args, IReadOnlyList<string> footer, TextWriter stdout, TextWriter stderr)
+        string program, string[] args, IReadOnlyList<string> footer, TextWriter stdout, TextWriter stderr) =>
+        Parse(program, footer, stdout, stderr, p => p.ParseArguments<T1, T2>(args));
+
+    public static Outcome Parse<[DynamicallyAccessedMembers(OptionMembers)] T1, [DynamicallyAccessedMembers(OptionMembers)] T2, [DynamicallyAccessedMembers(OptionMembers)] T3>(
+        string program, string[] args, IReadOnlyList<string> footer, TextWriter stdout, TextWriter stderr) =>
+        Parse(program, footer, stdout, stderr, p => p.ParseArguments<T1, T2, T3>(args));
+
+    private static Outcome Parse(string program, IReadOnlyList<string> footer, TextWriter stdout, TextWriter stderr, Func<Parser, ParserResult<object>> parse)
     {
         using var parser = new Parser(settings =>
         {
@@ -37,7 +44,7 @@ public static class CommandLineParsing
             settings.MaximumDisplayWidth = 100;
         });
 
-        ParserResult<object> result = parser.ParseArguments<T1, T2>(args);
+        ParserResult<object> result = parse(parser);
         if (result is Parsed<object> parsed)
         {
             return new Outcome(parsed.Value, 0);

@@ -129,6 +129,9 @@ public sealed class CaptureLoop
     /// <summary>Replacement filters for the running capture (remapd: SIGHUP); null = none ever.</summary>
     public IFilterReloads? FilterReloads { get; init; }
 
+    /// <summary>Called on the loop thread once per turn (a service's watchdog: a loop that hangs stops calling it); null = nothing.</summary>
+    public Action? Heartbeat { get; init; }
+
     /// <summary>Raised on the loop thread every <see cref="CaptureLimits.ProgressInterval"/>.</summary>
     public event Action<CaptureProgress>? Progress;
 
@@ -203,6 +206,7 @@ public sealed class CaptureLoop
         string? stopReason = null;
         while (stopReason is null)
         {
+            Heartbeat?.Invoke();
             if (FilterReloads is { } reloads && reloads.TryTake(out BpfProgram? program))
             {
                 ReplaceFilter(program);

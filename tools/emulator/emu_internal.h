@@ -159,6 +159,7 @@ struct emu_source_spec {
 				 * min + i * step % (max - min + 1)
 				 */
 	bool lossless;
+	u32 flows;		/* synthetic: UDP source ports 40000.. */
 };
 
 struct emu_source;		/* per-START runtime state, source.c */

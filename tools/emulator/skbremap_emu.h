@@ -142,7 +142,9 @@ SKBREMAP_EMU_API int skbremap_emu_poll(struct skbremap_emu *e, int timeout_ms);
  *
  * synthetic: count=0 means until STOP; defaults count=0, min=60, max=1514,
  * rate=0, lossless=0, step=1; 1 <= min <= max <= 65535, 1 <= step <= 65535
- * (",step=S" may follow any key). Packet i (from 0) is
+ * (",step=S" may follow any key); flows=F (1..65535, default 1) gives
+ * frame i the UDP source port 40000 + i % F (and UDP checksum 0), so the
+ * frames form F flows. Packet i (from 0) is
  * skbremap_emu_synthetic_frame(i, min + i * step % (max - min + 1)), stamped with
  * CLOCK_REALTIME at generation, ifindex = the bound ifindex, PACKET_HOST.
  */

@@ -37,6 +37,7 @@ static int parse_synthetic(const char *p, struct emu_source_spec *s)
 	s->count = 0;
 	s->rate = 0;
 	s->lossless = false;
+	s->flows = 1;
 	while (p && *p) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
@@ -63,6 +64,9 @@ static int parse_synthetic(const char *p, struct emu_source_spec *s)
 			step = v;
 		else if (klen == 8 && !strncmp(p, "lossless", 8) && v <= 1)
 			s->lossless = v;
+		else if (klen == 5 && !strncmp(p, "flows", 5) && v >= 1 &&
+			 v <= 65535)
+			s->flows = (u32)v;
 		else
 			return -EINVAL;
 		p = end ? end + 1 : NULL;

@@ -95,6 +95,17 @@ static void build(u64 index, u32 len, u8 *f)
 	put16(udp + 6, sum ? (u16)sum : 0xffff);
 }
 
+/*
+ * flows=F: frame i belongs to flow i % F, told apart by its UDP source
+ * port (40000 + flow); the UDP checksum becomes 0 ("none", valid for
+ * IPv4), since the frame's own covered the old port.
+ */
+static void spread_flow(u8 *f, u64 flow)
+{
+	put16(f + 34, (u16)(40000 + flow));
+	put16(f + 40, 0);
+}
+
 int skbremap_emu_synthetic_frame(uint64_t index, uint32_t len, uint8_t *buf)
 {
 	u8 runt[SYN_HDR_LEN];
@@ -142,6 +153,8 @@ void emu_synthetic_run(struct skbremap_emu *e, struct emu_source *s)
 		if (emu_source_should_stop(e))
 			break;
 		skbremap_emu_synthetic_frame(i, len, buf);
+		if (sp->flows > 1 && len >= SYN_HDR_LEN)
+			spread_flow(buf, i % sp->flows);
 		m.tstamp_ns = emu_now_ns(CLOCK_REALTIME);
 		m.wirelen = len;
 		emu_hook(e, &m, buf, len);

@@ -18,8 +18,8 @@ internal sealed class CaptureOptions : ICaptureShapeOptions
         HelpText = "Interface to capture on, by name; 'any' captures every interface. As with tcpdump, a packet sent on lo is written once (its outgoing copy is skipped).")]
     public string Interface { get; set; } = "any";
 
-    [Option('w', "write", Required = true, MetaValue = "FILE",
-        HelpText = "Write packets to this file (nanosecond timestamps, Ethernet link type); '-' writes to stdout, flushed after every window so that 'remapd -w - | tcpdump -r -' shows packets as they come (logs, the live line and the summary go to stderr).")]
+    [Option('w', "write", MetaValue = "FILE",
+        HelpText = "Write packets to this file (or give --store instead) (nanosecond timestamps, Ethernet link type); '-' writes to stdout, flushed after every window so that 'remapd -w - | tcpdump -r -' shows packets as they come (logs, the live line and the summary go to stderr).")]
     public string Write { get; set; } = "";
 
     [Option("format", MetaValue = "pcap|pcapng",
@@ -149,6 +149,53 @@ internal sealed class CaptureOptions : ICaptureShapeOptions
     /// </summary>
     [Value(0, MetaName = "EXPRESSION", HelpText = "tcpdump filter expression (pcap-filter(7)), e.g. 'tcp port 80 and host 10.0.0.1', 'vlan and udp', 'greater 1000'.")]
     public IEnumerable<string> Expression { get; set; } = [];
+
+    [Option("config", MetaValue = "FILE",
+        HelpText = "Read options from FILE (remapd.conf(5)): 'key = value' lines whose keys are these long options without dashes ('interface = eth0', 'filter = tcp port 80', 'quiet = yes'), '#' comments, an optional '[capture NAME]' header. " +
+            "They take the place of --config on the command line (a later option wins). Every value is checked at the start, the filter compiled and the output directory tried; a fault exits 2 naming FILE:LINE. " +
+            "SIGHUP (systemctl reload) reads FILE again: a new filter is put in force atomically; a bad file is logged and the running configuration stays; other changed keys are logged as needing a restart.")]
+    public string? Config { get; set; }
+
+    [Option("name", MetaValue = "NAME",
+        HelpText = "The capture's name: the 'capture' label of its metrics. Default: the [capture NAME] of --config, else the config file's name without .conf, else the interface.")]
+    public string? Name { get; set; }
+
+    [Option("metrics-listen", MetaValue = "ADDR:PORT",
+        HelpText = "Serve Prometheus metrics at http://ADDR:PORT/metrics (e.g. 127.0.0.1:9750, [::1]:9750, :9750 for every address): every counter of skbremap and remapd, labelled by capture and interface. Off by default.")]
+    public string? MetricsListen { get; set; }
+
+    // The capture store (docs/architecture.md, "Capture store"): each is also a key of the config file.
+    [Option("store", MetaValue = "DIR",
+        HelpText = "Capture into a store instead of -w: a directory of complete files, each written hidden (.NAME.part) and renamed when complete, named START-NAME.pcap " +
+            "(START: UTC, to the nanosecond, so names sort by time), each with an index beside it (NAME.idx) for 'remapd query'. Rotated by --rotate-size and -G/--rotate-seconds " +
+            "(aligned to the clock in a store: -G 60 starts a file on every minute); kept within --retain-bytes, --retain-free and --retain-age by deleting the oldest files, " +
+            "never by stopping the capture. Several captures may share one store under different --store-name. A full disk drops and counts packets ('disk full') until there is room.")]
+    public string? Store { get; set; }
+
+    [Option("store-name", MetaValue = "NAME",
+        HelpText = "This capture's name in the store's file names (letters, digits, . _ @ : + -). Default: the interface (-i).")]
+    public string? StoreName { get; set; }
+
+    [Option("rotate-size", MetaValue = "SIZE",
+        HelpText = "With --store: close a file before a packet would take it past SIZE bytes (k, M, G: powers of 1000; Ki, Mi, Gi: of 1024). Default 64M.")]
+    public string? RotateSize { get; set; }
+
+    [Option("retain-bytes", MetaValue = "SIZE",
+        HelpText = "With --store: the store's files (every capture's, indexes and files being written included) take at most SIZE; the oldest complete files are deleted at every rotation and at start. " +
+            "At least --rotate-size (a smaller limit could not hold one file, and is refused).")]
+    public string? RetainBytes { get; set; }
+
+    [Option("retain-free", MetaValue = "PERCENT%|SIZE",
+        HelpText = "With --store: keep at least this much of the file system free (statvfs: '10%' of its size, or a SIZE), plus room for the next file, by deleting the oldest complete files.")]
+    public string? RetainFree { get; set; }
+
+    [Option("retain-age", MetaValue = "DURATION",
+        HelpText = "With --store: delete files that were completed longer ago than DURATION (90s, 30m, 12h, 7d).")]
+    public string? RetainAge { get; set; }
+
+    [Option("no-index", Default = false,
+        HelpText = "With --store: write no index (queries then read every file of their time range whole).")]
+    public bool NoIndex { get; set; }
 
     [Option('v', "verbose", Default = false,
         HelpText = "Also log the ABI handshake and the region layout.")]

@@ -8,6 +8,9 @@ using RemapDaemon.Output;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Output;
 using RemapDaemon.Remapd.Signals;
+using RemapDaemon.Service.Metrics;
+using RemapDaemon.Service.Systemd;
+using RemapDaemon.Store;
 using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Commands;
@@ -21,18 +24,28 @@ namespace RemapDaemon.Remapd.Commands;
 /// </summary>
 internal static class CaptureCommand
 {
-    internal static int Run(CaptureOptions o, TextWriter stderr)
+    /// <summary>A capture run from --config: the file as read at the start, and how a reload reads it again.</summary>
+    internal sealed record Reparse(ServiceConfig Started, Func<(CaptureOptions Options, ServiceConfig Config)> Read);
+
+    internal static int Run(CaptureOptions o, TextWriter stderr, Reparse? service = null)
     {
         // First of all: from here on a SIGHUP is a request to reload, taken by the capture loop
         // once it runs (or never, once it stops), and never ends the process.
         ReloadSignal reload = ReloadSignal.Listen();
+
+        // systemd (Type=notify): READY=1 once the capture loop turns, WATCHDOG=1 from its turns.
+        using ServiceNotifier notifier = ServiceNotifier.FromEnvironment();
+
+        // A configuration file's faults name their line (the same checks as below, once more).
+        service?.Started.Check(o);
         CheckRanges(o);
         LogLevel level = o.Quiet ? LogLevel.Warning : o.Verbose ? LogLevel.Debug : LogLevel.Information;
         using ILoggerFactory loggers = Logging.Create(level);
         ILogger logger = loggers.CreateLogger("remapd");
         Log.ReloadListening(logger, o.FilterFile is null ? "is handled: there is no --filter-file to reload" : $"re-reads --filter-file {o.FilterFile}");
 
-        CaptureFileOptions files = CaptureFiles.From(o);
+        StoreOptions? storeOptions = StoreCapture.From(o);
+        CaptureFileOptions? files = storeOptions is null ? CaptureFiles.From(o) : null;
         PacketSelection selection = PacketSelection.From(o);
         BackendKind backendKind = BackendNames.Parse(o.Backend);
         if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
@@ -52,6 +65,12 @@ internal static class CaptureCommand
         };
         int ifindex = settings.Ifindex;
 
+        // Metrics before the backend: an address in use fails the start, not a running capture.
+        string name = service?.Started.Name(o) ?? o.Name ?? o.Interface;
+        using MetricsEndpoint? metrics = o.MetricsListen is { } listen ? StartMetrics(listen) : null;
+        var counters = new CaptureCounters();
+        metrics?.Register(counters, [new("capture", name), new("interface", o.Interface)]);
+
         using CaptureSession session = CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger);
         // The writer thread: unbuffered files, large packets written from their window in place,
         // at most --output-queue batches waiting for the disk (one per window by default).
@@ -66,7 +85,16 @@ internal static class CaptureCommand
             NoWindowDrops = () => session.Stats().drop_no_window,
         });
         queue.AllowReferences(session.Region.WindowsPart);
-        using IPacketWriter writer = CaptureFiles.Open(files, ifindex, queue);
+        var storeStatistics = new StoreStatistics();
+        StoreWriter? store = storeOptions is null ? null : StoreCapture.Open(storeOptions, storeStatistics, loggers.CreateLogger("remapd.store"));
+        using IPacketWriter writer = store ?? CaptureFiles.Open(files!, ifindex, queue);
+        if (store is not null)
+        {
+            metrics?.Register(new StoreCounters(storeStatistics), [new("capture", name), new("interface", o.Interface)]);
+        }
+
+        var heartbeat = new LoopHeartbeat(notifier, $"capturing on {o.Interface} into {storeOptions?.Directory ?? o.Write}");
+        TimeSpan? liveInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null;
         var loop = new CaptureLoop(session, writer, new CaptureLimits
         {
             MaxPackets = o.Count,
@@ -75,17 +103,32 @@ internal static class CaptureCommand
             // synthetic source keeps every packet: a file has no second copy of them.
             SkipOutgoingOnIfindex = o.Source is null or "afpacket" && NetworkInterfaces.Loopback is > 0 and int lo ? lo : null,
             Duration = o.Duration > 0 ? TimeSpan.FromSeconds(o.Duration) : null,
-            ProgressInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null,
+            // Metrics are fed from the progress snapshots, and a store completes a file when its
+            // interval ends with no packet: either needs a tick at least once a second.
+            ProgressInterval = metrics is null && store is null ? liveInterval : TimeSpan.FromSeconds(Math.Min(liveInterval?.TotalSeconds ?? 1, 1)),
         }, logger)
         {
             Payload = selection.Payload,
             FlushEachWindow = o.Write == CaptureOutput.StdoutPath,
             Queue = queue,
-            FilterReloads = new FilterReload(reload, o.FilterFile, o.Snaplen, () => session.Filter, logger),
+            FilterReloads = service is null
+                ? new FilterReload(reload, o.FilterFile, o.Snaplen, () => session.Filter, logger)
+                : new ConfigReload(reload, service, () => session.Filter, notifier, heartbeat, logger),
+            Heartbeat = heartbeat.Beat,
         };
 
         var live = new LiveLine(stderr, terminal: !Console.IsErrorRedirected);
-        loop.Progress += p => live.Show(StatsFormat.Live(p, selection.Payload is not null));
+        TimeSpan lastLive = TimeSpan.Zero;
+        loop.Progress += p =>
+        {
+            store?.Tick();
+            counters.Update(in p, FilesOpened(writer, files), (ulong)session.FilterReplacements);
+            if (liveInterval is { } every && p.Elapsed - lastLive >= every - TimeSpan.FromMilliseconds(50))
+            {
+                lastLive = p.Elapsed;
+                live.Show(StatsFormat.Live(p, selection.Payload is not null));
+            }
+        };
 
         // Ctrl-C and SIGTERM ask the loop to stop and drain; a second one ends the process.
         int signals = 0;
@@ -94,6 +137,7 @@ internal static class CaptureCommand
             if (Interlocked.Increment(ref signals) == 1)
             {
                 context.Cancel = true;
+                notifier.Stopping();
                 loop.RequestStop(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
             }
         }
@@ -102,6 +146,8 @@ internal static class CaptureCommand
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
         CaptureResult result = RunOnCaptureThread(loop);
+        notifier.Stopping();
+        counters.Update(result.Final, FilesOpened(writer, files), (ulong)session.FilterReplacements);
         if (reload.TryTake())
         {
             Log.ReloadTooLate(logger);
@@ -135,9 +181,18 @@ internal static class CaptureCommand
         result = result with { Failure = failure };
 
         // The summary is not a log line: -q keeps it, and scripts read it.
-        foreach (string line in StatsFormat.Summary(result, Describe(files, writer), selection.Describe(session.Filter, session.FilterReplacements)))
+        string output = storeOptions is not null ? $"the store {storeOptions.Directory}" : Describe(files!, writer);
+        foreach (string line in StatsFormat.Summary(result, output, selection.Describe(session.Filter, session.FilterReplacements)))
         {
             stderr.WriteLine($"remapd: {line}");
+        }
+
+        if (storeOptions is not null)
+        {
+            foreach (string line in StoreCapture.Summary(storeOptions, storeStatistics))
+            {
+                stderr.WriteLine($"remapd: {line}");
+            }
         }
 
         if (failure is not null)
@@ -195,7 +250,30 @@ internal static class CaptureCommand
             : files.Path + format;
     }
 
-    private static void CheckRanges(CaptureOptions o)
+    private static ulong FilesOpened(IPacketWriter writer, CaptureFileOptions? files) => writer switch
+    {
+        RotatingWriter r => (ulong)r.FilesOpened,
+        StoreWriter => 0UL, // a store's files are counted by StoreCounters
+        _ => files?.Path == CaptureOutput.StdoutPath ? 0UL : 1UL,
+    };
+
+    private static MetricsEndpoint StartMetrics(string listen)
+    {
+        try
+        {
+            return MetricsEndpoint.Start(listen);
+        }
+        catch (FormatException e)
+        {
+            throw new CommandException(ExitCode.Usage, $"--metrics-listen {e.Message}");
+        }
+        catch (System.Net.HttpListenerException e)
+        {
+            throw new CommandException(ExitCode.RuntimeError, $"--metrics-listen {listen}: cannot listen there: {e.Message}");
+        }
+    }
+
+    internal static void CheckRanges(CaptureOptions o)
     {
         static void Check(bool ok, string message)
         {
@@ -205,7 +283,7 @@ internal static class CaptureCommand
             }
         }
 
-        Check(o.Write.Length > 0, "-w/--write: give a file name, or '-' for stdout");
+        Check(o.Write.Length > 0 || o.Store is not null, "-w/--write: give a file name, or '-' for stdout (or --store DIR)");
         Check(o.Duration >= 0 && double.IsFinite(o.Duration), "-d/--duration: seconds, 0 or more");
         Check(o.StatsInterval >= 0 && double.IsFinite(o.StatsInterval), "--stats-interval: seconds, 0 or more");
         Check(o.Snaplen <= SKBREMAP_MAX_SNAPLEN, $"-s/--snaplen: at most {SKBREMAP_MAX_SNAPLEN}");

@@ -44,7 +44,7 @@ public sealed class RemapdCommandLineTests
 
     [Theory]
     [InlineData("--bogus", "unknown option 'bogus'")]
-    [InlineData("-i lo", "option '-w/--write' is required")]
+    [InlineData("-i lo", "-w/--write: give a file name, or '-' for stdout (or --store DIR)")]
     [InlineData("-w x.pcap -c -5", "option '-c/--count': bad value")]
     [InlineData("-w x.pcap -d soon", "option '-d/--duration': bad value")]
     [InlineData("-w x.pcap --windows 1", "--windows: 2..256")]

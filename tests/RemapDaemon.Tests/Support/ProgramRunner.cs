@@ -88,6 +88,8 @@ internal static partial class ProgramRunner
 
         public int Pid => _process.Id;
 
+        public bool HasExited => _process.HasExited;
+
         /// <summary>stderr so far (the live line arrives here).</summary>
         public string StderrSoFar
         {
