@@ -11,6 +11,7 @@ if [ "${1:-run}" = test ]; then
 	       debian-archive-keyring	# trixie's keys, for the 7.3 kernel's private apt
 	       flex bison bc libelf-dev libssl-dev	# the debug kernel (tools/kdebug)
 	       prometheus	# the metrics endpoint scraped by a real Prometheus (emulator lane)
+	       strace	# remapd's write system calls per packet (OutputPathTests)
 	       man-db groff-base)	# the man pages rendered and checked (emulator lane)
 fi
 if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
@@ -21,7 +22,8 @@ if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
 	       systemd-container)	# systemd-nspawn: remapd@.service under a real systemd
 fi
 if [ "${1:-run}" = bench ]; then
-	want+=(gnuplot-nox)	# tools/bench/run.sh draws its chart with it
+	want+=(gnuplot-nox	# tools/bench/run.sh draws its chart with it
+	       strace tshark)	# tools/bench/output.sh: system calls per packet, capinfos
 fi
 missing=()
 for p in "${want[@]}"; do

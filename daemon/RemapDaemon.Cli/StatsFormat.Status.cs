@@ -130,7 +130,7 @@ public static partial class StatsFormat
         j.WriteNumber("captured_bytes", s.captured_bytes);
         j.WriteNumber("wire_bytes", s.wire_bytes);
         j.WriteNumber("filtered", s.filtered);
-        foreach (Drops.Reason r in Drops.Reasons)
+        foreach (Drops.Reason r in Drops.Reasons.Where(r => r.InKernelStats))
         {
             j.WriteNumber(r.Field, r.Count(in s));
         }

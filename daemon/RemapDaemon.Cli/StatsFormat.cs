@@ -1,5 +1,6 @@
 using System.Globalization;
 using RemapDaemon.Engine;
+using RemapDaemon.Output;
 using RemapDaemon.Protocol.Abi;
 
 namespace RemapDaemon.Cli;
@@ -13,7 +14,9 @@ public static partial class StatsFormat
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>
-    /// e.g. "  3.0s  5012 pkts  2.4 MB  1671 pkt/s  drops 0 (queue 0, window 0, nomem 0, big 0, memlimit 0)  windows 1/16 user  filtered 120".
+    /// e.g. "  3.0s  5012 pkts  2.4 MB  1671 pkt/s  drops 0 (queue 0, window 0, nomem 0, big 0, memlimit 0, output 0)  windows 1/16 user  disk 0/16  filtered 120".
+    /// "output" counts the drops of a disk too slow for the traffic (<see cref="Drops"/>); "disk"
+    /// the batches waiting for the writer thread now, of how many may wait.
     /// "filtered" counts the packets the filter rejected (in skbremap's hook, or in remapd when
     /// the backend cannot filter); "payload mismatch" (with --match-*) the packets the payload
     /// tests rejected.
@@ -24,8 +27,8 @@ public static partial class StatsFormat
         double seconds = Math.Max(p.Elapsed.TotalSeconds, 0.001);
         string live = string.Create(Invariant,
             $"{p.Elapsed.TotalSeconds,6:0.0}s  {p.Packets} pkts  {Bytes(p.Bytes)}  {p.Packets / seconds:0} pkt/s  " +
-            $"drops {Drops.Total(s)} ({Drops.Describe(s, r => r.Short)})  " +
-            $"windows {s.windows_user}/{p.RegionWindows} user  filtered {s.filtered + p.UserSpaceFiltered}");
+            $"drops {Drops.Total(s)} ({Drops.Describe(s, r => r.Short, outputTooSlow: p.Output.OutputTooSlowDrops)})  " +
+            $"windows {s.windows_user}/{p.RegionWindows} user  disk {p.Output.Depth}/{p.Output.Bound}  filtered {s.filtered + p.UserSpaceFiltered}");
         return payloadTests ? string.Create(Invariant, $"{live}  payload mismatch {p.PayloadMismatched}") : live;
     }
 
@@ -83,7 +86,16 @@ public static partial class StatsFormat
 
         yield return string.Create(Invariant,
             $"skbremap: seen {s.seen}, captured {s.captured} ({s.captured_bytes} bytes), filtered {s.filtered}, dropped {Drops.Total(s)} " +
-            $"({Drops.Describe(s, r => r.Name)}), in flight {s.in_flight}");
+            $"({Drops.Describe(s, r => r.Name, outputTooSlow: p.Output.OutputTooSlowDrops)}), in flight {s.in_flight}");
+        OutputQueueCounters o = p.Output;
+        if (o.Bound > 0)
+        {
+            double perPacket = p.Packets == 0 ? 0 : (double)o.WriteCalls / p.Packets;
+            yield return string.Create(Invariant,
+                $"output: {o.WriteCalls} write calls ({perPacket:0.####} per packet) wrote {o.BytesWritten} bytes, {o.GatheredBytes} of them from the windows in place; " +
+                $"{o.WindowsHeld} windows held until written; " +
+                $"at most {o.MaxDepth} of {o.Bound} batches waited for the disk, the capture waited {o.Waits} times");
+        }
         yield return string.Create(Invariant,
             $"windows: {p.Windows} read ({s.windows_published} published, {s.windows_retired} retired part-full, {s.windows_released} taken back), " +
             $"{p.BadWindows} bad, {p.SeqGaps} sequence gaps; {s.bounced} packets bounced, {s.pages_mapped} pages mapped, {s.skbs_freed} skbs freed");
@@ -128,7 +140,7 @@ public static partial class StatsFormat
         if (r.Lost > 0)
         {
             string own = string.Concat(r.RemapdLosses.Concat(r.SourceLosses).Select(l => string.Create(Invariant, $", {l.Count} {l.What}")));
-            yield return string.Create(Invariant, $"lost {r.Lost} packets: {Drops.Describe(s, d => d.Name, "{1} {0}")}{own}");
+            yield return string.Create(Invariant, $"lost {r.Lost} packets: {Drops.Describe(s, d => d.Name, "{1} {0}", p.Output.OutputTooSlowDrops)}{own}");
         }
 
         if (r.Failure is not null)

@@ -30,7 +30,9 @@ namespace RemapDaemon.Engine;
 /// <para>
 /// Stopping (a signal, the count, the output's file limit, the duration or the end of a finite
 /// source): drain what is published, SKBREMAP_IOC_STOP (which publishes the part-full window),
-/// drain again until no window is READY, flush the writer. Nothing skbremap captured is left unread.
+/// drain again until no window is READY, flush the writer, drain the output <see cref="Queue"/>
+/// (its writer thread writes what it was handed and releases the windows it held). Nothing
+/// skbremap captured is left unread.
 /// </para>
 /// <para>
 /// Failing: when the writer throws (disk full, a rotation file that cannot be created) or anything
@@ -40,11 +42,17 @@ namespace RemapDaemon.Engine;
 /// the caller to report after the summary. It never leaves windows held or skbremap running.
 /// </para>
 /// Threading: only the loop thread touches the region, the backend and the writer (and replaces
-/// the filter); <see cref="RequestStop"/> is the one member other threads may call.
+/// the filter), with one exception: the output <see cref="Queue"/>'s writer thread releases the
+/// windows it writes from in place (<see cref="OutputQueue.EndWindow"/>), once their bytes are
+/// written. <see cref="RequestStop"/> is the one member other threads may call.
 /// </summary>
 public sealed class CaptureLoop
 {
     private const int PollTimeoutMs = 100;
+
+    // How long to wait for the sink's writer, when it holds windows and nothing else is READY,
+    // before looking at the region again.
+    private const int HeldWaitMs = 1;
 
     // linux/if_packet.h
     private const byte PacketOutgoing = 4;
@@ -56,6 +64,13 @@ public sealed class CaptureLoop
     private readonly WindowGeometry _geometry;
     private readonly Stopwatch _clock = new();
     private readonly ScatterChain _scatter = new();
+    private readonly Action<int> _release;
+
+    // The sequence number of each window the sink holds (0: none): still READY in the region,
+    // but consumed. Written by the loop when it hands a window over, cleared by the sink's
+    // thread after it released the window.
+    private readonly ulong[] _heldSeq;
+    private int _heldCount;
     private byte[]? _linear;
 
     private volatile string? _stopRequest;
@@ -82,6 +97,18 @@ public sealed class CaptureLoop
         _logger = logger;
         skbremap_layout layout = session.Region.Layout;
         _geometry = WindowGeometry.FromLayout(in layout);
+        _heldSeq = new ulong[session.Region.Windows];
+        Region region = session.Region;
+        _release = window =>
+        {
+            // RELEASED first: until then the window must still look held (READY, same seq).
+            // Then clear the mark only if it is still this publication's: once released, the
+            // kernel may publish the window again and the loop hold it again before we get here.
+            ulong seq = region.Seq(window);
+            region.Release(window);
+            Interlocked.CompareExchange(ref _heldSeq[window], 0, seq);
+            Interlocked.Decrement(ref _heldCount);
+        };
     }
 
     /// <summary>Payload tests a packet must pass to be written (on top of the filter); null = none.</summary>
@@ -92,6 +119,12 @@ public sealed class CaptureLoop
     /// (<c>remapd -w - | tcpdump -r -</c>) sees packets as windows are published.
     /// </summary>
     public bool FlushEachWindow { get; init; }
+
+    /// <summary>
+    /// The writer thread the writer's files go through (<see cref="CaptureOutput.Open(CaptureFileOptions, OutputQueue)"/>),
+    /// if any: a window whose packets it writes from in place is released by it, once written.
+    /// </summary>
+    public OutputQueue? Queue { get; init; }
 
     /// <summary>Replacement filters for the running capture (remapd: SIGHUP); null = none ever.</summary>
     public IFilterReloads? FilterReloads { get; init; }
@@ -146,6 +179,19 @@ public sealed class CaptureLoop
             StopSkbremap();
         }
 
+        // Whatever happened: wait until the writer thread has written what it was handed and
+        // given back every window it held, before the counters are read and the region unmapped.
+        try
+        {
+            Queue?.Drain();
+        }
+#pragma warning disable CA1031 // The writer's failure, reported with the result.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _failure ??= e;
+        }
+
         CaptureProgress final = Snapshot();
         if (final.Stats.captured != final.PacketsRead)
         {
@@ -180,7 +226,17 @@ public sealed class CaptureLoop
                 // above. While windows keep coming the loop takes them without a system call:
                 // skbremap takes released windows back on its own when it needs them (the
                 // worker at every run, the direct path's hook when no window is free).
-                _session.Backend.Poll(PollTimeoutMs);
+                // While the sink holds windows, poll would return at once (they are still READY):
+                // hand them to its writer, wait for it instead, briefly, and look again.
+                Queue?.HandOverHeld();
+                if (Volatile.Read(ref _heldCount) > 0)
+                {
+                    Queue!.WaitForProgress(HeldWaitMs);
+                }
+                else
+                {
+                    _session.Backend.Poll(PollTimeoutMs);
+                }
             }
         }
 
@@ -280,7 +336,56 @@ public sealed class CaptureLoop
             return true;
         }
 
-        return region.TryFindOldestReady(0, out oldest, out oldestSeq);
+        Scan(out oldest, out oldestSeq);
+        if (oldest >= 0 && oldestSeq != _expectedSeq)
+        {
+            // Not the expected one: a window published (or released by the sink's thread and
+            // published again) behind the scan may hold an older sequence number. Everything
+            // published before the window found is visible now (its READY was acquired, and
+            // skbremap publishes in sequence order), so one more scan finds it.
+            Scan(out int again, out ulong againSeq);
+            if (again >= 0 && againSeq < oldestSeq)
+            {
+                oldest = again;
+                oldestSeq = againSeq;
+            }
+        }
+
+        return oldest >= 0;
+    }
+
+    /// <summary>
+    /// The READY window with the lowest sequence number that the output queue does not hold; -1
+    /// if none. Not <see cref="Region.TryFindOldestReady"/>: a window the queue holds is still READY.
+    /// </summary>
+    private void Scan(out int oldest, out ulong oldestSeq)
+    {
+        Region region = _session.Region;
+        oldest = -1;
+        oldestSeq = ulong.MaxValue;
+        for (int w = 0; w < region.Windows; w++)
+        {
+            // Held by the sink first: if its thread has cleared this, the status read below
+            // already shows its release (or what the kernel published after it).
+            ulong held = Volatile.Read(ref _heldSeq[w]);
+
+            // Acquire: everything the kernel wrote before publishing READY is visible after this.
+            if (region.Status(w) == SKBREMAP_WIN_READY)
+            {
+                ulong seq = region.Seq(w);
+                if (seq == held)
+                {
+                    // Consumed, and still being written from by the sink's thread.
+                    continue;
+                }
+
+                if (seq < oldestSeq)
+                {
+                    oldest = w;
+                    oldestSeq = seq;
+                }
+            }
+        }
     }
 
     private void ConsumeWindow(int window, ulong seq)
@@ -384,8 +489,17 @@ public sealed class CaptureLoop
         }
         finally
         {
-            // Release: every read of this window happens before skbremap may take it back.
-            region.Release(window);
+            // The writer thread releases a window whose packets it still writes from in place;
+            // otherwise release now. Either way every read of this window happens before
+            // skbremap may take it back.
+            Volatile.Write(ref _heldSeq[window], seq);
+            Interlocked.Increment(ref _heldCount);
+            if (Queue is not { } queue || !queue.EndWindow(window, _release))
+            {
+                region.Release(window);
+                Volatile.Write(ref _heldSeq[window], 0);
+                Interlocked.Decrement(ref _heldCount);
+            }
         }
     }
 
@@ -457,5 +571,8 @@ public sealed class CaptureLoop
 
     private CaptureProgress Snapshot() => new(
         _clock.Elapsed, _packets, _bytes, _packetsAfterLimit, _loopbackOutgoingSkipped, _userSpaceFiltered, _payloadMismatched, _unwritten, _windows, _badWindows, _seqGaps,
-        _session.Region.Windows, _session.Stats());
+        _session.Region.Windows, _session.Stats())
+    {
+        Output = Queue?.Counters ?? default,
+    };
 }

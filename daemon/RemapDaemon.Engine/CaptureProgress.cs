@@ -1,5 +1,5 @@
+using RemapDaemon.Output;
 using RemapDaemon.Protocol.Abi;
-
 
 namespace RemapDaemon.Engine;
 
@@ -27,6 +27,9 @@ public readonly record struct CaptureProgress(
     int RegionWindows,
     skbremap_stats Stats)
 {
+    /// <summary>The output's writer thread: system calls, windows held for the disk, "output too slow" drops.</summary>
+    public OutputQueueCounters Output { get; init; }
+
     /// <summary>Every packet parsed from a window, written or not.</summary>
     public ulong PacketsRead => Packets + PacketsAfterLimit + LoopbackOutgoingSkipped + UserSpaceFiltered + PayloadMismatched + Unwritten;
 }

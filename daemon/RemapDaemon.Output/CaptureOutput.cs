@@ -29,6 +29,24 @@ public static class CaptureOutput
         return options.Rotates ? new RotatingWriter(options) : OpenWriter(options, File.Create(options.Path));
     }
 
+    /// <summary>
+    /// As <see cref="Open(CaptureFileOptions, Func{Stream}?)"/>, but every file (and stdout) is
+    /// written through <paramref name="queue"/>: unbuffered, by its writer thread, large packets
+    /// from their window in place.
+    /// </summary>
+    /// <exception cref="ArgumentException">See <see cref="Open(CaptureFileOptions, Func{Stream}?)"/>.</exception>
+    public static IPacketWriter Open(CaptureFileOptions options, OutputQueue queue)
+    {
+        Validate(options);
+        ArgumentNullException.ThrowIfNull(queue);
+        if (options.Path == StdoutPath)
+        {
+            return OpenWriter(options, OutputFile.Stdout(queue));
+        }
+
+        return options.Rotates ? new RotatingWriter(options, queue) : OpenWriter(options, OutputFile.Create(queue, options.Path));
+    }
+
     /// <summary>Checks the combination of options as tcpdump would, with a message naming them.</summary>
     /// <exception cref="ArgumentException">See <see cref="Open"/>.</exception>
     public static void Validate(CaptureFileOptions options)
@@ -71,6 +89,14 @@ public static class CaptureOutput
     {
         CaptureFileFormat.Pcap => new PcapWriter(stream, options.Snaplen, options.LinkType),
         CaptureFileFormat.PcapNg => new PcapNgWriter(stream, options.Snaplen, options.LinkType, options.InterfaceName),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Format, "unknown capture file format"),
+    };
+
+    /// <summary>A single-file writer of the format on <paramref name="file"/>, which it closes.</summary>
+    internal static IPacketWriter OpenWriter(CaptureFileOptions options, OutputFile file) => options.Format switch
+    {
+        CaptureFileFormat.Pcap => new PcapWriter(file, options.Snaplen, options.LinkType),
+        CaptureFileFormat.PcapNg => new PcapNgWriter(file, options.Snaplen, options.LinkType, options.InterfaceName),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Format, "unknown capture file format"),
     };
 }

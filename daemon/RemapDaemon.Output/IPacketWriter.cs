@@ -5,8 +5,10 @@ namespace RemapDaemon.Output;
 /// <summary>
 /// A sink for captured packets: one capture file (<see cref="PcapWriter"/>,
 /// <see cref="PcapNgWriter"/>) or a series of them (<see cref="RotatingWriter"/>).
-/// <see cref="Write"/> copies the packet's bytes out before it returns, so the window may be
-/// released afterwards, and allocates nothing. Not thread-safe: one writer per capture loop.
+/// <see cref="Write"/> allocates nothing. Over a stream it copies the packet's bytes out before it
+/// returns, so the window may be released afterwards; over an <see cref="OutputQueue"/> it may
+/// reference them in the window, which is then released through <see cref="OutputQueue.EndWindow"/>.
+/// Not thread-safe: one writer per capture loop.
 /// </summary>
 public interface IPacketWriter : IDisposable
 {

@@ -47,6 +47,7 @@ public sealed class RotatingWriter : IPacketWriter
     private const ulong NanosecondsPerSecond = 1_000_000_000;
 
     private readonly CaptureFileOptions _options;
+    private readonly OutputQueue? _queue;
     private readonly Dictionary<int, ulong> _drops = [];
 
     // -G and a -w name with strftime conversions: each interval has a base of its own.
@@ -65,9 +66,12 @@ public sealed class RotatingWriter : IPacketWriter
     private ulong _intervalStartNs;
 
     /// <summary>Opens the first file.</summary>
+    /// <param name="options">What to write.</param>
+    /// <param name="queue">Write every file through this queue (remapd); null: through a FileStream each.</param>
     /// <exception cref="ArgumentException">The options do not rotate, or are invalid (see <see cref="CaptureOutput.Validate"/>).</exception>
-    public RotatingWriter(CaptureFileOptions options)
+    public RotatingWriter(CaptureFileOptions options, OutputQueue? queue = null)
     {
+        _queue = queue;
         CaptureOutput.Validate(options);
         if (!options.Rotates)
         {
@@ -251,7 +255,9 @@ public sealed class RotatingWriter : IPacketWriter
     private IPacketWriter OpenFile()
     {
         string path = NextName();
-        IPacketWriter writer = CaptureOutput.OpenWriter(_options, File.Create(path));
+        IPacketWriter writer = _queue is null
+            ? CaptureOutput.OpenWriter(_options, File.Create(path))
+            : CaptureOutput.OpenWriter(_options, OutputFile.Create(_queue, path));
         foreach ((int ifindex, ulong drops) in _drops)
         {
             writer.SetInterfaceDrops(ifindex, drops);

@@ -99,9 +99,16 @@ public sealed unsafe class Region : IDisposable
 
     /// <summary>
     /// Release-store of RELEASED: every read of the window happens before the kernel sees it
-    /// and takes the pages back. No span of the window may be used after this.
+    /// and takes the pages back. No span of the window may be used after this. One store, so
+    /// the output's writer thread may call it for a window the capture loop handed it.
     /// </summary>
     public void Release(int window) => Volatile.Write(ref WinCtl(window)->status, (uint)SKBREMAP_WIN_RELEASED);
+
+    /// <summary>
+    /// The whole windows part, for an output that writes packets from it in place
+    /// (OutputQueue.AllowReferences); the same ownership rules apply, window by window.
+    /// </summary>
+    public ReadOnlySpan<byte> WindowsPart => new(_windowsBase, checked((int)Layout.win_size));
 
     /// <summary>The whole window: info pages followed by the data pages.</summary>
     public ReadOnlySpan<byte> Window(int window) =>

@@ -71,7 +71,7 @@ public sealed class SyntheticCaptureTests
         // stderr is a pipe here: one line per interval, no carriage returns.
         string[] live = r.Stderr.Split('\n').Where(l => l.Contains(" pkts ", StringComparison.Ordinal)).ToArray();
         live.Length.Should().BeInRange(2, 4, r.Stderr);
-        live[^1].Should().MatchRegex(@"drops \d+ \(queue \d+, window \d+, nomem \d+, big \d+, memlimit \d+\)\s+windows \d+/16 user");
+        live[^1].Should().MatchRegex(@"drops \d+ \(queue \d+, window \d+, nomem \d+, big \d+, memlimit \d+, output \d+\)\s+windows \d+/16 user");
         r.Stderr.Should().NotContain("\r");
     }
 }

@@ -13,10 +13,13 @@
 # Every number is a median of interleaved repetitions; read the ratios: the machine is shared.
 #
 # Usage: tools/bench/run.sh [--short] [--reps N]
+#        tools/bench/run.sh --output [ARGS]  remapd's output path, copy vs gather (tools/bench/output.sh)
 #        tools/bench/run.sh --vm [ARGS]   the in-VM benchmark instead (the real module under
 #                                         QEMU vs tcpdump vs recvfrom): tools/bench/vm-bench.sh
 #   --short   CI: every mode's bytes checked through the emulator with tiny counts, the
-#             primitives and the parser exercised once; no timing is asserted; < 30 s.
+#             primitives and the parser exercised once, remapd's output path checked byte for
+#             byte in every mode and format (output_bytes); no timing is asserted.
+#   --output  remapd's output path, copy vs gather per packet size (tools/bench/output.sh).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -27,7 +30,8 @@ while [ $# -gt 0 ]; do
 	--short) short=1 ;;
 	--reps) reps=(--reps "$2"); shift ;;
 	--vm) shift; exec "$repo/tools/bench/vm-bench.sh" "$@" ;;
-	*) echo "usage: tools/bench/run.sh [--short] [--reps N] | --vm [--short] [vm-bench.sh options]" >&2; exit 2 ;;
+	--output) shift; exec "$repo/tools/bench/output.sh" "$@" ;;
+	*) echo "usage: tools/bench/run.sh [--short] [--reps N] | --vm [--short] [vm-bench.sh options] | --output [output.sh options]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -44,11 +48,47 @@ dotnet build -c Release -v q -nologo tools/bench/ParseBench/ParseBench.csproj >/
 parse=(dotnet tools/bench/ParseBench/bin/Release/net10.0/ParseBench.dll)
 out=build/bench
 
+# remapd's output path, every delivery mode: a pcap replayed through remapd (--source pcap:)
+# must come out byte for byte as it went in, as pcap and as pcapng (compared as pcap after
+# editcap), with every packet copied, every packet written from its window in place, and the
+# default crossover; capinfos counts every file.
+output_bytes() {
+	local remapd=daemon/remapd/bin/Release/net10.0/remapd dir mode fmt g n want
+	dotnet build -c Release -v q -nologo daemon/remapd/remapd.csproj >/dev/null
+	dir=$(mktemp -d)
+	# The input: 3000 UDP frames of 60..9000 B (tcpdump reads them: the independent check).
+	"$remapd" --backend emulator -q -w "$dir/in.pcap" \
+		--source "synthetic:count=3000,min=60,max=9000,rate=0,lossless=1" 2>/dev/null
+	want=$(tcpdump -r "$dir/in.pcap" 2>/dev/null | wc -l)
+	[ "$want" = 3000 ] || { echo "output: the input holds $want packets, not 3000" >&2; exit 1; }
+	editcap -F pcap "$dir/in.pcap" "$dir/in.cmp"
+	for mode in bounce ring remap adaptive; do
+		for fmt in pcap pcapng; do
+			for g in 262145 1 0; do
+				"$remapd" --backend emulator -q --mode "$mode" --gather-min "$g" -w "$dir/out.$fmt" \
+					--source "pcap:$dir/in.pcap" 2>"$dir/log" \
+					|| { echo "output: remapd --mode $mode --gather-min $g ($fmt) failed" >&2; cat "$dir/log" >&2; exit 1; }
+				grep -q "nothing lost" "$dir/log" || { echo "output: --mode $mode ($fmt) lost packets" >&2; cat "$dir/log" >&2; exit 1; }
+				n=$(capinfos -M -c -T "$dir/out.$fmt" | tail -1 | cut -f2)
+				[ "$n" = 3000 ] || { echo "output: --mode $mode --gather-min $g $fmt holds $n packets" >&2; exit 1; }
+				if [ $fmt = pcap ]; then
+					cmp -s "$dir/in.pcap" "$dir/out.pcap"
+				else
+					editcap -F pcap "$dir/out.pcapng" "$dir/out.cmp" && cmp -s "$dir/in.cmp" "$dir/out.cmp"
+				fi || { echo "output: --mode $mode --gather-min $g: the $fmt file differs from the input" >&2; exit 1; }
+			done
+		done
+	done
+	rm -rf "$dir"
+	echo "output: ok (every mode, pcap and pcapng, copied / in place / default: byte for byte the replayed input)"
+}
+
 if [ $short = 1 ]; then
 	"$out/primitives" --short >/dev/null
 	echo "primitives: ok (every variant ran; --short times nothing)"
 	"$out/emulator" --check
 	"${parse[@]}" --short
+	output_bytes
 	echo "=== bench --short passed ==="
 	exit 0
 fi

@@ -6,8 +6,9 @@ namespace RemapDaemon.Output.Pcap;
 /// <summary>
 /// Writes captured packets as a classic pcap file with nanosecond timestamps (magic
 /// 0xa1b23c4d, version 2.4), which tcpdump, tshark and Wireshark read. Records are assembled
-/// in one pooled buffer and handed to the stream in large writes: <see cref="Write"/>
-/// allocates nothing.
+/// in one pooled buffer and handed to the stream in large writes, or (an <see cref="OutputFile"/>)
+/// described to its <see cref="OutputQueue"/>, which writes large packets from their window in
+/// place: <see cref="Write"/> allocates nothing.
 /// <para>
 /// A packet whose VLAN tag the kernel moved into skb metadata (<see cref="CapturedPacket.HasVlan"/>)
 /// gets the 802.1Q tag back after its MAC addresses, as libpcap does for AF_PACKET auxdata;
@@ -19,12 +20,6 @@ public sealed class PcapWriter : IPacketWriter, IAsyncDisposable
 {
     private const int MinBufferSize = 64 * 1024;
 
-    /// <summary>
-    /// From this many bytes a packet's data go to the stream straight from the window rather
-    /// than through the buffer (<see cref="RecordBuffer.WriteDirect"/>): one more write, one copy
-    /// of the packet fewer. tcpdump's stdio does the same from 4 KiB (its buffer).
-    /// </summary>
-    public const int DirectWriteMinimum = 8192;
     private const uint NanosecondsPerSecond = 1_000_000_000;
 
     private readonly RecordBuffer _out;
@@ -43,7 +38,25 @@ public sealed class PcapWriter : IPacketWriter, IAsyncDisposable
 
         // Any record (header + at most Snaplen bytes) fits an empty buffer.
         _out = new RecordBuffer(output, Math.Max(MinBufferSize, PcapFormat.RecordHeaderSize + (int)Snaplen), leaveOpen, this);
+        WriteFileHeader();
+    }
 
+    /// <param name="output">The file, written through its <see cref="OutputQueue"/>: large packets go from their window, in place.</param>
+    /// <param name="snaplen">The file's snaplen; 0 means <see cref="PcapFormat.MaximumSnaplen"/> (whole packets).</param>
+    /// <param name="linkType">LINKTYPE_*; VLAN tags are re-inserted only for LINKTYPE_ETHERNET.</param>
+    public PcapWriter(OutputFile output, uint snaplen, uint linkType = PcapFormat.LinkTypeEthernet)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(snaplen, PcapFormat.MaximumSnaplen);
+
+        Snaplen = snaplen == 0 ? PcapFormat.MaximumSnaplen : snaplen;
+        LinkType = linkType;
+        _out = new RecordBuffer(output, this);
+        WriteFileHeader();
+    }
+
+    private void WriteFileHeader()
+    {
         Span<byte> h = _out.Reserve(PcapFormat.FileHeaderSize);
         BinaryPrimitives.WriteUInt32LittleEndian(h, PcapFormat.MagicNanoseconds);
         BinaryPrimitives.WriteUInt16LittleEndian(h[4..], PcapFormat.VersionMajor);
@@ -80,24 +93,24 @@ public sealed class PcapWriter : IPacketWriter, IAsyncDisposable
         uint wirelen = VlanReinsertion.WireLength(p, tag);
 
         int caplen = (int)Math.Min(present, Snaplen);
-        int recordSize = PcapFormat.RecordHeaderSize + caplen;
-        Span<byte> record = _out.Reserve(recordSize);
+        Span<byte> header = _out.Reserve(PcapFormat.RecordHeaderSize);
         ulong ts = p.TimestampNs;
-        BinaryPrimitives.WriteUInt32LittleEndian(record, unchecked((uint)(ts / NanosecondsPerSecond)));
-        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], (uint)(ts % NanosecondsPerSecond));
-        BinaryPrimitives.WriteUInt32LittleEndian(record[8..], (uint)caplen);
-        BinaryPrimitives.WriteUInt32LittleEndian(record[12..], wirelen);
+        BinaryPrimitives.WriteUInt32LittleEndian(header, unchecked((uint)(ts / NanosecondsPerSecond)));
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)(ts % NanosecondsPerSecond));
+        BinaryPrimitives.WriteUInt32LittleEndian(header[8..], (uint)caplen);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], wirelen);
+        _out.Commit(PcapFormat.RecordHeaderSize);
 
-        if (caplen >= DirectWriteMinimum && !tag && !p.IsScattered)
+        if (!tag)
         {
-            // Only the header is buffered (Reserve asked for the whole record: harmless).
-            _out.Commit(PcapFormat.RecordHeaderSize);
-            _out.WriteDirect(p.Data[..caplen]);
+            // Copied, or (through an OutputQueue, when large) written from the window in place.
+            _out.Append(in p, caplen);
         }
         else
         {
-            VlanReinsertion.Copy(p, tag, record[PcapFormat.RecordHeaderSize..]);
-            _out.Commit(recordSize);
+            Span<byte> body = _out.Reserve(caplen);
+            VlanReinsertion.Copy(p, tag, body);
+            _out.Commit(caplen);
         }
 
         PacketsWritten++;

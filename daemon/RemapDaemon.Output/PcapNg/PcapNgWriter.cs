@@ -71,6 +71,26 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
         WriteSectionHeader(application);
     }
 
+    /// <param name="output">The file, written through its <see cref="OutputQueue"/>: large packets go from their window, in place.</param>
+    /// <param name="snaplen">Every IDB's snaplen; 0 means <see cref="PcapFormat.MaximumSnaplen"/> (whole packets).</param>
+    /// <param name="linkType">LINKTYPE_* of every interface.</param>
+    /// <param name="interfaceName">if_name for an ifindex, or null when unknown.</param>
+    /// <param name="clockNs">CLOCK_REALTIME in nanoseconds for isb_starttime/isb_endtime; the system clock by default.</param>
+    public PcapNgWriter(OutputFile output, uint snaplen, uint linkType = PcapFormat.LinkTypeEthernet, Func<int, string?>? interfaceName = null, Func<ulong>? clockNs = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(snaplen, PcapFormat.MaximumSnaplen);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(linkType, (uint)ushort.MaxValue);
+
+        _interfaceName = interfaceName ?? (_ => null);
+        _clockNs = clockNs ?? RealtimeClock.NowNs;
+        Snaplen = snaplen == 0 ? PcapFormat.MaximumSnaplen : snaplen;
+        LinkType = linkType;
+        _out = new RecordBuffer(output, this);
+        _startNs = _clockNs();
+        WriteSectionHeader("remapd");
+    }
+
     /// <param name="interfaceNames">if_name by ifindex; an ifindex not in it gets no if_name.</param>
     public PcapNgWriter(Stream output, uint snaplen, IReadOnlyDictionary<int, string> interfaceNames, uint linkType = PcapFormat.LinkTypeEthernet, bool leaveOpen = false)
         : this(output, snaplen, linkType, LookupIn(interfaceNames), leaveOpen)
@@ -109,34 +129,35 @@ public sealed class PcapNgWriter : IPacketWriter, IAsyncDisposable
         bool tag = VlanReinsertion.Applies(p, LinkType);
         int caplen = (int)Math.Min(VlanReinsertion.PresentLength(p, tag), Snaplen);
         int blockSize = PcapNgFormat.BlockHeaderSize + PcapNgFormat.EnhancedPacketFixedSize + PcapNgFormat.Pad4(caplen) + PcapNgFormat.BlockTrailerSize;
-        Span<byte> block = Reserve(blockSize);
-
-        WriteBlockFrame(block, PcapNgFormat.BlockTypeEnhancedPacket);
+        int head = PcapNgFormat.BlockHeaderSize + PcapNgFormat.EnhancedPacketFixedSize;
+        Span<byte> block = Reserve(head);
+        BinaryPrimitives.WriteUInt32LittleEndian(block, PcapNgFormat.BlockTypeEnhancedPacket);
+        BinaryPrimitives.WriteUInt32LittleEndian(block[4..], (uint)blockSize);
         Span<byte> body = block[PcapNgFormat.BlockHeaderSize..];
         BinaryPrimitives.WriteUInt32LittleEndian(body, (uint)iface.Id);
         BinaryPrimitives.WriteUInt32LittleEndian(body[4..], (uint)(p.TimestampNs >> 32));
         BinaryPrimitives.WriteUInt32LittleEndian(body[8..], (uint)p.TimestampNs);
         BinaryPrimitives.WriteUInt32LittleEndian(body[12..], (uint)caplen);
         BinaryPrimitives.WriteUInt32LittleEndian(body[16..], VlanReinsertion.WireLength(p, tag));
-        Span<byte> data = body.Slice(PcapNgFormat.EnhancedPacketFixedSize, PcapNgFormat.Pad4(caplen));
-        if (caplen >= PcapWriter.DirectWriteMinimum && !tag && !p.IsScattered)
+        Commit(head);
+        if (!tag)
         {
-            // As PcapWriter: the block's head is buffered, the data go straight from the window,
-            // then the padding and the trailing length.
-            Commit(PcapNgFormat.BlockHeaderSize + PcapNgFormat.EnhancedPacketFixedSize);
-            _out.WriteDirect(p.Data[..caplen]);
-            int tail = PcapNgFormat.Pad4(caplen) - caplen + PcapNgFormat.BlockTrailerSize;
-            Span<byte> trailer = Reserve(tail);
-            trailer[..^PcapNgFormat.BlockTrailerSize].Clear();
-            BinaryPrimitives.WriteUInt32LittleEndian(trailer[^PcapNgFormat.BlockTrailerSize..], (uint)blockSize);
-            Commit(tail);
+            // As PcapWriter: copied, or (through an OutputQueue, when large) written from the window in place.
+            _out.Append(in p, caplen);
         }
         else
         {
-            VlanReinsertion.Copy(p, tag, data[..caplen]);
-            data[caplen..].Clear();
-            Commit(blockSize);
+            Span<byte> data = Reserve(caplen);
+            VlanReinsertion.Copy(p, tag, data);
+            Commit(caplen);
         }
+
+        // The padding and the trailing length.
+        int tail = PcapNgFormat.Pad4(caplen) - caplen + PcapNgFormat.BlockTrailerSize;
+        Span<byte> trailer = Reserve(tail);
+        trailer[..^PcapNgFormat.BlockTrailerSize].Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer[^PcapNgFormat.BlockTrailerSize..], (uint)blockSize);
+        Commit(tail);
 
         iface.Delivered++;
         PacketsWritten++;

@@ -147,6 +147,17 @@ internal sealed class CaptureOptions : ICaptureShapeOptions
         HelpText = "With -j: the fanout group id (0 = remapd's process id, which no other remapd of this network namespace has).")]
     public uint FanoutGroup { get; set; }
 
+    [Option("output-queue", Default = 0U, MetaValue = "N",
+        HelpText = "Batches of packets (each at most one window's, and at most 288 KiB copied) that may wait for the disk before the capture does: " +
+            "a slow disk is absorbed by the region (its windows wait), and what skbremap drops for want of a window while the queue is full is counted as \"output too slow\". " +
+            "0 = as many as the region has windows.")]
+    public uint OutputQueue { get; set; }
+
+    [Option("gather-min", Default = 0U, MetaValue = "BYTES",
+        HelpText = "Packets of at least this many bytes are written from their window in place (pwritev, the window held until written); shorter ones are copied " +
+            "into the writer's batch (0 = 8192, from the measurement in docs/performance.md, 'Output path'; above 262144 = always copy).")]
+    public uint GatherMin { get; set; }
+
     [Option("stats-interval", Default = 1.0, MetaValue = "SECONDS",
         HelpText = "Refresh the live statistics line on stderr this often (0 = no live line).")]
     public double StatsInterval { get; set; }

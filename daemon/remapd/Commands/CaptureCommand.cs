@@ -128,10 +128,47 @@ internal static class CaptureCommand
             return w;
         }
 
+        // The writer threads (OutputQueue): one per member, so each capture thread is its queue's
+        // one producer; unbuffered files, large packets written from the member's own windows in
+        // place. A --merge file has its own queue, fed by the merge, copying only. A store writes
+        // without one.
+        OutputQueue NewQueue(IReadOnlyList<CaptureSession> feeding, bool inPlace)
+        {
+            CaptureSession first = feeding[0];
+            var queue = new OutputQueue(new OutputQueueOptions
+            {
+                MaxBatches = o.OutputQueue != 0 ? (int)Math.Min(o.OutputQueue, 65536) : first.Region.Windows,
+
+                // A quarter of the region in one write at most, so the kernel always has windows to fill.
+                WindowsPerBatch = Math.Clamp(first.Region.Windows / 4, 1, 64),
+                RegionWindows = first.Region.Windows,
+                GatherMinimum = o.GatherMin == 0 ? OutputQueueOptions.DefaultGatherMinimum : (int)Math.Min(o.GatherMin, int.MaxValue),
+                NoWindowDrops = () => feeding.Aggregate(0UL, (sum, s) => sum + s.Stats().drop_no_window),
+            });
+            if (inPlace)
+            {
+                queue.AllowReferences(first.Region.WindowsPart);
+            }
+
+            return queue;
+        }
+
+        bool ownFiles = storeOptions is null && (members == 1 || !o.Merge);
+        var memberQueues = new OutputQueue[members];
+        for (int k = 0; k < members; k++)
+        {
+            memberQueues[k] = NewQueue([sessions[k]], inPlace: ownFiles);
+        }
+
+        using var mergeQueue = storeOptions is null && members > 1 && o.Merge ? NewQueue(sessions, inPlace: false) : null;
+        using var disposeQueues = new QueueSet(memberQueues);
         using MemberOutputs outputs = storeOptions is not null
             ? MemberOutputs.Open(ifindex, members, o.Merge, o.Count, flushEachBatch: false, OpenStore,
                 k => k is int m ? $"the store {storeOptions.Directory} ({storeOptions.CaptureName}.{m})" : $"the store {storeOptions.Directory}")
-            : MemberOutputs.Open(files!, ifindex, members, o.Merge, o.Count, flushEachBatch: o.Write == CaptureOutput.StdoutPath);
+            : MemberOutputs.Open(ifindex, members, o.Merge, o.Count, flushEachBatch: o.Write == CaptureOutput.StdoutPath,
+                k => CaptureFiles.Open(k is int m ? files! with { Path = MemberOutputs.MemberPath(files!.Path, m) } : files!, ifindex,
+                    k is int n ? memberQueues[n] : mergeQueue ?? memberQueues[0]),
+                k => k is int m ? MemberOutputs.MemberPath(files!.Path, m) : files!.Path);
         string output = storeOptions is not null ? $"the store {storeOptions.Directory}" : files!.Path;
         if (group is not null)
         {
@@ -171,6 +208,7 @@ internal static class CaptureCommand
                 FlushEachWindow = o.Write == CaptureOutput.StdoutPath && members == 1,
                 FilterReloads = members == 1 ? reloads : sharedReloads.Member(k),
                 Heartbeat = heartbeat.Beat,
+                Queue = memberQueues[k],
             };
         }
 
@@ -252,12 +290,22 @@ internal static class CaptureCommand
         try
         {
             outputs.Close();
+            mergeQueue?.Drain();
+            foreach (OutputQueue queue in memberQueues)
+            {
+                queue.Drain();
+            }
         }
 #pragma warning disable CA1031 // Reported after the summary, by the top level.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             failure ??= e;
+        }
+
+        for (int k = 0; k < members; k++)
+        {
+            results[k] = results[k] with { Final = results[k].Final with { Output = memberQueues[k].Counters } };
         }
 
         live.End();
@@ -268,6 +316,14 @@ internal static class CaptureCommand
                 Failure = failure,
                 SourceSkipped = results[0].SourceSkipped,
             };
+
+        if (members > 1)
+        {
+            result = result with
+            {
+                Final = result.Final with { Output = mergeQueue?.Counters ?? SumOutput(results.Select(r => r.Final.Output)) },
+            };
+        }
 
         reporting.Counters.Update(result.Final, FilesOpened(outputs, files), (ulong)sessions[0].FilterReplacements);
 
@@ -378,6 +434,25 @@ internal static class CaptureCommand
         return writer is RotatingWriter r
             ? $"{r.FilesOpened} files (the last {r.CurrentPath}){format}"
             : files.Path + format;
+    }
+
+    /// <summary>The members' writer threads together: counts add up, depths and bounds are the largest.</summary>
+    private static OutputQueueCounters SumOutput(IEnumerable<OutputQueueCounters> members) =>
+        members.Aggregate(default(OutputQueueCounters), (a, b) => new OutputQueueCounters(
+            a.WriteCalls + b.WriteCalls, a.BytesWritten + b.BytesWritten, a.Gathered + b.Gathered, a.GatheredBytes + b.GatheredBytes,
+            a.WindowsHeld + b.WindowsHeld, Math.Max(a.Depth, b.Depth), Math.Max(a.MaxDepth, b.MaxDepth), Math.Max(a.Bound, b.Bound),
+            a.Waits + b.Waits, a.OutputTooSlowDrops + b.OutputTooSlowDrops));
+
+    /// <summary>Disposes the members' queues (after the files that write through them).</summary>
+    private sealed class QueueSet(OutputQueue[] queues) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (OutputQueue queue in queues)
+            {
+                queue.Dispose();
+            }
+        }
     }
 
     /// <summary>Files the capture opened (the first, and one per rotation); a store's are counted by StoreCounters.</summary>

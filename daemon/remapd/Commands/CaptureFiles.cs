@@ -55,12 +55,12 @@ internal static class CaptureFiles
     }
 
     /// <summary>Opens the file (or stdout, or the first of a rotating series); pcapng describes the bound interface at once.</summary>
-    internal static IPacketWriter Open(CaptureFileOptions options, int boundIfindex)
+    internal static IPacketWriter Open(CaptureFileOptions options, int boundIfindex, OutputQueue queue)
     {
         IPacketWriter writer;
         try
         {
-            writer = CaptureOutput.Open(options);
+            writer = CaptureOutput.Open(options, queue);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -32,7 +32,7 @@ public sealed class PcapNgWriterTests
     }
 
     [Fact]
-    public void Large_packets_go_out_straight_from_their_span_and_are_padded_and_framed_the_same()
+    public void Large_packets_are_padded_and_framed_the_same_as_small_ones()
     {
         var ms = new WriteSizeStream();
         var sizes = new[] { 8190, 8192, 8193, 8194, 8195, 20001, 60 };
@@ -44,8 +44,7 @@ public sealed class PcapNgWriterTests
             }
         }
 
-        ms.Writes.Should().Contain([8192, 8193, 8194, 8195, 20001], "a packet of 8 KiB or more is one write of its own bytes");
-        ms.Writes.Should().NotContain(8190);
+        ms.Writes.Should().NotContain(n => n < 8190, "blocks are buffered into large writes, never written one by one");
         List<PcapNgBlock> epbs = [.. PcapNgBlocks.Read(ms.ToArray()).Where(b => b.Type == 6)];
         epbs.Select(b => b.Body.Length).Should().Equal(sizes.Select(n => 20 + ((n + 3) & ~3)));
         for (int i = 0; i < sizes.Length; i++)
