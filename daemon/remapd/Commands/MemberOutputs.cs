@@ -49,11 +49,6 @@ internal sealed class MemberOutputs : IDisposable
         return dir.Length == 0 ? numbered : Path.Combine(dir, numbered);
     }
 
-    internal static MemberOutputs Open(CaptureFileOptions files, int ifindex, int members, bool merge, ulong count, bool flushEachBatch) =>
-        Open(ifindex, members, merge, count, flushEachBatch,
-            k => CaptureFiles.Open(k is int m ? files with { Path = MemberPath(files.Path, m) } : files, ifindex),
-            k => k is int m ? MemberPath(files.Path, m) : files.Path);
-
     /// <summary>
     /// The outputs from a writer factory: <paramref name="open"/>(null) is the one output (one
     /// member, or --merge), <paramref name="open"/>(k) member k's own; <paramref name="pathOf"/> names them.

@@ -80,7 +80,7 @@ public sealed class PrometheusTests : IDisposable
             loOutgoing.Should().Be(Datagrams);
             bytesWritten.Should().Be(Enumerable.Range(0, Datagrams).Sum(i => 14 + 20 + 8 + 100 + i), "Ethernet + IPv4 + UDP + payload");
             dropped.Should().Be(sumDropped).And.Be(0);
-            droppedReasons.Should().Be(5, "one series per drop reason of skbremap_stats");
+            droppedReasons.Should().Be(6, "one series per row of the drop reasons table: queue_full, no_window, nomem, too_big, mem_limit, output_too_slow (a share of skbremap's no-window drops)");
             windows.Should().BeGreaterThan(0);
             files.Should().Be(1);
             balance.Should().Be(0, "seen = captured + filtered + dropped + in flight, in one scrape");
