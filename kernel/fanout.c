@@ -233,10 +233,16 @@ void __skbremap_fanout_unlink(struct skbremap_capture *cap)
 {
 	struct skbremap_fanout_group *f = cap->fanout;
 	struct skbremap_capture *last;
-	u32 i = cap->fanout_idx;
+	u32 i;
 
 	lockdep_assert_held(&cap->lock);
 	mutex_lock(&skbremap_fanout_lock);
+	/*
+	 * Read under the group's lock, never before it: another member's
+	 * unlink moves this one into its slot (last->fanout_idx below)
+	 * holding only skbremap_fanout_lock, not this capture's cap->lock.
+	 */
+	i = cap->fanout_idx;
 	if (WARN_ON_ONCE(i >= f->num)) {
 		mutex_unlock(&skbremap_fanout_lock);
 		return;
