@@ -1,3 +1,4 @@
+using RemapDaemon.Tests.Support;
 using System.Diagnostics;
 using RemapDaemon.Output;
 using RemapDaemon.Output.Pcap;

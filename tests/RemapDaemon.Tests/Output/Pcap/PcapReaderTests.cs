@@ -1,3 +1,4 @@
+using RemapDaemon.Tests.Support;
 using System.Buffers.Binary;
 using RemapDaemon.Output.Pcap;
 

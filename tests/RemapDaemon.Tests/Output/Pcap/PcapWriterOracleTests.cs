@@ -158,7 +158,7 @@ public sealed class PcapWriterOracleTests : IDisposable
         ToolResult r = ExternalTool.Run("tcpdump", "-r", file, "-w", copy);
 
         r.ExitCode.Should().Be(0, "{0}", r);
-        using var reader = new RemapDaemon.Output.Pcap.PcapReader(File.OpenRead(copy));
+        using var reader = new PcapReader(File.OpenRead(copy));
         reader.Nanosecond.Should().BeFalse("tcpdump writes microsecond files unless told otherwise");
         var records = reader.ReadAll().ToList();
         records.Should().HaveCount(_mix.Count);

@@ -1,4 +1,6 @@
-namespace RemapDaemon.Output.Pcap;
+using RemapDaemon.Output.Pcap;
+
+namespace RemapDaemon.Tests.Support;
 
 /// <summary>One packet record of a pcap file, as <see cref="PcapReader"/> returns it (timestamps in nanoseconds either way).</summary>
 public sealed class PcapRecord

@@ -1,4 +1,6 @@
-namespace RemapDaemon.Output.Pcap;
+using RemapDaemon.Output.Pcap;
+
+namespace RemapDaemon.Tests.Support;
 
 /// <summary>A pcap file that cannot be read: bad magic, an insane length, or a truncated header or record.</summary>
 public sealed class PcapFormatException : Exception

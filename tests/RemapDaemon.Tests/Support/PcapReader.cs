@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
+using RemapDaemon.Output.Pcap;
 
-namespace RemapDaemon.Output.Pcap;
+namespace RemapDaemon.Tests.Support;
 
 /// <summary>
 /// Reads classic pcap files: microsecond and nanosecond magic, written in either byte order.
