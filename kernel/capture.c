@@ -368,11 +368,15 @@ int skbremap_capture_info(const struct net *net, u32 index,
 /*
  * POLLIN: a window is READY. A RELEASED one kicks the worker, which takes
  * it back. POLLERR | POLLHUP: the bound interface is gone.
+ *
+ * The USER windows are looked at oldest first (the user queue) up to the
+ * first READY one: O(released + 1) for a consumer that releases in order.
+ * Past it only when no window is FREE, as the take-back does.
  */
 __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 {
 	struct skbremap_win_ctl *ctl;
-	bool kick = false;
+	bool kick = false, full;
 	__poll_t mask = 0;
 	u32 i, status;
 
@@ -380,16 +384,19 @@ __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 	if (cap->dead)
 		mask |= EPOLLERR | EPOLLHUP;
 	spin_lock_bh(&cap->fill_lock);
-	for (i = 0; cap->wins && i < cap->layout.windows; i++) {
-		if (cap->wins[i].win.state != SKBREMAP_WS_USER)
-			continue;
-		ctl = skbremap_win_ctl_at(cap->ctl, &cap->layout, i);
+	full = cap->ws.windows_user + !!cap->filling >= cap->layout.windows;
+	for (i = 0; cap->wins && i < cap->uq.len; i++) {
+		ctl = skbremap_win_ctl_at(cap->ctl, &cap->layout,
+					  skbremap_uq_at(&cap->uq, i));
 		/* Hostile word, used as a hint only. */
 		status = READ_ONCE(ctl->status);
-		if (status == SKBREMAP_WIN_READY)
+		if (status == SKBREMAP_WIN_READY) {
 			mask |= EPOLLIN | EPOLLRDNORM;
-		else if (status == SKBREMAP_WIN_RELEASED)
+			if (!full)
+				break;
+		} else if (status == SKBREMAP_WIN_RELEASED) {
 			kick = true;
+		}
 	}
 	/*
 	 * A direct capture's take-back changes no page table: done here,

@@ -69,7 +69,18 @@ static void window_reclaim(struct skbremap_emu *e, struct emu_win *w)
 	skbremap_win_reclaim(&w->core, emu_win_ctl(e, i));
 }
 
-/* Take back every window user space has RELEASED. Must hold e->lock. */
+/* Must hold e->lock. Whether a window could be opened. */
+static bool any_free(const struct skbremap_emu *e)
+{
+	return e->st.windows_user + (e->filling >= 0) < e->layout.windows;
+}
+
+/*
+ * Take back the windows user space has RELEASED. Must hold e->lock. The
+ * user queue's head first (O(released + 1) for a consumer that releases
+ * oldest first); every USER window only when no window is FREE after that
+ * (released out of order), as the module does.
+ */
 void emu_reclaim_released(struct skbremap_emu *e)
 {
 	bool any = false;
@@ -77,31 +88,49 @@ void emu_reclaim_released(struct skbremap_emu *e)
 
 	if (!e->wins)
 		return;
-	for (i = 0; i < e->layout.windows; i++) {
-		struct emu_win *w = &e->wins[i];
+	while (e->uq.len) {
+		struct emu_win *w = &e->wins[skbremap_uq_at(&e->uq, 0)];
 
-		if (skbremap_win_released(&w->core, emu_win_ctl(e, i),
-					  &e->st.bad_release)) {
-			window_reclaim(e, w);
-			any = true;
+		if (!skbremap_win_released(&w->core,
+					   emu_win_ctl(e, w->core.index),
+					   &e->st.bad_release))
+			break;
+		skbremap_uq_pop(&e->uq);
+		window_reclaim(e, w);
+		any = true;
+	}
+	for (i = 1; !any_free(e) && i < e->uq.len;) {
+		struct emu_win *w = &e->wins[skbremap_uq_at(&e->uq, i)];
+
+		if (!skbremap_win_released(&w->core,
+					   emu_win_ctl(e, w->core.index),
+					   &e->st.bad_release)) {
+			i++;
+			continue;
 		}
+		skbremap_uq_remove_at(&e->uq, i);
+		window_reclaim(e, w);
+		any = true;
 	}
 	if (any)
 		pthread_cond_broadcast(&e->win_free);
 }
 
-/* Whether a USER window's status word says READY. Must hold e->lock. */
+/*
+ * Whether a USER window's status word says READY: the oldest not yet
+ * taken back is (after emu_reclaim_released) unless the consumer released
+ * out of order. Must hold e->lock.
+ */
 bool emu_any_ready(struct skbremap_emu *e)
 {
 	u32 i;
 
 	if (!e->wins)
 		return false;
-	for (i = 0; i < e->layout.windows; i++) {
-		struct skbremap_win_ctl *ctl = emu_win_ctl(e, i);
+	for (i = 0; i < e->uq.len; i++) {
+		struct skbremap_win_ctl *ctl =
+			emu_win_ctl(e, skbremap_uq_at(&e->uq, i));
 
-		if (e->wins[i].core.state != SKBREMAP_WS_USER)
-			continue;
 		/* Acquire, as a consumer reads it (pairs with the publish). */
 		if (smp_load_acquire(&ctl->status) == SKBREMAP_WIN_READY)
 			return true;
@@ -132,6 +161,7 @@ void emu_windows_drop_all(struct skbremap_emu *e)
 		}
 	}
 	e->filling = -1;
+	skbremap_uq_clear(&e->uq);
 }
 
 /* FILLING -> USER. Must hold e->lock; the worker's filling window. */
@@ -159,6 +189,8 @@ static void window_publish(struct skbremap_emu *e, u32 flags)
 	/* Data and info page before seq and status (the module's order). */
 	smp_wmb();
 	skbremap_win_publish(&w->core, e->seq, emu_win_ctl(e, i));
+	/* Cannot fail: at most every window is USER. */
+	(void)skbremap_uq_push(&e->uq, i);
 
 	e->st.captured += w->core.packets;
 	e->st.captured_bytes += w->captured_bytes;
