@@ -371,12 +371,13 @@ int skbremap_capture_info(const struct net *net, u32 index,
  *
  * The USER windows are looked at oldest first (the user queue) up to the
  * first READY one: O(released + 1) for a consumer that releases in order.
- * Past it only when no window is FREE, as the take-back does.
+ * One released behind a READY one waits for the take-back that the next
+ * packet's lack of a window brings (the hook's, or the worker's it queues).
  */
 __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 {
 	struct skbremap_win_ctl *ctl;
-	bool kick = false, full;
+	bool kick = false;
 	__poll_t mask = 0;
 	u32 i, status;
 
@@ -384,7 +385,6 @@ __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 	if (cap->dead)
 		mask |= EPOLLERR | EPOLLHUP;
 	spin_lock_bh(&cap->fill_lock);
-	full = cap->ws.windows_user + !!cap->filling >= cap->layout.windows;
 	for (i = 0; cap->wins && i < cap->uq.len; i++) {
 		ctl = skbremap_win_ctl_at(cap->ctl, &cap->layout,
 					  skbremap_uq_at(&cap->uq, i));
@@ -392,11 +392,10 @@ __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 		status = READ_ONCE(ctl->status);
 		if (status == SKBREMAP_WIN_READY) {
 			mask |= EPOLLIN | EPOLLRDNORM;
-			if (!full)
-				break;
-		} else if (status == SKBREMAP_WIN_RELEASED) {
-			kick = true;
+			break;
 		}
+		if (status == SKBREMAP_WIN_RELEASED)
+			kick = true;
 	}
 	/*
 	 * A direct capture's take-back changes no page table: done here,

@@ -1095,6 +1095,61 @@ static void garbage_in_status_words_is_counted_and_changes_nothing(void)
 	skbremap_emu_close(e);
 }
 
+/*
+ * The take-back looks at the oldest USER window first (the user queue):
+ * released in order, windows come back at once; one released out of order
+ * waits behind the oldest until no window is FREE, then comes back too.
+ */
+static void released_out_of_order_waits_until_the_region_is_full(void)
+{
+	struct skbremap_emu *e = open_emu();
+	struct skbremap_stats s;
+	struct consumer c;
+	uint32_t w;
+
+	REQUIRE(e);
+	configure(e, 8, 2, 0, 0, 0);
+	REQUIRE(consumer_map(&c, e) == 0);
+	skbremap_emu_set_source(e, "synthetic:count=8,min=5000,max=5000");
+	skbremap_emu_ioctl(e, SKBREMAP_IOC_START, NULL);
+	while (!skbremap_emu_source_done(e))
+		skbremap_emu_poll(e, 100);
+	skbremap_emu_ioctl(e, SKBREMAP_IOC_STOP, NULL);
+	/* One packet a window, opened in ring order: window w has seq w + 1. */
+	for (w = 0; w < 8; w++)
+		CHECK_EQ(consumer_ctl(&c, w)->seq, w + 1);
+
+	/* The two oldest and, out of order, the sixth. */
+	__atomic_store_n(&consumer_ctl(&c, 0)->status, SKBREMAP_WIN_RELEASED,
+			 __ATOMIC_RELEASE);
+	__atomic_store_n(&consumer_ctl(&c, 1)->status, SKBREMAP_WIN_RELEASED,
+			 __ATOMIC_RELEASE);
+	__atomic_store_n(&consumer_ctl(&c, 5)->status, SKBREMAP_WIN_RELEASED,
+			 __ATOMIC_RELEASE);
+	CHECK_EQ(skbremap_emu_poll(e, 0), 1);	/* window 2 is READY */
+	s = stats(e);
+	CHECK_EQ(s.windows_released, 2);
+	CHECK_EQ(s.windows_user, 6);
+	CHECK_EQ(consumer_ctl(&c, 0)->status, SKBREMAP_WIN_KERNEL);
+	CHECK_EQ(consumer_ctl(&c, 5)->status, SKBREMAP_WIN_RELEASED);
+
+	/* Two more packets fill the two free windows: the region is full. */
+	skbremap_emu_set_source(e, "synthetic:count=2,min=5000,max=5000");
+	skbremap_emu_ioctl(e, SKBREMAP_IOC_START, NULL);
+	while (!skbremap_emu_source_done(e))
+		skbremap_emu_poll(e, 100);
+	skbremap_emu_ioctl(e, SKBREMAP_IOC_STOP, NULL);
+	skbremap_emu_poll(e, 0);
+	s = stats(e);
+	CHECK_EQ(s.captured, 10);
+	CHECK_EQ(s.windows_released, 3);
+	CHECK_EQ(s.windows_user, 7);
+	CHECK_EQ(consumer_ctl(&c, 5)->status, SKBREMAP_WIN_KERNEL);
+	CHECK_EQ(s.drop_no_window, 0);
+	consumer_unmap(&c);
+	skbremap_emu_close(e);
+}
+
 /* ---- pcap replay ------------------------------------------------------ */
 
 struct pcap_rec {
@@ -1803,6 +1858,7 @@ int main(void)
 	RUN(stop_flushes_the_part_full_window);
 	RUN(poll_times_out_and_returns_early_at_source_end);
 	RUN(garbage_in_status_words_is_counted_and_changes_nothing);
+	RUN(released_out_of_order_waits_until_the_region_is_full);
 	RUN(pcap_replay_nanosecond_ethernet_loses_nothing);
 	RUN(pcap_replay_microsecond_timestamps_become_ns);
 	RUN(pcap_replay_linux_cooked_becomes_ethernet);
