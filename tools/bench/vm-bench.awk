@@ -1,8 +1,10 @@
 # The in-VM benchmark's table (tools/bench/vm-bench.sh): reads the guest's raw records
 # (tools/vm/bench-guest.sh: load,size,consumer[#round],phase,nominal_pps,offered,at_tap,
-# captured,drops,gen_secs,gen_pps,busy_ticks,busy_cpu1_ticks,proc_ticks,backlog_drops,note,user_ticks),
-# prints the table, the ratios to tcpdump and to recvfrom, the A/A control and issue 3's two
-# in-VM targets, and writes the rows to csv.
+# captured,drops,gen_secs,gen_pps,busy_ticks,busy_cpu1_ticks,proc_ticks,backlog_drops,note,user_ticks,
+# softirq_cpu1_ticks; load "X:file" = the consumer wrote to a file; loads "burst" and "over" =
+# the throttled disk), prints a table per load and sink, the ratios to tcpdump and to the best
+# peer (tcpdump, netsniff-ng, dumpcap), the throttled-disk table, the A/A control and the
+# targets as verdicts, and writes the rows to csv.
 #   awk -F, -v csv=OUT.csv -f tools/bench/vm-bench.awk bench.csv
 # USER_HZ is 100 in the guest: one busy tick is 10 ms.
 # CPU per packet, minus the same phase with no consumer (same round), divided by the packets
@@ -259,9 +261,10 @@ END {
 	}
 	if (nthr > 0) {
 		print ""
-		print "## the throttled disk (QEMU throttling.bps-total): pktgen bursts of 1500 B frames at the peak rate,"
-		print "##   pauses between; burst = average below the disk's rate, over = average above it; each consumer"
-		print "##   writes a pcap file there, one start for all bursts; avg pps = offered / (bursts + pauses)"
+		print "## the throttled disk (QEMU throttling.bps-total): each consumer writes a pcap file there, one start"
+		print "##   for the whole load; burst = pktgen bursts of 1500 B frames paced at the peak rate, pauses between"
+		print "##   (average below the disk's rate); over = one unpaced flood (average above it);"
+		print "##   avg pps = offered / (bursts + pauses); drops by reason: the remapd lines below"
 		printf "%-6s %-11s %8s %8s %8s %6s %8s %8s %8s\n", "load", "consumer", "offered", "captured", "drops", "capt%", "peak pps", "avg pps", "proc us"
 		for (ti = 1; ti <= nthr; ti++) {
 			l = thrloads[ti]
@@ -273,7 +276,7 @@ END {
 					num(t_off[l, c] > 0 ? t_cap[l, c] * 100 / t_off[l, c] : "", "%.1f"), t_peak[l], t_pps[l, c], \
 					num(t_cap[l, c] > 0 ? t_proc[l, c] * 10000 / t_cap[l, c] : "", "%.1f")
 				printf "%s,1500,%s,%s,%s,%s,,%s,%s,,,,,,,,,,,,,,,,%s\n", l, c, t_off[l, c], t_cap[l, c], t_drops[l, c], \
-					num(t_off[l, c] > 0 ? t_cap[l, c] / t_off[l, c] : "", "%.4f"), t_pps[l, c], paths[key(l, 1500, c)] > csv
+					num(t_off[l, c] > 0 ? t_cap[l, c] / t_off[l, c] : "", "%.4f"), t_pps[l, c], r_paths[key(l, 1500, c) SUBSEP 1] > csv
 			}
 		}
 	}

@@ -9,15 +9,15 @@
 #              engine, libpcap); recvloop (recvfrom() on an AF_PACKET socket,
 #              tools/bench/recvloop.c); each alone, one after the other, plus "none" (the load
 #              alone: CPU baseline); tcpdump2 = tcpdump again, last (the A/A control)
-#   sinks      /dev/null, and a pcap file on ext4 on a second virtio disk (a sparse raw image
+#   sinks      /dev/null, and (pktgen load) a pcap file on ext4 on a second virtio disk (a sparse raw image
 #              in build/bench, made with mkfs.ext4 on the host; guest dirty page cache bounded
 #              to 4 MiB so a writer goes at the disk's pace)
 #   loads      pktgen in netns "peer" over a veth pair (frames to an unknown MAC: every tap
 #              sees them, IP drops them) and a UDP flood on lo (tools/bench/udpflood.c)
 #   sizes      Ethernet frame bytes, default 64 1500 9000 16384 (veth MTU 65000: up to 65000)
-#   throttled  a third virtio disk throttled by QEMU (throttling.bps-total, 8 MB/s): pktgen
+#   throttled  a third virtio disk throttled by QEMU (throttling.bps-total, 4 MB/s): pktgen
 #              bursts of 1500 B frames at a peak above the disk's rate with pauses between
-#              ("burst": average below the disk's rate; "over": average above it)
+#              ("burst": average below the disk's rate), and an unpaced flood ("over")
 # Per (load, sink, size, consumer): offered, captured, drops, capture ratio, CPU per captured
 # packet (CPU 1's /proc/stat busy ticks, user + system + softirq + irq, minus the load-alone
 # run: the consumer, its kworkers and the softirq taps on the capture CPU), the consumer
@@ -140,25 +140,27 @@ else
 fi
 throttle_consumers="adaptive tcpdump netsniff-ng dumpcap"
 [ $throttle = 1 ] || throttle_consumers=
-# The throttled disk's rate and the bursts (1500 B frames): peak 20,000 pps = 30 MB/s, 8,000
-# frames (12 MB, 0.4 s) a burst; pauses of 2 s ("burst": ~5 MB/s on average) or 0.5 s
-# ("over": ~13 MB/s). Every consumer's buffer (the region's bytes) holds most of a burst.
-throttle_bps=${BENCH_THROTTLE_BPS:-8000000}
+# The throttled disk's rate (4 MB/s) and the bursts (1500 B frames): 6,000 frames (9 MB) paced
+# at 20,000 pps (30 MB/s, 0.3 s), 4 s apart: ~2 MB/s on average; a consumer must hold ~8 MB of a
+# burst (its ring or region: 11.5 MiB, plus 4 MiB of dirty page cache) while the disk catches
+# up. "over": 30,000 frames (45 MB) unpaced, far above the disk's rate.
+throttle_bps=${BENCH_THROTTLE_BPS:-4000000}
 cat >"$tree/vm/bench.conf" <<CONF
 # written by tools/bench/vm-bench.sh
 SIZES="$sizes"
 LOADS="$loads"
 CONSUMERS="none $consumers"
 FILE_CONSUMERS="$file_consumers"
+FILE_LOADS="pktgen"
 THROTTLE_CONSUMERS="$throttle_consumers"
 THROTTLE_BPS=$throttle_bps
 DIRTY_BYTES=4194304
 BURST_SIZE=1500
 BURST_PPS=20000
-BURST_COUNT=8000
+BURST_COUNT=6000
 BURSTS=$bursts
-BURST_PAUSE=2
-OVER_PAUSE=0.5
+BURST_PAUSE=4
+OVER_COUNT=30000
 ROUNDS=$rounds
 PKTGEN_MODE=$pktgen_mode
 WINDOWS=$windows

@@ -1,4 +1,4 @@
-# The in-VM benchmark (issue 3, item 4b), run in the guest by /init as the
+# The in-VM benchmark, run in the guest by /init as the
 # scenario /vm/scenarios/50-bench.sh: tools/bench/vm-bench.sh packs this
 # file there (build-initramfs.sh EXTRA_TREE=), with /vm/bench.conf (the
 # sizes, loads, consumers and counts), /vm/recvloop and /vm/udpflood, and
@@ -35,13 +35,13 @@
 #   tcpdump2   tcpdump again, last: the A/A control (its distance from the
 #              first tcpdump is the noise of this run)
 # SINKS: "null" (-w /dev/null) and "file" (a pcap on ext4 on the virtio disk
-# /dev/vdb, mounted at /mnt/cap; FILE_CONSUMERS only); the CSV's load column
+# /dev/vdb, mounted at /mnt/cap; FILE_CONSUMERS on FILE_LOADS); the CSV's load column
 # says "pktgen" or "pktgen:file". Dirty page cache is bounded (DIRTY_BYTES) so
 # a file sink writes at the disk's pace, not into 2 GiB of guest memory.
 # Then, with a throttled disk (/dev/vdc, QEMU throttling.bps-total, /mnt/slow):
 # the "burst" load (pktgen bursts at a peak above the disk's rate, pauses,
-# average below it) and the "over" load (average above the disk's rate),
-# THROTTLE_CONSUMERS each alone, one start for all bursts.
+# average below it) and the "over" load (unpaced: average above the disk's
+# rate), THROTTLE_CONSUMERS each alone, one start for all bursts.
 # Phases per consumer (one start of the consumer for all of them, but
 # netsniff-ng and dumpcap: one start per phase):
 # CONSUMERS run ROUNDS times in turn (labelled C#2, C#3, ... in the CSV).
@@ -549,6 +549,8 @@ for LOAD in $LOADS; do
 				SINK_TAG= list=$CONSUMERS
 			else
 				SINK_TAG=:file list=${FILE_CONSUMERS:-}
+				# FILE_LOADS: the loads written to the disk too.
+				echo " ${FILE_LOADS:-pktgen} " | grep -q " $LOAD " || list=
 				# The load alone again: its own CPU baseline for this table.
 				[ -n "$list" ] && list="none $list"
 			fi
@@ -566,18 +568,21 @@ for LOAD in $LOADS; do
 done
 
 # --- the throttled disk ----------------------------------------------------
-# pktgen frames of BURST_SIZE bytes in BURSTS bursts of BURST_COUNT frames at
-# BURST_PPS (a peak above the disk's THROTTLE_BPS), each followed by
-# BURST_PAUSE seconds of nothing: load "burst" (average below the disk's
-# rate: a consumer that buffers a burst loses nothing) and load "over"
-# (pause OVER_PAUSE: average above it, loss is certain: who counts it, and
-# under which reason). One start of each consumer for all bursts of a load.
+# pktgen frames of BURST_SIZE bytes to a disk QEMU throttles to THROTTLE_BPS:
+#   burst  BURSTS bursts of BURST_COUNT frames paced at BURST_PPS (a peak above
+#          the disk's rate), each followed by BURST_PAUSE seconds of nothing:
+#          the average is below the disk's rate, so a consumer that buffers a
+#          burst loses nothing
+#   over   OVER_COUNT frames unpaced: the average is above the disk's rate,
+#          loss is certain; who counts it, under which reason
+# One start of each consumer for the whole load.
+# burst_run N COUNT RATE PAUSE: N times COUNT frames at RATE (0 = unpaced).
 burst_run() {
 	sent=0 t0=$(now_cs) b=0
-	while [ $b -lt $BURSTS ]; do
-		load_run pktgen $BURST_SIZE $BURST_COUNT $BURST_PPS || echo "  pktgen: burst failed"
+	while [ $b -lt $1 ]; do
+		load_run pktgen $BURST_SIZE $2 $3 || echo "  pktgen: burst failed"
 		sent=$((sent + GEN_SENT))
-		sleep $1
+		[ $b -lt $(($1 - 1)) ] && sleep $4
 		b=$((b + 1))
 	done
 	GEN_SENT=$sent
@@ -589,10 +594,8 @@ if [ -n "${THROTTLE_CONSUMERS:-}" ] && grep -q 'pktgen' /proc/modules; then
 	if mount -t ext4 -o noatime /dev/vdc /mnt/slow; then
 		SINK_DIR=/mnt/slow SINK=slow SINK_TAG= IFACE=vh
 		pktgen_setup $BURST_SIZE || fail bench "pktgen setup for $BURST_SIZE failed"
-		note "throttled disk: $THROTTLE_BPS B/s; bursts of $BURST_COUNT x $BURST_SIZE B at $BURST_PPS pps"
+		note "throttled disk: $THROTTLE_BPS B/s; $BURSTS bursts of $BURST_COUNT x $BURST_SIZE B at $BURST_PPS pps, $BURST_PAUSE s apart; over: $OVER_COUNT unpaced"
 		for LOAD in burst over; do
-			pause=$BURST_PAUSE
-			[ $LOAD = over ] && pause=$OVER_PAUSE
 			SIZE=$BURST_SIZE
 			for C in $THROTTLE_CONSUMERS; do
 				CL=$C
@@ -603,14 +606,20 @@ if [ -n "${THROTTLE_CONSUMERS:-}" ] && grep -q 'pktgen' /proc/modules; then
 				sleep 0.5
 				consumer_counts $C
 				cap0=$CAP drop0=$DROP p0=$(proc_ticks $CPID)
-				burst_run $pause
+				if [ $LOAD = burst ]; then
+					burst_run $BURSTS $BURST_COUNT $BURST_PPS $BURST_PAUSE
+					peak=$BURST_PPS
+				else
+					burst_run 1 $OVER_COUNT 0 0
+					peak=$GEN_PPS
+				fi
 				drain $C
 				p1=$(proc_ticks $CPID)
 				case $C in netsniff-ng | dumpcap) peer_final $C ;; esac
 				cap=$((CAP - cap0)) drop=$((DROP - drop0))
 				FILE_BYTES=$(cat "$SINK_DIR/$C.pcap" "$SINK_DIR"/$C.*.pcap 2>/dev/null | wc -c)
 				consumer_stop $C
-				echo "$LOAD,$SIZE,$CL,flood,$BURST_PPS,$GEN_SENT,,$cap,$drop,$GEN_SECS,$GEN_PPS,,,$((p1 - p0)),,,,," >>$CSV
+				echo "$LOAD,$SIZE,$CL,flood,$peak,$GEN_SENT,,$cap,$drop,$GEN_SECS,$GEN_PPS,,,$((p1 - p0)),,,,," >>$CSV
 				[ -n "$PATHS" ] && echo "$LOAD,$SIZE,$CL,paths,,,,,,,,,,,,$PATHS" >>$CSV
 				echo "$LOAD,$SIZE,$CL,filebytes,,,,$FILE_BYTES,,,,,,,," >>$CSV
 				note "$LOAD $CL: offered $GEN_SENT captured $cap drops $drop file $FILE_BYTES B; $PATHS"
