@@ -614,6 +614,7 @@ int __skbremap_region_alloc(struct skbremap_capture *cap)
 	if (!slots)
 		goto err;
 	skbremap_uq_init(&cap->uq, slots, l->windows);
+	cap->uq_scanned = jiffies - 1;
 	for (i = 0; i < l->windows; i++) {
 		kw = &cap->wins[i];
 		skbremap_win_init(&kw->win, i, l->pages_per_window,

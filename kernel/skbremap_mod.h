@@ -159,6 +159,9 @@ struct skbremap_capture {
 	 * window side (fill_lock's rule above); slots allocated with wins.
 	 */
 	struct skbremap_user_queue uq;
+	unsigned long uq_scanned;	/* jiffies of the last whole-queue
+					 * read (window side)
+					 */
 	u32 next_win;			/* round-robin start for opening */
 	u64 seq;			/* last published window seq */
 	u64 drops_reported;		/* drops already told in an info hdr */

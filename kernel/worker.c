@@ -224,7 +224,9 @@ static bool __skbremap_any_free(struct skbremap_capture *cap)
  *
  * The user queue's head first: O(released + 1) for a consumer that
  * releases oldest first. Only when no window is FREE after that is every
- * USER window's status read, for those released out of order.
+ * USER window's status read, for those released out of order, and at most
+ * once a jiffy: under overload the hook meets a full region on every
+ * packet, and a consumer that releases in order gains nothing from it.
  */
 static void __skbremap_take_back(struct skbremap_capture *cap,
 				 struct vm_area_struct *vma)
@@ -243,8 +245,9 @@ static void __skbremap_take_back(struct skbremap_capture *cap,
 		skbremap_uq_pop(&cap->uq);
 		__skbremap_reclaim(cap, vma, kw);
 	}
-	if (__skbremap_any_free(cap))
+	if (__skbremap_any_free(cap) || !time_after(jiffies, cap->uq_scanned))
 		return;
+	cap->uq_scanned = jiffies;
 	for (i = 1; i < cap->uq.len;) {
 		kw = &cap->wins[skbremap_uq_at(&cap->uq, i)];
 		if (!skbremap_win_released(&kw->win, skbremap_ctl_of(cap, kw),
