@@ -509,8 +509,9 @@ run_consumer() {
 			done
 		fi
 	fi
-	FILE_BYTES=$(cat "$SINK_DIR/$C.pcap" "$SINK_DIR"/$C.*.pcap 2>/dev/null | wc -c)
 	consumer_stop $C
+	# After the stop: what the consumer still held in its buffers is written.
+	FILE_BYTES=$(cat "$SINK_DIR/$C.pcap" "$SINK_DIR"/$C.*.pcap 2>/dev/null | wc -c)
 	# lo: remapd writes each frame once (the outgoing copy skipped, as
 	# libpcap does) but the module counts both copies; its written
 	# count is the captured count.
@@ -617,8 +618,8 @@ if [ -n "${THROTTLE_CONSUMERS:-}" ] && grep -q 'pktgen' /proc/modules; then
 				p1=$(proc_ticks $CPID)
 				case $C in netsniff-ng | dumpcap) peer_final $C ;; esac
 				cap=$((CAP - cap0)) drop=$((DROP - drop0))
-				FILE_BYTES=$(cat "$SINK_DIR/$C.pcap" "$SINK_DIR"/$C.*.pcap 2>/dev/null | wc -c)
 				consumer_stop $C
+				FILE_BYTES=$(cat "$SINK_DIR/$C.pcap" "$SINK_DIR"/$C.*.pcap 2>/dev/null | wc -c)
 				echo "$LOAD,$SIZE,$CL,flood,$peak,$GEN_SENT,,$cap,$drop,$GEN_SECS,$GEN_PPS,,,$((p1 - p0)),,,,," >>$CSV
 				[ -n "$PATHS" ] && echo "$LOAD,$SIZE,$CL,paths,,,,,,,,,,,,$PATHS" >>$CSV
 				echo "$LOAD,$SIZE,$CL,filebytes,,,,$FILE_BYTES,,,,,,,," >>$CSV
