@@ -135,7 +135,7 @@ BEGIN {
 		if (ph == "flood") {
 			if (!(l in seenthr)) { seenthr[l] = 1; thrloads[++nthr] = l }
 			t_off[l, c] = $6; t_cap[l, c] = $8; t_drops[l, c] = $9; t_secs[l, c] = $10; t_pps[l, c] = $11
-			t_peak[l] = $5; t_proc[l, c] = $14; t_seen[l, c] = 1
+			t_peak[l, c] = $5; t_proc[l, c] = $14; t_seen[l, c] = 1
 		}
 		next
 	}
@@ -265,16 +265,16 @@ END {
 		print "##   for the whole load; burst = pktgen bursts of 1500 B frames paced at the peak rate, pauses between"
 		print "##   (average below the disk's rate); over = one unpaced flood (average above it);"
 		print "##   avg pps = offered / (bursts + pauses); drops by reason: the remapd lines below"
-		printf "%-6s %-11s %8s %8s %8s %6s %8s %8s %8s\n", "load", "consumer", "offered", "captured", "drops", "capt%", "peak pps", "avg pps", "proc us"
+		printf "%-6s %-11s %8s %8s %8s %6s %8s %8s %8s %10s\n", "load", "consumer", "offered", "captured", "drops", "capt%", "peak pps", "avg pps", "proc us", "file B"
 		for (ti = 1; ti <= nthr; ti++) {
 			l = thrloads[ti]
 			for (oi = 1; oi <= nmodes; oi++) {
 				c = order[oi]
 				if (na[key(l, 1500, c)] != "") { printf "%-6s %-11s %s\n", l, c, na[key(l, 1500, c)]; continue }
 				if (!((l, c) in t_seen)) continue
-				printf "%-6s %-11s %8s %8s %8s %6s %8s %8s %8s\n", l, c, t_off[l, c], t_cap[l, c], t_drops[l, c], \
-					num(t_off[l, c] > 0 ? t_cap[l, c] * 100 / t_off[l, c] : "", "%.1f"), t_peak[l], t_pps[l, c], \
-					num(t_cap[l, c] > 0 ? t_proc[l, c] * 10000 / t_cap[l, c] : "", "%.1f")
+				printf "%-6s %-11s %8s %8s %8s %6s %8s %8s %8s %10s\n", l, c, t_off[l, c], t_cap[l, c], t_drops[l, c], \
+					num(t_off[l, c] > 0 ? t_cap[l, c] * 100 / t_off[l, c] : "", "%.1f"), t_peak[l, c], t_pps[l, c], \
+					num(t_cap[l, c] > 0 ? t_proc[l, c] * 10000 / t_cap[l, c] : "", "%.1f"), r_fbytes[key(l, 1500, c) SUBSEP 1]
 				printf "%s,1500,%s,%s,%s,%s,,%s,%s,,,,,,,,,,,,,,,,%s\n", l, c, t_off[l, c], t_cap[l, c], t_drops[l, c], \
 					num(t_off[l, c] > 0 ? t_cap[l, c] / t_off[l, c] : "", "%.4f"), t_pps[l, c], r_paths[key(l, 1500, c) SUBSEP 1] > csv
 			}
