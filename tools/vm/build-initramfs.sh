@@ -10,6 +10,7 @@
 #   /opt/remap/{remapd,remapctl}   NativeAOT binaries from build/vm/aot (if published)
 #   /vm/lib.sh /vm/scenarios/*.sh  tests/vm
 #   /vm/udpsend               tools/vm/udpsend.c, gcc -static
+#   /vm/tstamp-hold           tools/vm/tstamp-hold.c, gcc -static
 #   /vm/skbremap-gauges       tools/vm/skbremap-gauges.c, gcc -static
 #   /vm/skbremap-smoke        tests/kernel/skbremap-smoke.c, gcc -static, if present
 #
@@ -175,6 +176,7 @@ done
 
 # Traffic source and the tests.
 gcc -static -O2 -Wall -Wextra -Werror -o vm/udpsend "$REPO/tools/vm/udpsend.c"
+gcc -static -O2 -Wall -Wextra -Werror -o vm/tstamp-hold "$REPO/tools/vm/tstamp-hold.c"
 gcc -static -O2 -Wall -Wextra -Werror -I"$REPO/kernel/include/uapi" \
 	-o vm/skbremap-gauges "$REPO/tools/vm/skbremap-gauges.c"
 # The module's own ABI smoke test, built here (not in tests/kernel/) with
@@ -189,7 +191,7 @@ fi
 cp "$REPO/tools/vm/init.sh" init
 cp "$REPO/tests/vm/lib.sh" vm/lib.sh
 cp "$REPO"/tests/vm/scenarios/*.sh vm/scenarios/
-chmod 755 init vm/udpsend vm/skbremap-gauges vm/lib.sh vm/scenarios/*.sh
+chmod 755 init vm/udpsend vm/tstamp-hold vm/skbremap-gauges vm/lib.sh vm/scenarios/*.sh
 if [ -n "${EXTRA_TREE:-}" ]; then
 	[ -d "$EXTRA_TREE" ] || die "EXTRA_TREE=$EXTRA_TREE is not a directory"
 	# --remove-destination: a file of the tree replaces a staged applet link

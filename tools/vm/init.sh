@@ -35,6 +35,10 @@ sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 /usr/sbin/ip link set lo up
 
+# Receive timestamps on for the whole run, so tcpdump starting and
+# stopping never patches kernel text under TCG (see tools/vm/tstamp-hold.c).
+/vm/tstamp-hold &
+
 echo "SKBREMAP-VM: kernel $(uname -r), $(nproc) cpus, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), booted in $(cut -d' ' -f1 /proc/uptime)s"
 
 # The results disk; a debug kernel may have virtio built in.
