@@ -370,14 +370,14 @@ int skbremap_capture_info(const struct net *net, u32 index,
  * it back. POLLERR | POLLHUP: the bound interface is gone.
  *
  * The USER windows are looked at oldest first (the user queue) up to the
- * first READY one: O(released + 1) for a consumer that releases in order.
- * One released behind a READY one waits for the take-back that the next
- * packet's lack of a window brings (the hook's, or the worker's it queues).
+ * first READY one: O(released + 1) for a consumer that releases in order;
+ * all of them at most once a jiffy (cap->uq_scanned, as the take-back),
+ * for windows released out of order.
  */
 __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 {
 	struct skbremap_win_ctl *ctl;
-	bool kick = false;
+	bool kick = false, whole;
 	__poll_t mask = 0;
 	u32 i, status;
 
@@ -385,6 +385,7 @@ __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 	if (cap->dead)
 		mask |= EPOLLERR | EPOLLHUP;
 	spin_lock_bh(&cap->fill_lock);
+	whole = time_after(jiffies, cap->uq_scanned);
 	for (i = 0; cap->wins && i < cap->uq.len; i++) {
 		ctl = skbremap_win_ctl_at(cap->ctl, &cap->layout,
 					  skbremap_uq_at(&cap->uq, i));
@@ -392,11 +393,15 @@ __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 		status = READ_ONCE(ctl->status);
 		if (status == SKBREMAP_WIN_READY) {
 			mask |= EPOLLIN | EPOLLRDNORM;
-			break;
-		}
-		if (status == SKBREMAP_WIN_RELEASED)
+			if (!whole)
+				break;
+		} else if (status == SKBREMAP_WIN_RELEASED) {
 			kick = true;
+		}
 	}
+	/* Read whole and nothing to take back: not again this jiffy. */
+	if (whole && !kick)
+		cap->uq_scanned = jiffies;
 	/*
 	 * A direct capture's take-back changes no page table: done here,
 	 * under the locks held, rather than by a worker woken for it.

@@ -223,10 +223,11 @@ static bool __skbremap_any_free(struct skbremap_capture *cap)
  * but a resident page, so there is nothing to unmap (and no sleeping).
  *
  * The user queue's head first: O(released + 1) for a consumer that
- * releases oldest first. Only when no window is FREE after that is every
- * USER window's status read, for those released out of order, and at most
- * once a jiffy: under overload the hook meets a full region on every
- * packet, and a consumer that releases in order gains nothing from it.
+ * releases oldest first. Every USER window's status is read, for those
+ * released out of order (their skbs and pages must not wait for the
+ * oldest), at most once a jiffy (cap->uq_scanned): under overload the hook
+ * meets a full region on every packet, and a consumer that releases in
+ * order gains nothing from the whole read.
  */
 static void __skbremap_take_back(struct skbremap_capture *cap,
 				 struct vm_area_struct *vma)
@@ -245,7 +246,7 @@ static void __skbremap_take_back(struct skbremap_capture *cap,
 		skbremap_uq_pop(&cap->uq);
 		__skbremap_reclaim(cap, vma, kw);
 	}
-	if (__skbremap_any_free(cap) || !time_after(jiffies, cap->uq_scanned))
+	if (!time_after(jiffies, cap->uq_scanned))
 		return;
 	cap->uq_scanned = jiffies;
 	for (i = 1; i < cap->uq.len;) {

@@ -69,20 +69,18 @@ static void window_reclaim(struct skbremap_emu *e, struct emu_win *w)
 	skbremap_win_reclaim(&w->core, emu_win_ctl(e, i));
 }
 
-/* Must hold e->lock. Whether a window could be opened. */
-static bool any_free(const struct skbremap_emu *e)
-{
-	return e->st.windows_user + (e->filling >= 0) < e->layout.windows;
-}
+/* The module reads its whole user queue at most once a jiffy (HZ 250). */
+#define EMU_UQ_SCAN_NS	4000000ull
 
 /*
  * Take back the windows user space has RELEASED. Must hold e->lock. The
  * user queue's head first (O(released + 1) for a consumer that releases
- * oldest first); every USER window only when no window is FREE after that
- * (released out of order), as the module does.
+ * oldest first); every USER window, for those released out of order, at
+ * most every EMU_UQ_SCAN_NS, as the module does.
  */
 void emu_reclaim_released(struct skbremap_emu *e)
 {
+	u64 now = emu_now_ns(CLOCK_MONOTONIC);
 	bool any = false;
 	u32 i;
 
@@ -99,7 +97,10 @@ void emu_reclaim_released(struct skbremap_emu *e)
 		window_reclaim(e, w);
 		any = true;
 	}
-	for (i = 1; !any_free(e) && i < e->uq.len;) {
+	if (now - e->uq_scanned_ns < EMU_UQ_SCAN_NS)
+		goto out;
+	e->uq_scanned_ns = now;
+	for (i = 1; i < e->uq.len;) {
 		struct emu_win *w = &e->wins[skbremap_uq_at(&e->uq, i)];
 
 		if (!skbremap_win_released(&w->core,
@@ -112,14 +113,15 @@ void emu_reclaim_released(struct skbremap_emu *e)
 		window_reclaim(e, w);
 		any = true;
 	}
+out:
 	if (any)
 		pthread_cond_broadcast(&e->win_free);
 }
 
 /*
- * Whether a USER window's status word says READY: the oldest not yet
- * taken back is (after emu_reclaim_released) unless the consumer released
- * out of order. Must hold e->lock.
+ * Whether a USER window's status word says READY: oldest first, up to the
+ * first READY one (after emu_reclaim_released the head is READY unless user
+ * space scribbled on it). Must hold e->lock.
  */
 bool emu_any_ready(struct skbremap_emu *e)
 {
