@@ -1,6 +1,7 @@
-using RemapDaemon.Backends;
+using RemapDaemon.Cli;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Commands;
+using RemapDaemon.Remapd.Signals;
 
 namespace RemapDaemon.Remapd;
 

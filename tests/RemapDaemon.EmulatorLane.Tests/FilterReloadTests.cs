@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using RemapDaemon.Capture;
-using RemapDaemon.Capture.Filtering;
 using RemapDaemon.EmulatorLane.Tests.Support;
+using RemapDaemon.Filtering;
+using RemapDaemon.Output.Pcap;
 using RemapDaemon.Tests.Support;
 using Xunit.Abstractions;
 

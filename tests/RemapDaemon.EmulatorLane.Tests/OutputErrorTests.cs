@@ -57,7 +57,7 @@ public sealed class OutputErrorTests
         ToolResult r = Lane.Remapd("--source", "synthetic:count=5000,min=1000,max=1000,lossless=1", "-w", output, "-C", "1", "-q", "-v");
 
         r.ExitCode.Should().Be(1, r.ToString());
-        r.Stderr.Should().Contain("remapd: error: ").And.Contain("   at RemapDaemon.Capture.RotatingWriter");
+        r.Stderr.Should().Contain("remapd: error: ").And.Contain("   at RemapDaemon.Output.RotatingWriter");
     }
 
     private static void AssertNoCrash(ToolResult r)

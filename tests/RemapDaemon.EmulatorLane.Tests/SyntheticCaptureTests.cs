@@ -1,5 +1,5 @@
-using RemapDaemon.Capture;
 using RemapDaemon.EmulatorLane.Tests.Support;
+using RemapDaemon.Output.Pcap;
 using RemapDaemon.Tests.Support;
 
 namespace RemapDaemon.EmulatorLane.Tests;

@@ -85,12 +85,12 @@ public sealed partial class TimeRotationTests(ITestOutputHelper output)
         const ulong Start = 1_729_987_200; // 2024-10-27 00:00:00 UTC
         using var lane = new Lane();
         string input = lane.PathOf("dst-input.pcap");
-        using (var w = new RemapDaemon.Capture.PcapWriter(File.Create(input), 0))
+        using (var w = new RemapDaemon.Output.Pcap.PcapWriter(File.Create(input), 0))
         {
             for (ulong i = 0; i < 240; i++)
             {
                 byte[] frame = SyntheticFrames.Frame(i, 60);
-                w.Write(new RemapDaemon.Capture.CapturedPacket { Data = frame, WireLength = 60, TimestampNs = (Start + (i * 30)) * 1_000_000_000, IfIndex = 1 });
+                w.Write(new RemapDaemon.Protocol.CapturedPacket { Data = frame, WireLength = 60, TimestampNs = (Start + (i * 30)) * 1_000_000_000, IfIndex = 1 });
             }
         }
 

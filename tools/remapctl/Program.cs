@@ -1,7 +1,6 @@
-using RemapDaemon.Backends;
+using RemapDaemon.Cli;
 using RemapDaemon.Remapctl.Cli;
 using RemapDaemon.Remapctl.Commands;
-using RemapDaemon.Remapd.Cli;
 
 namespace RemapDaemon.Remapctl;
 

@@ -1,10 +1,14 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture;
+using RemapDaemon.Cli;
+using RemapDaemon.Device;
+using RemapDaemon.Device.Errors;
+using RemapDaemon.Engine;
+using RemapDaemon.Output;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Output;
-using static RemapDaemon.Abi.Skbremap;
+using RemapDaemon.Remapd.Signals;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Commands;
 
@@ -30,7 +34,7 @@ internal static class CaptureCommand
 
         CaptureFileOptions files = CaptureFiles.From(o);
         PacketSelection selection = PacketSelection.From(o);
-        BackendKind backendKind = ParseBackend(o.Backend);
+        BackendKind backendKind = BackendNames.Parse(o.Backend);
         if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
         {
             throw new BackendUsageException("--source", 0,
@@ -57,7 +61,7 @@ internal static class CaptureCommand
 
         using CaptureSession session = CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger);
         using IPacketWriter writer = CaptureFiles.Open(files, ifindex);
-        var loop = new CaptureLoop(session, new PacketWriterSink(writer), new CaptureLimits
+        var loop = new CaptureLoop(session, writer, new CaptureLimits
         {
             MaxPackets = o.Count,
             // A live capture from the network stack (the module, or the emulator's AF_PACKET
@@ -180,14 +184,6 @@ internal static class CaptureCommand
             ? $"{r.FilesOpened} files (the last {r.CurrentPath}){format}"
             : files.Path + format;
     }
-
-    internal static BackendKind ParseBackend(string value) => value switch
-    {
-        "auto" => BackendKind.Auto,
-        "kernel" => BackendKind.Kernel,
-        "emulator" => BackendKind.Emulator,
-        _ => throw new CommandException(ExitCode.Usage, $"--backend {value}: not a backend (auto, kernel or emulator)"),
-    };
 
     private static void CheckRanges(CaptureOptions o)
     {

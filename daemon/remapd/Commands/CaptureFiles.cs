@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture;
+using RemapDaemon.Cli;
+using RemapDaemon.Output;
+using RemapDaemon.Output.PcapNg;
 using RemapDaemon.Remapd.Cli;
 
 namespace RemapDaemon.Remapd.Commands;
@@ -36,7 +37,7 @@ internal static class CaptureFiles
 
             // Now, before the capture starts: no packet is stamped earlier, so the first -G
             // file's name is never later than its first packet (RotatingWriter).
-            StartTimeNs = (ulong)(DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100,
+            StartTimeNs = RealtimeClock.NowNs(),
             InterfaceName = ifindex => names.GetOrAdd(ifindex, InterfaceNames.FromSysfs),
         };
 

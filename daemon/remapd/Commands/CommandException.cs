@@ -1,4 +1,5 @@
-using RemapDaemon.Backends;
+using RemapDaemon.Cli;
+
 
 namespace RemapDaemon.Remapd.Commands;
 

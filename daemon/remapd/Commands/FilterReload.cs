@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Engine;
+using RemapDaemon.Filtering;
 using RemapDaemon.Remapd.Output;
+using RemapDaemon.Remapd.Signals;
 
 namespace RemapDaemon.Remapd.Commands;
 

@@ -1,7 +1,8 @@
-using RemapDaemon.Backends;
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Cli;
+using RemapDaemon.Filtering;
+using RemapDaemon.Protocol;
 using RemapDaemon.Remapd.Cli;
-using static RemapDaemon.Abi.Skbremap;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Commands;
 
@@ -14,8 +15,6 @@ namespace RemapDaemon.Remapd.Commands;
 /// </summary>
 internal sealed record PacketSelection(BpfProgram? Filter, PayloadMatcher? Payload)
 {
-    private const int LinkTypeEthernet = 1;
-
     internal static PacketSelection From(CaptureOptions o)
     {
         string? expression = Expression(o);
@@ -30,7 +29,7 @@ internal sealed record PacketSelection(BpfProgram? Filter, PayloadMatcher? Paylo
     /// <exception cref="BpfCompileException">libpcap's message, the words tcpdump prints.</exception>
     /// <exception cref="DllNotFoundException">libpcap is not installed.</exception>
     internal static BpfProgram CompileFilter(string expression, uint snaplen) =>
-        BpfProgram.Compile(expression, LinkTypeEthernet, snaplen == 0 ? SKBREMAP_MAX_SNAPLEN : (int)snaplen);
+        BpfProgram.Compile(expression, (int)LinkTypes.Ethernet, snaplen == 0 ? SKBREMAP_MAX_SNAPLEN : (int)snaplen);
 
     /// <summary>
     /// The expression from -F, from the words after the options (joined with spaces, as

@@ -1,7 +1,9 @@
-using RemapDaemon.Abi;
-using RemapDaemon.Backends;
+using RemapDaemon.Cli;
+using RemapDaemon.Device;
+using RemapDaemon.Protocol;
+using RemapDaemon.Protocol.Abi;
 using RemapDaemon.Remapd.Cli;
-using static RemapDaemon.Abi.Skbremap;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Commands;
 

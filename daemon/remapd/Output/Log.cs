@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RemapDaemon.Engine;
 
 namespace RemapDaemon.Remapd.Output;
 

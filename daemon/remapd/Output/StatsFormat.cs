@@ -1,6 +1,7 @@
 using System.Globalization;
-using RemapDaemon.Abi;
-using RemapDaemon.Backends;
+using RemapDaemon.Cli;
+using RemapDaemon.Engine;
+using RemapDaemon.Protocol.Abi;
 using RemapDaemon.Remapd.Cli;
 
 namespace RemapDaemon.Remapd.Output;

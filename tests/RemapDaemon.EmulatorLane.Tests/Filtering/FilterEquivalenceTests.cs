@@ -115,7 +115,7 @@ public sealed partial class FilterEquivalenceTests(MixedInput input, ITestOutput
         editcap.ExitCode.Should().Be(0, editcap.ToString());
         (List<string> want, List<string> got) = TcpdumpOracle.ReadBoth(expected, written);
         TcpdumpOracle.ShouldEqual(got, want, "-s 100 'udp or arp'");
-        List<RemapDaemon.Capture.PcapRecord> records = RemapDaemon.Capture.PcapReader.ReadFile(written);
+        List<RemapDaemon.Output.Pcap.PcapRecord> records = RemapDaemon.Output.Pcap.PcapReader.ReadFile(written);
         records.Should().OnlyContain(p => p.CapturedLength <= 100);
         records.Should().Contain(p => p.WireLength == 9014 && p.CapturedLength == 100, "the jumbo datagram is cut, its wire length kept");
     }

@@ -1,4 +1,5 @@
-using RemapDaemon.Capture;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Protocol;
 using RemapDaemon.Tests.Filtering;
 
 namespace RemapDaemon.EmulatorLane.Tests.Support;

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
-using RemapDaemon.Capture;
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Filtering;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Protocol;
 using RemapDaemon.Tests.Support;
 
 namespace RemapDaemon.Tests.Filtering;
@@ -132,7 +133,7 @@ public sealed class BpfProgramOracleTests : IDisposable
         IfIndex = 1,
         VlanTci = p.Tci,
         VlanProto = p.Tpid,
-        Flags = p.Tag ? RemapDaemon.Abi.Skbremap.SKBREMAP_PKT_VLAN : 0,
+        Flags = p.Tag ? RemapDaemon.Protocol.Abi.Skbremap.SKBREMAP_PKT_VLAN : 0,
     };
 
     [Fact]

@@ -1,4 +1,6 @@
-using RemapDaemon.Capture;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Protocol;
+
 
 namespace RemapDaemon.Tests.Filtering;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using RemapDaemon.Capture;
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Filtering;
+using RemapDaemon.Output.Pcap;
 using RemapDaemon.Tests.Support;
 
 namespace RemapDaemon.Tests.Filtering;

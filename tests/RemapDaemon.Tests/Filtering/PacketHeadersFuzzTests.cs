@@ -1,4 +1,5 @@
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Filtering;
+
 
 namespace RemapDaemon.Tests.Filtering;
 

@@ -1,4 +1,4 @@
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Filtering;
 using RemapDaemon.Tests.Support;
 
 namespace RemapDaemon.Tests.Filtering;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using RemapDaemon.Capture.Filtering;
+using RemapDaemon.Filtering;
 using RemapDaemon.Tests.Support;
 
 namespace RemapDaemon.Tests.Filtering;

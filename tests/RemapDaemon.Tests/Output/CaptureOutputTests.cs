@@ -1,6 +1,9 @@
 using System.Diagnostics;
-using RemapDaemon.Capture;
-using RemapDaemon.Tests.Capture;
+using RemapDaemon.Output;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Output.PcapNg;
+using RemapDaemon.Protocol;
+using RemapDaemon.Tests.Protocol;
 
 namespace RemapDaemon.Tests.Output;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
-using RemapDaemon.Capture;
-using RemapDaemon.Tests.Capture;
+using RemapDaemon.Output;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Protocol;
+using RemapDaemon.Tests.Protocol;
 using RemapDaemon.Tests.Support;
 
 namespace RemapDaemon.Tests.Output;

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using RemapDaemon.Capture;
-using RemapDaemon.Capture.Output.Interop;
-using RemapDaemon.Tests.Capture;
+using RemapDaemon.Output;
+using RemapDaemon.Output.Interop;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Protocol;
+using RemapDaemon.Tests.Protocol;
 using RemapDaemon.Tests.Support;
 
 namespace RemapDaemon.Tests.Output;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using RemapDaemon.Bench;
-using RemapDaemon.Capture;
+using RemapDaemon.Output.Pcap;
+using RemapDaemon.Protocol;
 
 // remapd's parse rate on one core (issue 3, item 4; target >= 20 M packets/s, 0 B/packet):
 // N windows built in memory, read round-robin with InfoPageReader.TryOpen/TryReadNext as

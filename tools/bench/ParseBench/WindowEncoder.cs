@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
-using static RemapDaemon.Abi.Skbremap;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Bench;
 
 /// <summary>
 /// Lays out one published window (info page + data pages) in a byte[] as the kernel does, from
 /// struct skbremap_info_hdr / skbremap_info_entry in skbremap.h, with BinaryPrimitives (the
-/// encoding of tests/RemapDaemon.Tests/Capture/InfoPageBuilder.cs, which checks the offsets).
+/// encoding of tests/RemapDaemon.Tests/Protocol/InfoPageBuilder.cs, which checks the offsets).
 /// Packets are packed 16-byte aligned, as the ring path places them.
 /// </summary>
 internal static class WindowEncoder

@@ -4,11 +4,14 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using RemapDaemon.Abi;
-using RemapDaemon.Backends;
-using RemapDaemon.Capture;
+using RemapDaemon.Cli;
+using RemapDaemon.Device;
+using RemapDaemon.Device.Errors;
+using RemapDaemon.Engine;
+using RemapDaemon.Protocol;
+using RemapDaemon.Protocol.Abi;
 using RemapDaemon.Remapctl.Cli;
-using static RemapDaemon.Abi.Skbremap;
+using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapctl.Commands;
 
@@ -28,7 +31,7 @@ internal static class DumpCommand
             throw new BackendUsageException("--duration", 0, "-d/--duration: seconds, more than 0");
         }
 
-        BackendKind kind = Backends.Parse(o.Backend);
+        BackendKind kind = BackendNames.Parse(o.Backend);
         int ifindex = NetworkInterfaces.Resolve(o.Interface);
         var settings = new CaptureSettings
         {

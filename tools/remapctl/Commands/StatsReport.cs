@@ -1,6 +1,7 @@
 using System.Text.Json;
-using RemapDaemon.Abi;
-using RemapDaemon.Backends;
+using RemapDaemon.Device;
+using RemapDaemon.Engine;
+using RemapDaemon.Protocol.Abi;
 
 namespace RemapDaemon.Remapctl.Commands;
 

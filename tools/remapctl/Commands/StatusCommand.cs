@@ -1,6 +1,7 @@
 using System.Text.Json;
-using RemapDaemon.Abi;
-using RemapDaemon.Backends;
+using RemapDaemon.Cli;
+using RemapDaemon.Device;
+using RemapDaemon.Protocol.Abi;
 using RemapDaemon.Remapctl.Cli;
 
 namespace RemapDaemon.Remapctl.Commands;
@@ -13,7 +14,7 @@ internal static class StatusCommand
 {
     internal static int Run(StatusOptions o, TextWriter stdout)
     {
-        using ICaptureBackend backend = BackendFactory.Open(Backends.Parse(o.Backend));
+        using ICaptureBackend backend = BackendFactory.Open(BackendNames.Parse(o.Backend));
         skbremap_version version = backend.CheckVersion();
         skbremap_global global = backend.Global();
         List<skbremap_capture_info> captures = backend.Captures();

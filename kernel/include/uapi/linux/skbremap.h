@@ -4,7 +4,7 @@
  *
  * This header is the only definition of the ABI between skbremap.ko (and
  * its user-space emulation, tools/emulator) and its consumers (remapd,
- * remapctl). The C# mirror in daemon/RemapDaemon.Abi is checked against it
+ * remapctl). The C# mirror in daemon/RemapDaemon.Protocol/Abi is checked against it
  * by a test that compiles C. A new layout is a new SKBREMAP_ABI_VERSION,
  * never a silent change.
  *
