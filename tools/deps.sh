@@ -9,12 +9,16 @@ if [ "${1:-run}" = test ]; then
 	       debootstrap	# tools/vm/in-chroot.sh: the trixie chroot the 7.3 headers build in
 	       dwarves		# pahole: BTF of modules built against 6.12's headers
 	       debian-archive-keyring	# trixie's keys, for the 7.3 kernel's private apt
-	       flex bison bc libelf-dev libssl-dev)	# the debug kernel (tools/kdebug)
+	       flex bison bc libelf-dev libssl-dev	# the debug kernel (tools/kdebug)
+	       prometheus	# the metrics endpoint scraped by a real Prometheus (emulator lane)
+	       man-db groff-base)	# the man pages rendered and checked (emulator lane)
 fi
 if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
 	# Debian packages and DKMS (tools/packaging/): the build, the checks,
 	# the chroot the .debs are installed into.
-	want+=(debhelper dh-dkms dkms dpkg-dev lintian debootstrap libpcap-dev zlib1g-dev)
+	want+=(debhelper dh-dkms dkms dpkg-dev lintian debootstrap libpcap-dev zlib1g-dev
+	       scdoc	# the man pages (docs/man/*.scd), built by debian/rules
+	       systemd-container)	# systemd-nspawn: remapd@.service under a real systemd
 fi
 if [ "${1:-run}" = bench ]; then
 	want+=(gnuplot-nox)	# tools/bench/run.sh draws its chart with it

@@ -13,7 +13,8 @@
 #           in Debian's 6.1, 6.12 and 7.3 cloud kernels under QEMU (scenarios vs
 #           tcpdump, then the hook filter vs libpcap: tests/kernel/filter-smoke.sh)
 #   packaging  DKMS build per supported kernel, the .debs (dpkg-buildpackage,
-#           lintian), dpkg -i/-r/--purge in a bookworm chroot (tools/packaging/test.sh)
+#           lintian), dpkg -i/-r/--purge in a bookworm chroot (tools/packaging/test.sh);
+#           remapd@.service under systemd in a container (tests/service/systemd-nspawn.sh)
 #   debug   kmod-smoke and the adversarial suite on a KASAN/lockdep/kmemleak
 #           build of linux-source-6.1 (tests/kernel/debug-lane.sh; the kernel
 #           is built once per machine, ~16 min, then cached)
@@ -56,6 +57,9 @@ for lane in "${lanes[@]}"; do
 		;;
 	packaging)
 		tools/packaging/test.sh
+		# remapd@.service from the .deb under a real systemd (PID 1 of a
+		# systemd-nspawn container): ready, reload, watchdog restart, refusal, stop.
+		tests/service/systemd-nspawn.sh
 		;;
 	debug)
 		tests/kernel/debug-lane.sh

@@ -38,15 +38,22 @@ public static class NetworkInterfaces
     public static int Loopback => (int)Interop.Sys.IfNameToIndex("lo");
 
     /// <summary>The name of <paramref name="ifindex"/>, "any" for 0, the number if it is gone.</summary>
-    public static unsafe string NameOf(int ifindex)
+    public static string NameOf(int ifindex) =>
+        ifindex == 0 ? Any : TryNameOf(ifindex) ?? ifindex.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The name of <paramref name="ifindex"/> in this network namespace (if_indextoname); null
+    /// when no interface has it (it went away, or ifindex 0 or below). pcapng's if_name takes it.
+    /// </summary>
+    public static unsafe string? TryNameOf(int ifindex)
     {
-        if (ifindex == 0)
+        if (ifindex <= 0)
         {
-            return Any;
+            return null;
         }
 
         byte* buf = stackalloc byte[Interop.Sys.IF_NAMESIZE];
         byte* name = Interop.Sys.IfIndexToName((uint)ifindex, buf);
-        return name == null ? ifindex.ToString(System.Globalization.CultureInfo.InvariantCulture) : Marshal.PtrToStringUTF8((nint)name) ?? "?";
+        return name == null ? null : Marshal.PtrToStringUTF8((nint)name) ?? "?";
     }
 }

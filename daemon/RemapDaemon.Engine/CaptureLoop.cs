@@ -96,6 +96,9 @@ public sealed class CaptureLoop
     /// <summary>Replacement filters for the running capture (remapd: SIGHUP); null = none ever.</summary>
     public IFilterReloads? FilterReloads { get; init; }
 
+    /// <summary>Called on the loop thread once per turn (a service's watchdog: a loop that hangs stops calling it); null = nothing.</summary>
+    public Action? Heartbeat { get; init; }
+
     /// <summary>Raised on the loop thread every <see cref="CaptureLimits.ProgressInterval"/>.</summary>
     public event Action<CaptureProgress>? Progress;
 
@@ -157,6 +160,7 @@ public sealed class CaptureLoop
         string? stopReason = null;
         while (stopReason is null)
         {
+            Heartbeat?.Invoke();
             if (FilterReloads is { } reloads && reloads.TryTake(out BpfProgram? program))
             {
                 ReplaceFilter(program);
@@ -276,23 +280,7 @@ public sealed class CaptureLoop
             return true;
         }
 
-        oldest = -1;
-        oldestSeq = ulong.MaxValue;
-        for (int w = 0; w < region.Windows; w++)
-        {
-            // Acquire: everything the kernel wrote before publishing READY is visible after this.
-            if (region.Status(w) == SKBREMAP_WIN_READY)
-            {
-                ulong seq = region.Seq(w);
-                if (seq < oldestSeq)
-                {
-                    oldest = w;
-                    oldestSeq = seq;
-                }
-            }
-        }
-
-        return oldest >= 0;
+        return region.TryFindOldestReady(0, out oldest, out oldestSeq);
     }
 
     private void ConsumeWindow(int window, ulong seq)

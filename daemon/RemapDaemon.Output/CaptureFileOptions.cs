@@ -52,7 +52,7 @@ public sealed record CaptureFileOptions
     /// </summary>
     public ulong StartTimeNs { get; init; }
 
-    /// <summary>pcapng if_name for an ifindex (e.g. <see cref="InterfaceNames.FromSysfs"/>); null: no names.</summary>
+    /// <summary>pcapng if_name for an ifindex (remapd: RemapDaemon.Device.NetworkInterfaces.TryNameOf); null: no names.</summary>
     public Func<int, string?>? InterfaceName { get; init; }
 
     /// <summary>Whether any of -C, -G, -W was given.</summary>

@@ -71,6 +71,33 @@ public sealed unsafe class Region : IDisposable
     public ulong Seq(int window) => Volatile.Read(ref WinCtl(window)->seq);
 
     /// <summary>
+    /// The READY window with the lowest sequence number not below <paramref name="fromSeq"/>
+    /// (sequence numbers only grow, so with 0 it is the oldest window to consume); false when
+    /// none is READY. One scan of the control part: each status load is an acquire, so the
+    /// window found is readable. Calling it again from the found seq + 1 walks every READY
+    /// window oldest first.
+    /// </summary>
+    public bool TryFindOldestReady(ulong fromSeq, out int window, out ulong seq)
+    {
+        window = -1;
+        seq = ulong.MaxValue;
+        for (int w = 0; w < Windows; w++)
+        {
+            if (Status(w) == SKBREMAP_WIN_READY)
+            {
+                ulong s = Seq(w);
+                if (s >= fromSeq && s < seq)
+                {
+                    window = w;
+                    seq = s;
+                }
+            }
+        }
+
+        return window >= 0;
+    }
+
+    /// <summary>
     /// Release-store of RELEASED: every read of the window happens before the kernel sees it
     /// and takes the pages back. No span of the window may be used after this.
     /// </summary>

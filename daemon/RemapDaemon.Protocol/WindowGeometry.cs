@@ -42,72 +42,27 @@ public readonly record struct WindowGeometry(int PageSize, int PagesPerWindow, i
     public const int DataBytesPerEntry = 128;
 
     /// <summary>
-    /// Takes the numbers of a SKBREMAP_IOC_LAYOUT answer, after checking that they describe
-    /// a window this reader can walk (the layout is kernel input like everything else).
+    /// Takes the numbers of a SKBREMAP_IOC_LAYOUT answer, after <see cref="LayoutValidator.WindowProblem"/>
+    /// checked that they describe a window this reader can walk (the layout is kernel input like everything else).
     /// </summary>
     /// <exception cref="ArgumentException">The layout is not consistent.</exception>
     public static WindowGeometry FromLayout(in skbremap_layout l)
     {
-        if (l.info_hdr_size != (uint)Unsafe.SizeOf<skbremap_info_hdr>())
+        if (LayoutValidator.WindowProblem(l) is string why)
         {
-            throw new ArgumentException($"layout info_hdr_size {l.info_hdr_size} is not sizeof(skbremap_info_hdr) {Unsafe.SizeOf<skbremap_info_hdr>()}", nameof(l));
+            throw new ArgumentException(why, nameof(l));
         }
 
-        if (l.info_entry_size != (uint)Unsafe.SizeOf<skbremap_info_entry>())
-        {
-            throw new ArgumentException($"layout info_entry_size {l.info_entry_size} is not sizeof(skbremap_info_entry) {Unsafe.SizeOf<skbremap_info_entry>()}", nameof(l));
-        }
-
-        if (l.page_size > int.MaxValue || l.pages_per_window > int.MaxValue || l.info_entries_max > int.MaxValue)
-        {
-            throw new ArgumentException("layout sizes do not fit an int", nameof(l));
-        }
-
-        if (l.info_pages > Abi.Skbremap.SKBREMAP_MAX_INFO_PAGES)
-        {
-            throw new ArgumentException($"layout info_pages {l.info_pages} is above {Abi.Skbremap.SKBREMAP_MAX_INFO_PAGES}", nameof(l));
-        }
-
-        var geo = new WindowGeometry((int)l.page_size, (int)l.pages_per_window, (int)l.info_entries_max, l.snaplen, InfoPagesOf(l));
-        geo.Validate();
-        if (l.win_stride != (ulong)geo.WindowBytes)
-        {
-            throw new ArgumentException($"layout win_stride {l.win_stride} is not (info_pages + pages_per_window) * page_size = {geo.WindowBytes}", nameof(l));
-        }
-
-        return geo;
+        return new WindowGeometry((int)l.page_size, (int)l.pages_per_window, (int)l.info_entries_max, l.snaplen, InfoPagesOf(l));
     }
 
     /// <summary>Throws unless the numbers describe a window a span can hold and the info page can index.</summary>
     /// <exception cref="ArgumentException">The geometry is not usable.</exception>
     public void Validate()
     {
-        if (PageSize < 4096 || PageSize > 65536 || (PageSize & (PageSize - 1)) != 0)
+        if (LayoutValidator.GeometryProblem(PageSize, PagesPerWindow, InfoEntriesMax, Snaplen, InfoPages) is string why)
         {
-            throw new ArgumentException($"page size {PageSize} is not a power of two in 4096..65536");
-        }
-
-        if (PagesPerWindow < 1 || PagesPerWindow > Abi.Skbremap.SKBREMAP_MAX_PAGES_PER_WINDOW)
-        {
-            throw new ArgumentException($"pages per window {PagesPerWindow} is not in 1..{Abi.Skbremap.SKBREMAP_MAX_PAGES_PER_WINDOW}");
-        }
-
-        if (InfoPages < 1 || InfoPages > Abi.Skbremap.SKBREMAP_MAX_INFO_PAGES)
-        {
-            throw new ArgumentException($"info pages {InfoPages} is not in 1..{Abi.Skbremap.SKBREMAP_MAX_INFO_PAGES}");
-        }
-
-        long entriesEnd = Unsafe.SizeOf<skbremap_info_hdr>() + ((long)InfoEntriesMax * Unsafe.SizeOf<skbremap_info_entry>());
-        if (InfoEntriesMax < 0 || entriesEnd > (long)InfoPages * PageSize)
-        {
-            throw new ArgumentException(InfoPages == 1
-                ? $"{InfoEntriesMax} info entries do not fit a {PageSize}-byte info page"
-                : $"{InfoEntriesMax} info entries do not fit {InfoPages} info pages of {PageSize} bytes");
-        }
-
-        if (Snaplen > Abi.Skbremap.SKBREMAP_MAX_SNAPLEN)
-        {
-            throw new ArgumentException($"snaplen {Snaplen} exceeds SKBREMAP_MAX_SNAPLEN");
+            throw new ArgumentException(why);
         }
     }
 }

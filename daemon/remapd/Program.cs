@@ -24,8 +24,19 @@ internal static class Program
 
     private static int Run(string[] args, TextWriter stdout, TextWriter stderr, out object? options)
     {
-        options = null;
+        (CommandLineParsing.Outcome parsed, ServiceConfig? config) = Parse(args, stdout, stderr);
+        options = parsed.Options;
+        return parsed.Options switch
+        {
+            CaptureOptions c => CaptureCommand.Run(c, stderr, config is null ? null : new CaptureCommand.Reparse(config, () => Reparse(args))),
+            VersionOptions => VersionCommand.Run(stdout),
+            _ => parsed.ExitCode,
+        };
+    }
 
+    /// <summary>The arguments into a verb's options, --config FILE expanded (<see cref="ServiceConfig"/>).</summary>
+    private static (CommandLineParsing.Outcome Parsed, ServiceConfig? Config) Parse(string[] args, TextWriter stdout, TextWriter stderr)
+    {
         // CommandLineParser's own --version is off ('version' is our verb); keep the spelling working.
         if (args is ["--version"])
         {
@@ -33,25 +44,35 @@ internal static class Program
         }
 
         // Only capture has them; 'version --match-hex 1' stays an unknown option.
+        ServiceConfig? config = null;
         PayloadMatchArguments matches = new();
         if (args is not ["version", ..])
         {
+            args = ServiceConfig.Expand(args, out config);
             args = PayloadMatchArguments.Extract(args, out matches);
         }
 
         CommandLineParsing.Outcome parsed = CommandLineParsing.Parse<CaptureOptions, VersionOptions>(
             "remapd", args, [.. ExitCodeHelp.Lines, .. SignalHelp.Lines], stdout, stderr);
-        options = parsed.Options;
         if (parsed.Options is CaptureOptions capture)
         {
             matches.ApplyTo(capture);
         }
 
-        return parsed.Options switch
+        return (parsed, config);
+    }
+
+    /// <summary>The same command line read again, its --config file with it (a reload); the parser's complaint as the exception.</summary>
+    private static (CaptureOptions Options, ServiceConfig Config) Reparse(string[] args)
+    {
+        var errors = new StringWriter();
+        (CommandLineParsing.Outcome parsed, ServiceConfig? config) = Parse(args, TextWriter.Null, errors);
+        if (parsed.Options is not CaptureOptions options || config is null)
         {
-            CaptureOptions c => CaptureCommand.Run(c, stderr),
-            VersionOptions => VersionCommand.Run(stdout),
-            _ => parsed.ExitCode,
-        };
+            string first = errors.ToString().Split('\n')[0].Trim();
+            throw new CommandException(ExitCode.Usage, first.Length > 0 ? first : "the command line no longer parses");
+        }
+
+        return (options, config);
     }
 }

@@ -63,7 +63,10 @@ public sealed class SignalTests
         string err = lane.PathOf("background.err");
         ToolResult r = ExternalTool.Run("bash", "-c",
             $"'{ProgramRunner.Remapd}' --backend emulator --source synthetic:count=0,min=60,max=200,rate=2000 " +
-            $"-w '{pcap}' -q 2>'{err}' & p=$!; sleep 2; kill -INT $p; " +
+            $"-w '{pcap}' -q 2>'{err}' & p=$!; " +
+            // SIGINT once packets reach the file: the capture is running (a fixed sleep raced a
+            // slow start-up on a loaded machine, and SIGINT came before the handler existed).
+            $"for i in $(seq 300); do [ $(stat -c %s '{pcap}' 2>/dev/null || echo 0) -gt 24 ] && break; sleep 0.1; done; kill -INT $p; " +
             "for i in $(seq 100); do kill -0 $p 2>/dev/null || break; sleep 0.1; done; " +
             "if kill -0 $p 2>/dev/null; then echo 'still running 10 s after SIGINT'; kill -KILL $p; fi; wait $p; echo rc=$?");
 

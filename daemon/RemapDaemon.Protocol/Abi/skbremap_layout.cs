@@ -4,7 +4,7 @@ namespace RemapDaemon.Protocol.Abi;
 
 /// <summary>
 /// SKBREMAP_IOC_LAYOUT: where everything is. All fields (k). Consumers use these numbers,
-/// not sizeof; RemapDaemon.Protocol.LayoutValidator validates them once per capture.
+/// not sizeof; RemapDaemon.Protocol.LayoutValidator checks them once per capture.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct skbremap_layout

@@ -1,4 +1,5 @@
 using CommandLine;
+using RemapDaemon.Cli;
 
 namespace RemapDaemon.Remapd.Cli;
 
@@ -11,7 +12,7 @@ namespace RemapDaemon.Remapd.Cli;
 [Verb("capture", isDefault: true, HelpText = "Capture packets into a pcap or pcapng file (the default verb: 'remapd -i lo -w x.pcap' works too). " +
     "Words after the options are a tcpdump filter expression, as with tcpdump: 'remapd -i lo -w x.pcap tcp port 80'. " +
     "SIGHUP re-reads --filter-file and replaces the filter while capturing.")]
-internal sealed class CaptureOptions
+internal sealed class CaptureOptions : ICaptureShapeOptions
 {
     [Option('i', "interface", Default = "any", MetaValue = "IFACE",
         HelpText = "Interface to capture on, by name; 'any' captures every interface. As with tcpdump, a packet sent on lo is written once (its outgoing copy is skipped).")]
@@ -137,6 +138,20 @@ internal sealed class CaptureOptions
     /// </summary>
     [Value(0, MetaName = "EXPRESSION", HelpText = "tcpdump filter expression (pcap-filter(7)), e.g. 'tcp port 80 and host 10.0.0.1', 'vlan and udp', 'greater 1000'.")]
     public IEnumerable<string> Expression { get; set; } = [];
+
+    [Option("config", MetaValue = "FILE",
+        HelpText = "Read options from FILE (remapd.conf(5)): 'key = value' lines whose keys are these long options without dashes ('interface = eth0', 'filter = tcp port 80', 'quiet = yes'), '#' comments, an optional '[capture NAME]' header. " +
+            "They take the place of --config on the command line (a later option wins). Every value is checked at the start, the filter compiled and the output directory tried; a fault exits 2 naming FILE:LINE. " +
+            "SIGHUP (systemctl reload) reads FILE again: a new filter is put in force atomically; a bad file is logged and the running configuration stays; other changed keys are logged as needing a restart.")]
+    public string? Config { get; set; }
+
+    [Option("name", MetaValue = "NAME",
+        HelpText = "The capture's name: the 'capture' label of its metrics. Default: the [capture NAME] of --config, else the config file's name without .conf, else the interface.")]
+    public string? Name { get; set; }
+
+    [Option("metrics-listen", MetaValue = "ADDR:PORT",
+        HelpText = "Serve Prometheus metrics at http://ADDR:PORT/metrics (e.g. 127.0.0.1:9750, [::1]:9750, :9750 for every address): every counter of skbremap and remapd, labelled by capture and interface. Off by default.")]
+    public string? MetricsListen { get; set; }
 
     [Option('v', "verbose", Default = false,
         HelpText = "Also log the ABI handshake and the region layout.")]

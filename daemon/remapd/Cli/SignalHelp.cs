@@ -13,5 +13,8 @@ internal static class SignalHelp
         "                   (each packet is judged by the old program or by the new one); a bad expression",
         "                   or an unreadable file is logged and the running filter stays; without",
         "                   --filter-file, logs that there is nothing to reload. Never stops remapd.",
+        "                   With --config FILE (systemctl reload): FILE is read and checked again; a new",
+        "                   filter is put in force the same way, a refused file is logged and the running",
+        "                   configuration stays, other changed keys are logged as needing a restart.",
     ];
 }

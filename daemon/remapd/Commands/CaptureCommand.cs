@@ -8,6 +8,8 @@ using RemapDaemon.Output;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Output;
 using RemapDaemon.Remapd.Signals;
+using RemapDaemon.Service.Metrics;
+using RemapDaemon.Service.Systemd;
 using static RemapDaemon.Protocol.Abi.Skbremap;
 
 namespace RemapDaemon.Remapd.Commands;
@@ -21,11 +23,20 @@ namespace RemapDaemon.Remapd.Commands;
 /// </summary>
 internal static class CaptureCommand
 {
-    internal static int Run(CaptureOptions o, TextWriter stderr)
+    /// <summary>A capture run from --config: the file as read at the start, and how a reload reads it again.</summary>
+    internal sealed record Reparse(ServiceConfig Started, Func<(CaptureOptions Options, ServiceConfig Config)> Read);
+
+    internal static int Run(CaptureOptions o, TextWriter stderr, Reparse? service = null)
     {
         // First of all: from here on a SIGHUP is a request to reload, taken by the capture loop
         // once it runs (or never, once it stops), and never ends the process.
         ReloadSignal reload = ReloadSignal.Listen();
+
+        // systemd (Type=notify): READY=1 once the capture loop turns, WATCHDOG=1 from its turns.
+        using ServiceNotifier notifier = ServiceNotifier.FromEnvironment();
+
+        // A configuration file's faults name their line (the same checks as below, once more).
+        service?.Started.Check(o);
         CheckRanges(o);
         LogLevel level = o.Quiet ? LogLevel.Warning : o.Verbose ? LogLevel.Debug : LogLevel.Information;
         using ILoggerFactory loggers = Logging.Create(level);
@@ -42,25 +53,26 @@ internal static class CaptureCommand
         }
 
         // Before the backend: an unknown interface is the same mistake whatever the backend.
-        int ifindex = NetworkInterfaces.Resolve(o.Interface);
-
-        var settings = new CaptureSettings
+        CaptureSettings settings = CaptureSettingsBuilder.From(o) with
         {
-            Ifindex = ifindex,
-            Windows = o.Windows,
-            PagesPerWindow = o.PagesPerWindow,
-            InfoPages = o.InfoPages,
-            Snaplen = o.Snaplen,
             RetireUsec = o.RetireUsec,
             QueueLimit = o.QueueLimit,
             Mode = o.Mode is not null && DeliveryModes.TryParse(o.Mode, out uint mode) ? mode : SKBREMAP_MODE_DEFAULT,
             CopyThreshold = o.CopyThreshold,
-            Source = o.Source,
             Filter = selection.Filter,
         };
+        int ifindex = settings.Ifindex;
+
+        // Metrics before the backend: an address in use fails the start, not a running capture.
+        string name = service?.Started.Name(o) ?? o.Name ?? o.Interface;
+        using MetricsEndpoint? metrics = o.MetricsListen is { } listen ? StartMetrics(listen) : null;
+        var counters = new CaptureCounters();
+        metrics?.Register(counters, [new("capture", name), new("interface", o.Interface)]);
 
         using CaptureSession session = CaptureSession.Open(BackendFactory.Open(backendKind), settings, logger);
         using IPacketWriter writer = CaptureFiles.Open(files, ifindex);
+        var heartbeat = new LoopHeartbeat(notifier, $"capturing on {o.Interface} into {o.Write}");
+        TimeSpan? liveInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null;
         var loop = new CaptureLoop(session, writer, new CaptureLimits
         {
             MaxPackets = o.Count,
@@ -69,16 +81,29 @@ internal static class CaptureCommand
             // synthetic source keeps every packet: a file has no second copy of them.
             SkipOutgoingOnIfindex = o.Source is null or "afpacket" && NetworkInterfaces.Loopback is > 0 and int lo ? lo : null,
             Duration = o.Duration > 0 ? TimeSpan.FromSeconds(o.Duration) : null,
-            ProgressInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null,
+            // Metrics are fed from the progress snapshots: at least one a second while they are served.
+            ProgressInterval = metrics is null ? liveInterval : TimeSpan.FromSeconds(Math.Min(liveInterval?.TotalSeconds ?? 1, 1)),
         }, logger)
         {
             Payload = selection.Payload,
             FlushEachWindow = o.Write == CaptureOutput.StdoutPath,
-            FilterReloads = new FilterReload(reload, o.FilterFile, o.Snaplen, () => session.Filter, logger),
+            FilterReloads = service is null
+                ? new FilterReload(reload, o.FilterFile, o.Snaplen, () => session.Filter, logger)
+                : new ConfigReload(reload, service, () => session.Filter, notifier, heartbeat, logger),
+            Heartbeat = heartbeat.Beat,
         };
 
         var live = new LiveLine(stderr, terminal: !Console.IsErrorRedirected);
-        loop.Progress += p => live.Show(StatsFormat.Live(p, selection.Payload is not null));
+        TimeSpan lastLive = TimeSpan.Zero;
+        loop.Progress += p =>
+        {
+            counters.Update(in p, FilesOpened(writer, files), (ulong)session.FilterReplacements);
+            if (liveInterval is { } every && p.Elapsed - lastLive >= every - TimeSpan.FromMilliseconds(50))
+            {
+                lastLive = p.Elapsed;
+                live.Show(StatsFormat.Live(p, selection.Payload is not null));
+            }
+        };
 
         // Ctrl-C and SIGTERM ask the loop to stop and drain; a second one ends the process.
         int signals = 0;
@@ -87,6 +112,7 @@ internal static class CaptureCommand
             if (Interlocked.Increment(ref signals) == 1)
             {
                 context.Cancel = true;
+                notifier.Stopping();
                 loop.RequestStop(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM");
             }
         }
@@ -95,6 +121,8 @@ internal static class CaptureCommand
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
         CaptureResult result = RunOnCaptureThread(loop);
+        notifier.Stopping();
+        counters.Update(result.Final, FilesOpened(writer, files), (ulong)session.FilterReplacements);
         if (reload.TryTake())
         {
             Log.ReloadTooLate(logger);
@@ -185,7 +213,26 @@ internal static class CaptureCommand
             : files.Path + format;
     }
 
-    private static void CheckRanges(CaptureOptions o)
+    private static ulong FilesOpened(IPacketWriter writer, CaptureFileOptions files) =>
+        writer is RotatingWriter r ? (ulong)r.FilesOpened : files.Path == CaptureOutput.StdoutPath ? 0UL : 1UL;
+
+    private static MetricsEndpoint StartMetrics(string listen)
+    {
+        try
+        {
+            return MetricsEndpoint.Start(listen);
+        }
+        catch (FormatException e)
+        {
+            throw new CommandException(ExitCode.Usage, $"--metrics-listen {e.Message}");
+        }
+        catch (System.Net.HttpListenerException e)
+        {
+            throw new CommandException(ExitCode.RuntimeError, $"--metrics-listen {listen}: cannot listen there: {e.Message}");
+        }
+    }
+
+    internal static void CheckRanges(CaptureOptions o)
     {
         static void Check(bool ok, string message)
         {

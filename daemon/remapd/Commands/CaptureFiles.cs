@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using RemapDaemon.Cli;
+using RemapDaemon.Device;
 using RemapDaemon.Output;
 using RemapDaemon.Output.PcapNg;
 using RemapDaemon.Remapd.Cli;
@@ -38,7 +39,7 @@ internal static class CaptureFiles
             // Now, before the capture starts: no packet is stamped earlier, so the first -G
             // file's name is never later than its first packet (RotatingWriter).
             StartTimeNs = RealtimeClock.NowNs(),
-            InterfaceName = ifindex => names.GetOrAdd(ifindex, InterfaceNames.FromSysfs),
+            InterfaceName = ifindex => names.GetOrAdd(ifindex, NetworkInterfaces.TryNameOf),
         };
 
         try

@@ -1,9 +1,10 @@
 using CommandLine;
+using RemapDaemon.Cli;
 
 namespace RemapDaemon.Remapctl.Cli;
 
 [Verb("dump", HelpText = "Open a capture, let it fill windows for a moment (or until the source ends), stop it, then print every published window, its info-page entries and a hexdump of one packet.")]
-internal sealed class DumpOptions
+internal sealed class DumpOptions : ICaptureShapeOptions
 {
     [Option("backend", Default = "auto", MetaValue = "auto|kernel|emulator",
         HelpText = "kernel: /dev/skbremap. emulator: libskbremap_emu.so in this process. auto: kernel when /dev/skbremap exists, else emulator.")]

@@ -32,16 +32,7 @@ internal static class DumpCommand
         }
 
         BackendKind kind = BackendNames.Parse(o.Backend);
-        int ifindex = NetworkInterfaces.Resolve(o.Interface);
-        var settings = new CaptureSettings
-        {
-            Ifindex = ifindex,
-            Windows = o.Windows,
-            PagesPerWindow = o.PagesPerWindow,
-            InfoPages = o.InfoPages,
-            Snaplen = o.Snaplen,
-            Source = o.Source,
-        };
+        CaptureSettings settings = CaptureSettingsBuilder.From(o);
 
         using CaptureSession session = CaptureSession.Open(BackendFactory.Open(kind), settings, NullLogger.Instance);
         var clock = Stopwatch.StartNew();
@@ -57,15 +48,10 @@ internal static class DumpCommand
 
         // The windows READY now, oldest first; status loads are acquires.
         List<(int Window, ulong Seq)> ready = [];
-        for (int w = 0; w < region.Windows; w++)
+        for (ulong from = 0; region.TryFindOldestReady(from, out int window, out ulong seq); from = seq + 1)
         {
-            if (region.Status(w) == SKBREMAP_WIN_READY)
-            {
-                ready.Add((w, region.Seq(w)));
-            }
+            ready.Add((window, seq));
         }
-
-        ready.Sort((a, b) => a.Seq.CompareTo(b.Seq));
         try
         {
             return o.Json
@@ -92,7 +78,7 @@ internal static class DumpCommand
         w.WriteLine($"region   {l.windows} windows of {infoPages} info page{(infoPages == 1 ? "" : "s")} + {l.pages_per_window} data pages of {l.page_size} bytes; " +
                     $"{l.info_entries_max} entries per window; snaplen {l.snaplen}");
         w.WriteLine($"windows  {ready.Count} READY (dumped below), {l.windows - ready.Count} held by skbremap");
-        StatsReport.Text(w, stats, "");
+        StatsFormat.Text(w, stats, "");
 
         int packetIndex = 0;
         bool dumped = false;
@@ -171,7 +157,7 @@ internal static class DumpCommand
         j.WriteNumber("snaplen", l.snaplen);
         j.WriteNumber("info_entries_max", l.info_entries_max);
         j.WriteEndObject();
-        StatsReport.Json(j, "stats", session.Stats());
+        StatsFormat.Json(j, "stats", session.Stats());
         j.WriteStartArray("windows");
         int packetIndex = 0;
         foreach ((int window, ulong seq) in ready)

@@ -28,11 +28,11 @@ internal static class StatusCommand
             j.WriteNumber("abi_version", version.abi_version);
             j.WriteNumber("page_size", version.page_size);
             j.WriteNumber("features", version.features);
-            StatsReport.Json(j, global);
+            StatsFormat.Json(j, global);
             j.WriteStartArray("captures");
             foreach (skbremap_capture_info c in captures)
             {
-                StatsReport.Json(j, c);
+                StatsFormat.Json(j, c);
             }
 
             j.WriteEndArray();
@@ -43,10 +43,10 @@ internal static class StatusCommand
         }
 
         stdout.WriteLine($"backend  {backend.Name}: ABI {version.abi_version}, page size {version.page_size}, features 0x{version.features:x}");
-        StatsReport.Text(stdout, global);
+        StatsFormat.Text(stdout, global);
         foreach (skbremap_capture_info c in captures)
         {
-            StatsReport.Text(stdout, c);
+            StatsFormat.Text(stdout, c);
             if (c.pid == self && c.windows == 0)
             {
                 stdout.WriteLine("  (this is remapctl's own, unconfigured capture)");

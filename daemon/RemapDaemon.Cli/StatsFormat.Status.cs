@@ -3,18 +3,18 @@ using RemapDaemon.Device;
 using RemapDaemon.Engine;
 using RemapDaemon.Protocol.Abi;
 
-namespace RemapDaemon.Remapctl.Commands;
+namespace RemapDaemon.Cli;
 
-/// <summary>skbremap_stats, skbremap_global and skbremap_capture_info as text and as JSON (written field by field: no reflection).</summary>
-internal static class StatsReport
+/// <summary>remapctl's reports: skbremap_stats, skbremap_global and skbremap_capture_info as text and as JSON (written field by field: no reflection).</summary>
+public static partial class StatsFormat
 {
     /// <summary>The accounting invariant of skbremap.h: seen == captured + filtered + drops + in_flight.</summary>
-    internal static bool Balanced(in skbremap_stats s) => s.seen == s.captured + s.filtered + Drops.Total(s) + s.in_flight;
+    public static bool Balanced(in skbremap_stats s) => s.seen == s.captured + s.filtered + Drops.Total(s) + s.in_flight;
 
-    internal static void Text(TextWriter w, in skbremap_global g) =>
+    public static void Text(TextWriter w, in skbremap_global g) =>
         w.WriteLine($"GLOBAL   captures {g.captures}  pages_held {g.pages_held}  skbs_held {g.skbs_held}  mappings {g.mappings}  skb_bytes_held {g.skb_bytes_held}");
 
-    internal static void Text(TextWriter w, in skbremap_capture_info c)
+    public static void Text(TextWriter w, in skbremap_capture_info c)
     {
         string iface = NetworkInterfaces.NameOf(c.ifindex);
         w.WriteLine($"CAPTURE  id {c.id}  pid {c.pid}  interface {iface} ({c.ifindex})  {(c.running != 0 ? "running" : "stopped")}");
@@ -23,7 +23,7 @@ internal static class StatsReport
         Text(w, c.stats, "  ");
     }
 
-    internal static void Text(TextWriter w, in skbremap_stats s, string indent)
+    public static void Text(TextWriter w, in skbremap_stats s, string indent)
     {
         w.WriteLine($"{indent}packets   seen {s.seen}  captured {s.captured} ({s.captured_bytes} bytes captured, {s.wire_bytes} on the wire)  filtered {s.filtered}  in_flight {s.in_flight}");
         w.WriteLine($"{indent}drops     {Drops.Total(s)}: {Drops.Describe(s, r => r.Field["drop_".Length..]).Replace(", ", "  ", StringComparison.Ordinal)}");
@@ -34,7 +34,7 @@ internal static class StatsReport
         w.WriteLine($"{indent}invariant seen == captured + filtered + drops + in_flight: {(Balanced(s) ? "ok" : "VIOLATED")}");
     }
 
-    internal static void Json(Utf8JsonWriter j, in skbremap_global g)
+    public static void Json(Utf8JsonWriter j, in skbremap_global g)
     {
         j.WriteStartObject("global");
         j.WriteNumber("captures", g.captures);
@@ -45,7 +45,7 @@ internal static class StatsReport
         j.WriteEndObject();
     }
 
-    internal static void Json(Utf8JsonWriter j, in skbremap_capture_info c)
+    public static void Json(Utf8JsonWriter j, in skbremap_capture_info c)
     {
         j.WriteStartObject();
         j.WriteNumber("id", c.id);
@@ -66,7 +66,7 @@ internal static class StatsReport
         j.WriteEndObject();
     }
 
-    internal static void Json(Utf8JsonWriter j, string name, in skbremap_stats s)
+    public static void Json(Utf8JsonWriter j, string name, in skbremap_stats s)
     {
         j.WriteStartObject(name);
         j.WriteNumber("seen", s.seen);

@@ -1,13 +1,14 @@
 using System.Globalization;
-using RemapDaemon.Cli;
 using RemapDaemon.Engine;
 using RemapDaemon.Protocol.Abi;
-using RemapDaemon.Remapd.Cli;
 
-namespace RemapDaemon.Remapd.Output;
+namespace RemapDaemon.Cli;
 
-/// <summary>The live statistics line and the final summary; both on stderr.</summary>
-internal static class StatsFormat
+/// <summary>
+/// skbremap's counters as text, for both programs: remapd's live statistics line and final
+/// summary (both on stderr) here; remapctl's status and dump reports in StatsFormat.Status.cs.
+/// </summary>
+public static partial class StatsFormat
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -17,7 +18,7 @@ internal static class StatsFormat
     /// the backend cannot filter); "payload mismatch" (with --match-*) the packets the payload
     /// tests rejected.
     /// </summary>
-    internal static string Live(in CaptureProgress p, bool payloadTests = false)
+    public static string Live(in CaptureProgress p, bool payloadTests = false)
     {
         skbremap_stats s = p.Stats;
         double seconds = Math.Max(p.Elapsed.TotalSeconds, 0.001);
@@ -30,7 +31,7 @@ internal static class StatsFormat
 
     /// <summary>The final summary: what was written, and skbremap's own account of every packet it saw.</summary>
     /// <param name="selection">What selected packets ("filter 'tcp' (9 BPF instructions)"); empty for none.</param>
-    internal static IEnumerable<string> Summary(CaptureResult r, string output, string selection = "")
+    public static IEnumerable<string> Summary(CaptureResult r, string output, string selection = "")
     {
         CaptureProgress p = r.Final;
         skbremap_stats s = p.Stats;
@@ -75,7 +76,7 @@ internal static class StatsFormat
     /// otherwise "lost N packets: N queue full, N no window, ..." (every skbremap drop reason,
     /// then remapd's own losses), and a WARNING for each account that does not add up.
     /// </summary>
-    internal static IEnumerable<string> Loss(CaptureResult r)
+    public static IEnumerable<string> Loss(CaptureResult r)
     {
         CaptureProgress p = r.Final;
         skbremap_stats s = p.Stats;
