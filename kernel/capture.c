@@ -375,11 +375,16 @@ int skbremap_capture_info(const struct net *net, u32 index,
 /*
  * POLLIN: a window is READY. A RELEASED one kicks the worker, which takes
  * it back. POLLERR | POLLHUP: the bound interface is gone.
+ *
+ * The USER windows are looked at oldest first (the user queue) up to the
+ * first READY one: O(released + 1) for a consumer that releases in order;
+ * all of them at most once a jiffy (cap->uq_scanned, as the take-back),
+ * for windows released out of order.
  */
 __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 {
 	struct skbremap_win_ctl *ctl;
-	bool kick = false;
+	bool kick = false, whole;
 	__poll_t mask = 0;
 	u32 i, status;
 
@@ -387,17 +392,23 @@ __poll_t skbremap_capture_poll(struct skbremap_capture *cap)
 	if (cap->dead)
 		mask |= EPOLLERR | EPOLLHUP;
 	spin_lock_bh(&cap->fill_lock);
-	for (i = 0; cap->wins && i < cap->layout.windows; i++) {
-		if (cap->wins[i].win.state != SKBREMAP_WS_USER)
-			continue;
-		ctl = skbremap_win_ctl_at(cap->ctl, &cap->layout, i);
+	whole = time_after(jiffies, cap->uq_scanned);
+	for (i = 0; cap->wins && i < cap->uq.len; i++) {
+		ctl = skbremap_win_ctl_at(cap->ctl, &cap->layout,
+					  skbremap_uq_at(&cap->uq, i));
 		/* Hostile word, used as a hint only. */
 		status = READ_ONCE(ctl->status);
-		if (status == SKBREMAP_WIN_READY)
+		if (status == SKBREMAP_WIN_READY) {
 			mask |= EPOLLIN | EPOLLRDNORM;
-		else if (status == SKBREMAP_WIN_RELEASED)
+			if (!whole)
+				break;
+		} else if (status == SKBREMAP_WIN_RELEASED) {
 			kick = true;
+		}
 	}
+	/* Read whole and nothing to take back: not again this jiffy. */
+	if (whole && !kick)
+		cap->uq_scanned = jiffies;
 	/*
 	 * A direct capture's take-back changes no page table: done here,
 	 * under the locks held, rather than by a worker woken for it.

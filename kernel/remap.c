@@ -593,7 +593,7 @@ int __skbremap_region_alloc(struct skbremap_capture *cap)
 {
 	const struct skbremap_layout *l = &cap->layout;
 	struct skbremap_kwin *kw;
-	u32 i;
+	u32 i, *slots;
 
 	lockdep_assert_held(&cap->lock);
 	if (cap->wins)
@@ -610,6 +610,11 @@ int __skbremap_region_alloc(struct skbremap_capture *cap)
 	cap->wins = kvcalloc(l->windows, sizeof(*cap->wins), GFP_KERNEL);
 	if (!cap->wins)
 		goto err;
+	slots = kvcalloc(l->windows, sizeof(*slots), GFP_KERNEL);
+	if (!slots)
+		goto err;
+	skbremap_uq_init(&cap->uq, slots, l->windows);
+	cap->uq_scanned = jiffies - 1;
 	for (i = 0; i < l->windows; i++) {
 		kw = &cap->wins[i];
 		skbremap_win_init(&kw->win, i, l->pages_per_window,
@@ -658,6 +663,8 @@ void __skbremap_region_free(struct skbremap_capture *cap)
 		kvfree(cap->wins);
 		cap->wins = NULL;
 	}
+	kvfree(cap->uq.slot);
+	skbremap_uq_init(&cap->uq, NULL, 0);
 	kfree(cap->scratch);
 	cap->scratch = NULL;
 	vfree(cap->ctl);

@@ -158,6 +158,15 @@ struct skbremap_capture {
 	struct skbremap_kwin *wins;	/* NULL until the first mmap */
 	struct page **scratch;		/* pages of one packet being bounced */
 	struct skbremap_kwin *filling;	/* the FILLING window, or NULL */
+	/*
+	 * The USER windows, oldest published first (core/window.c): what the
+	 * take-back and poll look at instead of every window. Part of the
+	 * window side (fill_lock's rule above); slots allocated with wins.
+	 */
+	struct skbremap_user_queue uq;
+	unsigned long uq_scanned;	/* jiffies of the last whole-queue
+					 * read (window side)
+					 */
 	u32 next_win;			/* round-robin start for opening */
 	u64 seq;			/* last published window seq */
 	u64 drops_reported;		/* drops already told in an info hdr */

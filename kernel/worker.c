@@ -131,6 +131,7 @@ void __skbremap_purge(struct skbremap_capture *cap)
 		skbremap_win_reclaim(&kw->win, skbremap_ctl_of(cap, kw));
 		cap->ws.windows_user--;
 	}
+	skbremap_uq_clear(&cap->uq);
 	spin_unlock_bh(&cap->fill_lock);
 	cap->flush_req = false;
 }
@@ -155,6 +156,8 @@ static void __skbremap_publish_info(struct skbremap_capture *cap,
 	/* Info and data pages before seq/status (release in the core). */
 	smp_wmb();
 	skbremap_win_publish(&kw->win, cap->seq, skbremap_ctl_of(cap, kw));
+	/* Cannot fail: at most every window is USER. */
+	WARN_ON_ONCE(skbremap_uq_push(&cap->uq, kw->win.index));
 
 	cap->ws.captured += kw->win.count;
 	cap->ws.captured_bytes += kw->caplen_sum;
@@ -193,32 +196,68 @@ static void __skbremap_publish(struct skbremap_capture *cap,
 	wake_up_interruptible(&cap->poll_wait);
 }
 
+/* Must hold the window side. A window of the user queue goes back. */
+static void __skbremap_reclaim(struct skbremap_capture *cap,
+			       struct vm_area_struct *vma,
+			       struct skbremap_kwin *kw)
+{
+	if (vma)
+		__skbremap_unmap_window(cap, kw, kw->win.pages_used);
+	__skbremap_empty_window(cap, kw);
+	skbremap_win_reclaim(&kw->win, skbremap_ctl_of(cap, kw));
+	cap->ws.windows_released++;
+	cap->ws.windows_user--;
+}
+
+/* Must hold the window side. Whether a window could be opened. */
+static bool __skbremap_any_free(struct skbremap_capture *cap)
+{
+	/* FILLING is cap->filling alone (__skbremap_check). */
+	return cap->ws.windows_user + !!cap->filling < cap->layout.windows;
+}
+
 /*
  * Must hold the window side. Worker capture: mmap_lock and cap->lock, the
  * released windows' remapped (or, bounce mode, all) slots are unmapped.
  * Direct capture (@vma NULL): fill_lock; no slot of its shows anything
  * but a resident page, so there is nothing to unmap (and no sleeping).
+ *
+ * The user queue's head first: O(released + 1) for a consumer that
+ * releases oldest first. Every USER window's status is read, for those
+ * released out of order (their skbs and pages must not wait for the
+ * oldest), at most once a jiffy (cap->uq_scanned): under overload the hook
+ * meets a full region on every packet, and a consumer that releases in
+ * order gains nothing from the whole read.
  */
 static void __skbremap_take_back(struct skbremap_capture *cap,
 				 struct vm_area_struct *vma)
 {
-	struct skbremap_win_ctl *ctl;
 	struct skbremap_kwin *kw;
 	u32 i;
 
-	for (i = 0; i < cap->layout.windows; i++) {
-		kw = &cap->wins[i];
-		ctl = skbremap_ctl_of(cap, kw);
+	lockdep_assert(lockdep_is_held(&cap->lock) ||
+		       lockdep_is_held(&cap->fill_lock));
+	while (cap->uq.len) {
+		kw = &cap->wins[skbremap_uq_at(&cap->uq, 0)];
 		/* The status word is hostile; the core decides. */
-		if (!skbremap_win_released(&kw->win, ctl,
+		if (!skbremap_win_released(&kw->win, skbremap_ctl_of(cap, kw),
 					   &cap->ws.bad_release))
+			break;
+		skbremap_uq_pop(&cap->uq);
+		__skbremap_reclaim(cap, vma, kw);
+	}
+	if (!time_after(jiffies, cap->uq_scanned))
+		return;
+	cap->uq_scanned = jiffies;
+	for (i = 1; i < cap->uq.len;) {
+		kw = &cap->wins[skbremap_uq_at(&cap->uq, i)];
+		if (!skbremap_win_released(&kw->win, skbremap_ctl_of(cap, kw),
+					   &cap->ws.bad_release)) {
+			i++;
 			continue;
-		if (vma)
-			__skbremap_unmap_window(cap, kw, kw->win.pages_used);
-		__skbremap_empty_window(cap, kw);
-		skbremap_win_reclaim(&kw->win, ctl);
-		cap->ws.windows_released++;
-		cap->ws.windows_user--;
+		}
+		skbremap_uq_remove_at(&cap->uq, i);
+		__skbremap_reclaim(cap, vma, kw);
 	}
 }
 
@@ -232,17 +271,6 @@ void __skbremap_direct_take_back(struct skbremap_capture *cap)
 	lockdep_assert_held(&cap->fill_lock);
 	if (!WARN_ON_ONCE(!cap->direct))
 		__skbremap_take_back(cap, NULL);
-}
-
-/* Must hold the window side. */
-static bool __skbremap_any_free(struct skbremap_capture *cap)
-{
-	u32 i;
-
-	for (i = 0; i < cap->layout.windows; i++)
-		if (cap->wins[i].win.state == SKBREMAP_WS_FREE)
-			return true;
-	return false;
 }
 
 /* Must hold the window side. Opens the next FREE window, round-robin. */

@@ -125,6 +125,36 @@ void skbremap_win_abandon(struct skbremap_win *w);
 void skbremap_win_count(struct skbremap_capture_info *ci,
 			enum skbremap_win_state state);
 
+/*
+ * The user queue: the indices of the USER windows, oldest published first,
+ * so that the take-back finds released windows without reading every
+ * window's status word. A consumer releases in the order it was given
+ * (oldest first): the take-back pops released windows off the head and
+ * stops at the first one user space still holds, O(released + 1). One it
+ * released out of order waits behind the head until the region has no
+ * FREE window; the host then looks through the whole queue
+ * (skbremap_uq_at/_remove_at). The host owns the slot array (one u32 per
+ * window) and guards the queue with what guards the windows' states.
+ */
+struct skbremap_user_queue {
+	u32 *slot;	/* [size] window indices, a ring */
+	u32 size;	/* windows in the region */
+	u32 head;	/* ring position of the oldest */
+	u32 len;	/* USER windows queued */
+};
+
+void skbremap_uq_init(struct skbremap_user_queue *q, u32 *slot, u32 size);
+/* At publish. Returns -ENOSPC (and queues nothing) when full: a host bug. */
+int skbremap_uq_push(struct skbremap_user_queue *q, u32 index);
+/* The @i-th oldest (i < len). */
+u32 skbremap_uq_at(const struct skbremap_user_queue *q, u32 i);
+/* Drops the oldest (len > 0). */
+void skbremap_uq_pop(struct skbremap_user_queue *q);
+/* Drops the @i-th oldest, keeping the others' order: O(len - i). */
+void skbremap_uq_remove_at(struct skbremap_user_queue *q, u32 i);
+/* Teardown: every USER window was taken back. */
+void skbremap_uq_clear(struct skbremap_user_queue *q);
+
 /* path.c */
 
 /*

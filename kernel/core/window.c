@@ -214,3 +214,51 @@ void skbremap_win_count(struct skbremap_capture_info *ci,
 		break;
 	}
 }
+
+void skbremap_uq_init(struct skbremap_user_queue *q, u32 *slot, u32 size)
+{
+	q->slot = slot;
+	q->size = size;
+	q->head = 0;
+	q->len = 0;
+}
+
+int skbremap_uq_push(struct skbremap_user_queue *q, u32 index)
+{
+	if (q->len >= q->size)
+		return -ENOSPC;
+	q->slot[(q->head + q->len) % q->size] = index;
+	q->len++;
+	return 0;
+}
+
+u32 skbremap_uq_at(const struct skbremap_user_queue *q, u32 i)
+{
+	return q->slot[(q->head + i) % q->size];
+}
+
+void skbremap_uq_pop(struct skbremap_user_queue *q)
+{
+	if (!q->len)
+		return;
+	q->head = (q->head + 1) % q->size;
+	q->len--;
+}
+
+void skbremap_uq_remove_at(struct skbremap_user_queue *q, u32 i)
+{
+	u32 j;
+
+	if (i >= q->len)
+		return;
+	for (j = i; j + 1 < q->len; j++)
+		q->slot[(q->head + j) % q->size] =
+			q->slot[(q->head + j + 1) % q->size];
+	q->len--;
+}
+
+void skbremap_uq_clear(struct skbremap_user_queue *q)
+{
+	q->head = 0;
+	q->len = 0;
+}

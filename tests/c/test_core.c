@@ -429,6 +429,56 @@ static void window_abandon_frees_a_filling_window(void)
 	CHECK_EQ(w.pages_used, 0);
 }
 
+static void user_queue_keeps_publish_order_across_wrap(void)
+{
+	u32 slot[4], i;
+	struct skbremap_user_queue q;
+
+	skbremap_uq_init(&q, slot, 4);
+	CHECK_EQ(q.len, 0);
+	/* Published 2, 3, 0, 1; the two oldest go back in order. */
+	CHECK_EQ(skbremap_uq_push(&q, 2), 0);
+	CHECK_EQ(skbremap_uq_push(&q, 3), 0);
+	CHECK_EQ(skbremap_uq_push(&q, 0), 0);
+	CHECK_EQ(skbremap_uq_push(&q, 1), 0);
+	CHECK_EQ(skbremap_uq_push(&q, 1), -ENOSPC);
+	CHECK_EQ(q.len, 4);
+	CHECK_EQ(skbremap_uq_at(&q, 0), 2);
+	skbremap_uq_pop(&q);
+	skbremap_uq_pop(&q);
+	/* The ring wraps: 2 and 3 again, after 0 and 1. */
+	CHECK_EQ(skbremap_uq_push(&q, 2), 0);
+	CHECK_EQ(skbremap_uq_push(&q, 3), 0);
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(skbremap_uq_at(&q, i), (i + 0) % 4);
+	skbremap_uq_clear(&q);
+	CHECK_EQ(q.len, 0);
+	skbremap_uq_pop(&q);	/* empty: nothing happens */
+	CHECK_EQ(q.len, 0);
+}
+
+static void user_queue_remove_at_keeps_the_others_in_order(void)
+{
+	u32 slot[5], i;
+	struct skbremap_user_queue q;
+	static const u32 want[] = { 4, 0, 2 };
+
+	skbremap_uq_init(&q, slot, 5);
+	/* Start near the ring's end so the removal crosses the wrap. */
+	for (i = 0; i < 3; i++) {
+		skbremap_uq_push(&q, 9);
+		skbremap_uq_pop(&q);
+	}
+	for (i = 0; i < 5; i++)
+		skbremap_uq_push(&q, (i + 4) % 5);	/* 4 0 1 2 3 */
+	skbremap_uq_remove_at(&q, 2);			/* 4 0 2 3 */
+	skbremap_uq_remove_at(&q, 3);			/* 4 0 2 */
+	skbremap_uq_remove_at(&q, 3);			/* past the end: no-op */
+	CHECK_EQ(q.len, 3);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(skbremap_uq_at(&q, i), want[i]);
+}
+
 /* ---- hostile status words ------------------------------------------- */
 
 static void hostile_status_words_keep_the_window_and_count(void)
@@ -804,6 +854,8 @@ int main(void)
 	RUN(window_fits_empty_boundaries);
 	RUN(window_publish_then_release_then_reclaim);
 	RUN(window_abandon_frees_a_filling_window);
+	RUN(user_queue_keeps_publish_order_across_wrap);
+	RUN(user_queue_remove_at_keeps_the_others_in_order);
 	RUN(hostile_status_words_keep_the_window_and_count);
 	RUN(hostile_status_words_on_kernel_windows_are_not_read);
 	RUN(info_ctl_init_writes_header_and_zeroes_the_rest);

@@ -1061,6 +1061,8 @@ static void garbage_in_status_words_is_counted_and_changes_nothing(void)
 	consumer_ctl(&c, 2)->status = 3;
 	consumer_ctl(&c, 3)->seq = 12345;	/* forged seq: harmless */
 	consumer_ctl(&c, 3)->reserved0 = 0xffffffff;
+	/* Past the whole-queue read's period: every held window is read. */
+	usleep(10000);
 	skbremap_emu_poll(e, 0);
 	s = stats(e);
 	CHECK_EQ(s.bad_release, 3);
@@ -1094,6 +1096,53 @@ static void garbage_in_status_words_is_counted_and_changes_nothing(void)
 		skbremap_emu_poll(e, 100);
 	skbremap_emu_ioctl(e, SKBREMAP_IOC_STOP, NULL);
 	CHECK_EQ(stats(e).captured, 11);
+	consumer_unmap(&c);
+	skbremap_emu_close(e);
+}
+
+/*
+ * The take-back looks at the oldest USER window first (the user queue):
+ * released in order, windows come back at the next poll; one released out
+ * of order comes back at the next whole read of the queue, at most a few
+ * ms later (a jiffy in the module).
+ */
+static void released_out_of_order_comes_back_at_the_next_whole_read(void)
+{
+	struct skbremap_emu *e = open_emu();
+	struct skbremap_stats s;
+	struct consumer c;
+	uint32_t w;
+
+	REQUIRE(e);
+	configure(e, 8, 2, 0, 0, 0);
+	REQUIRE(consumer_map(&c, e) == 0);
+	skbremap_emu_set_source(e, "synthetic:count=8,min=5000,max=5000");
+	skbremap_emu_ioctl(e, SKBREMAP_IOC_START, NULL);
+	while (!skbremap_emu_source_done(e))
+		skbremap_emu_poll(e, 100);
+	skbremap_emu_ioctl(e, SKBREMAP_IOC_STOP, NULL);
+	/* One packet a window, opened in ring order: window w has seq w + 1. */
+	for (w = 0; w < 8; w++)
+		CHECK_EQ(consumer_ctl(&c, w)->seq, w + 1);
+
+	/* The two oldest and, out of order, the sixth. */
+	__atomic_store_n(&consumer_ctl(&c, 0)->status, SKBREMAP_WIN_RELEASED,
+			 __ATOMIC_RELEASE);
+	__atomic_store_n(&consumer_ctl(&c, 1)->status, SKBREMAP_WIN_RELEASED,
+			 __ATOMIC_RELEASE);
+	__atomic_store_n(&consumer_ctl(&c, 5)->status, SKBREMAP_WIN_RELEASED,
+			 __ATOMIC_RELEASE);
+	CHECK_EQ(skbremap_emu_poll(e, 0), 1);	/* window 2 is READY */
+	CHECK_EQ(consumer_ctl(&c, 0)->status, SKBREMAP_WIN_KERNEL);
+	CHECK_EQ(consumer_ctl(&c, 1)->status, SKBREMAP_WIN_KERNEL);
+	/* 10 ms later the whole queue has been read: the sixth is back too. */
+	usleep(10000);
+	CHECK_EQ(skbremap_emu_poll(e, 0), 1);
+	s = stats(e);
+	CHECK_EQ(consumer_ctl(&c, 5)->status, SKBREMAP_WIN_KERNEL);
+	CHECK_EQ(s.windows_released, 3);
+	CHECK_EQ(s.windows_user, 5);
+	CHECK_EQ(s.skbs_held, 5);
 	consumer_unmap(&c);
 	skbremap_emu_close(e);
 }
@@ -1806,6 +1855,7 @@ int main(void)
 	RUN(stop_flushes_the_part_full_window);
 	RUN(poll_times_out_and_returns_early_at_source_end);
 	RUN(garbage_in_status_words_is_counted_and_changes_nothing);
+	RUN(released_out_of_order_comes_back_at_the_next_whole_read);
 	RUN(pcap_replay_nanosecond_ethernet_loses_nothing);
 	RUN(pcap_replay_microsecond_timestamps_become_ns);
 	RUN(pcap_replay_linux_cooked_becomes_ethernet);

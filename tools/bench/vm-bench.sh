@@ -1,27 +1,39 @@
 #!/usr/bin/env bash
-# The in-VM benchmark of issue 3 (item 4b), one command: skbremap.ko in Debian's 6.1 cloud
-# kernel under QEMU (TCG, 2 vCPUs, 2 GiB), each capture path against the same load, side by
-# side in one boot:
-#   consumers  remapd --mode bounce | ring | adaptive | remap (-w /dev/null), and ring-worker
-#              (--mode ring with the module parameter direct_copy=0: the ring path through the
-#              worker instead of the copy in the hook, to show what the direct path gains),
-#              tcpdump -w /dev/null (libpcap 1.10, AF_PACKET TPACKET_V3),
-#              recvloop (recvfrom() on an AF_PACKET socket, tools/bench/recvloop.c),
-#              each alone, one after the other, plus "none" (the load alone: CPU baseline)
+# The in-VM benchmark, one command: skbremap.ko in Debian's 6.1 cloud kernel under QEMU (TCG,
+# 2 vCPUs, 2 GiB), each capture path against the same load, side by side in one boot:
+#   consumers  remapd --mode adaptive (the default) | ring | remap | bounce, remapd -j 2 as
+#              "fanout2" (a fanout group of two members, when remapd has -j), and ring-worker
+#              (--mode ring with the module parameter direct_copy=0) on request;
+#              the peers: tcpdump -w (libpcap 1.10, AF_PACKET TPACKET_V3), netsniff-ng
+#              (TPACKET_V3 ring, scatter-gather pcap writes), dumpcap (Wireshark's capture
+#              engine, libpcap); recvloop (recvfrom() on an AF_PACKET socket,
+#              tools/bench/recvloop.c); each alone, one after the other, plus "none" (the load
+#              alone: CPU baseline); tcpdump2 = tcpdump again, last (the A/A control)
+#   sinks      /dev/null, and (pktgen load) a pcap file on ext4 on a second virtio disk (a sparse raw image
+#              in build/bench, made with mkfs.ext4 on the host; guest dirty page cache bounded
+#              to 4 MiB so a writer goes at the disk's pace)
 #   loads      pktgen in netns "peer" over a veth pair (frames to an unknown MAC: every tap
 #              sees them, IP drops them) and a UDP flood on lo (tools/bench/udpflood.c)
 #   sizes      Ethernet frame bytes, default 64 1500 9000 16384 (veth MTU 65000: up to 65000)
-# Per (load, size, consumer): offered, captured, drops, capture ratio, CPU per captured
-# packet (/proc/stat busy ticks minus the load-alone run: kworkers and softirqs included)
-# and the consumer process's own CPU; for pktgen the loss-free rate (a bisection of pktgen
-# "ratep" steps when the unpaced flood lost packets); ratios to tcpdump and to recvfrom,
-# and issue 3's two in-VM targets as verdicts. The guest side is tools/vm/bench-guest.sh.
+#   throttled  a third virtio disk throttled by QEMU (throttling.bps-total, 4 MB/s): pktgen
+#              bursts of 1500 B frames at a peak above the disk's rate with pauses between
+#              ("burst": average below the disk's rate), and an unpaced flood ("over")
+# Per (load, sink, size, consumer): offered, captured, drops, capture ratio, CPU per captured
+# packet (CPU 1's /proc/stat busy ticks, user + system + softirq + irq, minus the load-alone
+# run: the consumer, its kworkers and the softirq taps on the capture CPU), the consumer
+# process's own utime+stime and CPU 1's softirq per packet; for pktgen the loss-free rate (a
+# bisection of pktgen "ratep" steps when the unpaced flood lost packets); ratios to tcpdump,
+# to recvfrom and to the best peer (tcpdump, netsniff-ng, dumpcap), and the targets as
+# verdicts. The guest side is tools/vm/bench-guest.sh.
 #
 # Usage: tools/bench/vm-bench.sh [--short] [--sizes "64 1500 ..."] [--loads "pktgen lo"]
+#                                [--consumers "..."] [--file-consumers "..."] [--no-throttle]
 #                                [--rounds N] [--inject] [--timeout SECONDS] [--no-build] [--report]
-#   --short     a quick correctness run (2 sizes, 1 s floods, 2 paced steps): ~3-4 min
+#   --short     a quick correctness run (2 sizes, 1 s floods, 2 paced steps, fewer consumers)
 #   --rounds N  every consumer N times in turn, each cell its best round (the host's
 #               interference only makes a run worse): N x the time; default 1
+#   --consumers / --file-consumers   the consumers to /dev/null / to the disk file
+#               ("" for none); --no-throttle: leave out the throttled disk
 #   --inject    pktgen hands each frame to vh's receive path itself ("xmit_mode netif_receive",
 #               RPS still queues it to the capture CPU) instead of sending it over the veth
 #               pair: a faster generator, for consumers that keep up with the veth one
@@ -32,6 +44,8 @@
 # build/bench/vm-bench.csv, the guest's raw records in build/bench/vm-bench-raw.csv, a chart
 # in build/bench/vm-bench.png (when gnuplot is installed: tools/deps.sh bench), QEMU's console
 # and the guest's /out in $SKBREMAP_VM_DIR/bench-results/.
+# Needs netsniff-ng and wireshark-common (dumpcap) on the host: their binaries and libraries
+# go into the initramfs (a consumer whose binary is missing is a "n/a" row).
 # SKBREMAP_VM_DIR (default build/vm) holds the kernel, module and AOT caches of the VM lane;
 # the bench packs its own initramfs there (bench-initramfs.cpio.gz), never the lane's.
 set -euo pipefail
@@ -45,6 +59,11 @@ build=1
 rounds=1
 report=0
 pktgen_mode=veth
+consumers=
+file_consumers=
+consumers_set=0
+file_consumers_set=0
+throttle=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--short) short=1 ;;
@@ -55,8 +74,11 @@ while [ $# -gt 0 ]; do
 	--rounds) rounds=$2; shift ;;
 	--report) report=1 ;;
 	--inject) pktgen_mode=inject ;;
+	--consumers) consumers=$2; consumers_set=1; shift ;;
+	--file-consumers) file_consumers=$2; file_consumers_set=1; shift ;;
+	--no-throttle) throttle=0 ;;
 	*)
-		echo "usage: tools/bench/vm-bench.sh [--short] [--sizes \"64 1500 ...\"] [--loads \"pktgen lo\"] [--rounds N] [--inject] [--timeout SECONDS] [--no-build] [--report]" >&2
+		echo "usage: tools/bench/vm-bench.sh [--short] [--sizes \"64 1500 ...\"] [--loads \"pktgen lo\"] [--consumers \"...\"] [--file-consumers \"...\"] [--no-throttle] [--rounds N] [--inject] [--timeout SECONDS] [--no-build] [--report]" >&2
 		exit 2 ;;
 	esac
 	shift
@@ -107,14 +129,38 @@ done
 if [ $short = 1 ]; then
 	[ "$sizes" = "64 1500 9000 16384" ] && sizes="64 16384"
 	flood_secs=1 probe=2000 ladder=2 step_secs=1
+	[ $consumers_set = 1 ] || consumers="tcpdump netsniff-ng dumpcap adaptive fanout2 tcpdump2"
+	[ $file_consumers_set = 1 ] || file_consumers="tcpdump netsniff-ng dumpcap adaptive"
+	bursts=2
 else
 	flood_secs=3 probe=20000 ladder=5 step_secs=1.5
+	[ $consumers_set = 1 ] || consumers="tcpdump netsniff-ng dumpcap bounce ring adaptive remap fanout2 recvfrom tcpdump2"
+	[ $file_consumers_set = 1 ] || file_consumers="tcpdump netsniff-ng dumpcap adaptive fanout2 tcpdump2"
+	bursts=4
 fi
+throttle_consumers="adaptive tcpdump netsniff-ng dumpcap"
+[ $throttle = 1 ] || throttle_consumers=
+# The throttled disk's rate (4 MB/s) and the bursts (1500 B frames): 6,000 frames (9 MB) paced
+# at 20,000 pps (30 MB/s, 0.3 s), 4 s apart: ~2 MB/s on average; a consumer must hold ~8 MB of a
+# burst (its ring or region: 11.5 MiB, plus 4 MiB of dirty page cache) while the disk catches
+# up. "over": 30,000 frames (45 MB) unpaced, far above the disk's rate.
+throttle_bps=${BENCH_THROTTLE_BPS:-4000000}
 cat >"$tree/vm/bench.conf" <<CONF
 # written by tools/bench/vm-bench.sh
 SIZES="$sizes"
 LOADS="$loads"
-CONSUMERS="none tcpdump bounce ring ring-worker adaptive remap recvfrom tcpdump2"
+CONSUMERS="none $consumers"
+FILE_CONSUMERS="$file_consumers"
+FILE_LOADS="pktgen"
+THROTTLE_CONSUMERS="$throttle_consumers"
+THROTTLE_BPS=$throttle_bps
+DIRTY_BYTES=4194304
+BURST_SIZE=1500
+BURST_PPS=20000
+BURST_COUNT=6000
+BURSTS=$bursts
+BURST_PAUSE=4
+OVER_COUNT=30000
 ROUNDS=$rounds
 PKTGEN_MODE=$pktgen_mode
 WINDOWS=$windows
@@ -135,10 +181,24 @@ BACKLOG=10000
 CONF
 chmod 755 "$tree/vm/scenarios/50-bench.sh" "$tree"/vm/recvloop "$tree"/vm/udpflood
 initrd=$VM/bench-initramfs.cpio.gz
-SKBREMAP_INITRAMFS=$initrd EXTRA_TREE=$tree MODULE_KO=$VM/skbremap.ko tools/vm/build-initramfs.sh
+peers=
+for b in /usr/sbin/netsniff-ng /usr/bin/dumpcap; do
+	if [ -x $b ]; then peers="$peers $b"; else echo "vm-bench: no $b on the host: its rows will say n/a" >&2; fi
+done
+SKBREMAP_INITRAMFS=$initrd EXTRA_TREE=$tree MODULE_KO=$VM/skbremap.ko EXTRA_BINS="$peers" EXTRA_MODULES=ext4 \
+	tools/vm/build-initramfs.sh
 
-# QEMU's hard timeout: ~15 min a round, with room.
-[ -n "$timeout" ] || timeout=$((1500 * rounds + 900))
+# The capture disks: ext4 made here (no mkfs in the guest), fresh each run; sparse.
+step "capture disks (ext4): build/bench/capture-disk.img, throttled-disk.img ($throttle_bps B/s)"
+rm -f "$out/capture-disk.img"
+mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$out/capture-disk.img" 6G >/dev/null
+rm -f "$out/throttled-disk.img"
+mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$out/throttled-disk.img" 2G >/dev/null
+export SKBREMAP_QEMU_DRIVES="-drive file=$out/capture-disk.img,format=raw,if=virtio,cache=unsafe
+	-drive file=$out/throttled-disk.img,format=raw,if=virtio,cache=unsafe,throttling.bps-total=$throttle_bps"
+
+# QEMU's hard timeout: up to ~40 min a round (full), with room.
+[ -n "$timeout" ] || timeout=$((3000 * rounds + 900))
 step "boot QEMU (TCG) and run the bench (console: $results/console.log)"
 qemu_rc=0
 SKBREMAP_INITRAMFS=$initrd tools/vm/run-qemu.sh -o "$results" -t "$timeout" \

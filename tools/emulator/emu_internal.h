@@ -219,6 +219,9 @@ struct skbremap_emu {
 	u64 nr_maps;
 
 	struct emu_win *wins;
+	/* The USER windows, oldest published first (core/window.c); e->lock. */
+	struct skbremap_user_queue uq;
+	u64 uq_scanned_ns;	/* last whole read of uq (CLOCK_MONOTONIC) */
 	u32 *slot_pages;		/* backing of every wins[].slot_page */
 	struct emu_skbpool *pool;	/* REMAP, ADAPTIVE: the skb pages */
 	int64_t filling;			/* worker: window being filled, -1 */

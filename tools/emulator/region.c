@@ -157,7 +157,8 @@ int emu_region_create(struct skbremap_emu *e)
 	e->wins = calloc(l->windows, sizeof(*e->wins));
 	e->slot_pages = malloc((u64)l->windows * l->pages_per_window *
 			       sizeof(*e->slot_pages));
-	if (!e->wins || !e->slot_pages) {
+	skbremap_uq_init(&e->uq, calloc(l->windows, sizeof(u32)), l->windows);
+	if (!e->wins || !e->slot_pages || !e->uq.slot) {
 		err = -ENOMEM;
 		goto err_free_wins;
 	}
@@ -191,6 +192,8 @@ int emu_region_create(struct skbremap_emu *e)
 	return 0;
 
 err_free_wins:
+	free(e->uq.slot);
+	skbremap_uq_init(&e->uq, NULL, 0);
 	free(e->slot_pages);
 	free(e->wins);
 	e->slot_pages = NULL;
@@ -225,6 +228,8 @@ void emu_region_destroy(struct skbremap_emu *e)
 	e->pool = NULL;
 	free(e->slot_pages);
 	e->slot_pages = NULL;
+	free(e->uq.slot);
+	skbremap_uq_init(&e->uq, NULL, 0);
 	free(e->wins);
 	e->wins = NULL;
 	close(e->win_ro_fd);

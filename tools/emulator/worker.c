@@ -70,39 +70,70 @@ static void window_reclaim(struct skbremap_emu *e, struct emu_win *w)
 	skbremap_win_reclaim(&w->core, emu_win_ctl(e, i));
 }
 
-/* Take back every window user space has RELEASED. Must hold e->lock. */
+/* The module reads its whole user queue at most once a jiffy (HZ 250). */
+#define EMU_UQ_SCAN_NS	4000000ull
+
+/*
+ * Take back the windows user space has RELEASED. Must hold e->lock. The
+ * user queue's head first (O(released + 1) for a consumer that releases
+ * oldest first); every USER window, for those released out of order, at
+ * most every EMU_UQ_SCAN_NS, as the module does.
+ */
 void emu_reclaim_released(struct skbremap_emu *e)
 {
+	u64 now = emu_now_ns(CLOCK_MONOTONIC);
 	bool any = false;
 	u32 i;
 
 	if (!e->wins)
 		return;
-	for (i = 0; i < e->layout.windows; i++) {
-		struct emu_win *w = &e->wins[i];
+	while (e->uq.len) {
+		struct emu_win *w = &e->wins[skbremap_uq_at(&e->uq, 0)];
 
-		if (skbremap_win_released(&w->core, emu_win_ctl(e, i),
-					  &e->st.bad_release)) {
-			window_reclaim(e, w);
-			any = true;
-		}
+		if (!skbremap_win_released(&w->core,
+					   emu_win_ctl(e, w->core.index),
+					   &e->st.bad_release))
+			break;
+		skbremap_uq_pop(&e->uq);
+		window_reclaim(e, w);
+		any = true;
 	}
+	if (now - e->uq_scanned_ns < EMU_UQ_SCAN_NS)
+		goto out;
+	e->uq_scanned_ns = now;
+	for (i = 1; i < e->uq.len;) {
+		struct emu_win *w = &e->wins[skbremap_uq_at(&e->uq, i)];
+
+		if (!skbremap_win_released(&w->core,
+					   emu_win_ctl(e, w->core.index),
+					   &e->st.bad_release)) {
+			i++;
+			continue;
+		}
+		skbremap_uq_remove_at(&e->uq, i);
+		window_reclaim(e, w);
+		any = true;
+	}
+out:
 	if (any)
 		pthread_cond_broadcast(&e->win_free);
 }
 
-/* Whether a USER window's status word says READY. Must hold e->lock. */
+/*
+ * Whether a USER window's status word says READY: oldest first, up to the
+ * first READY one (after emu_reclaim_released the head is READY unless user
+ * space scribbled on it). Must hold e->lock.
+ */
 bool emu_any_ready(struct skbremap_emu *e)
 {
 	u32 i;
 
 	if (!e->wins)
 		return false;
-	for (i = 0; i < e->layout.windows; i++) {
-		struct skbremap_win_ctl *ctl = emu_win_ctl(e, i);
+	for (i = 0; i < e->uq.len; i++) {
+		struct skbremap_win_ctl *ctl =
+			emu_win_ctl(e, skbremap_uq_at(&e->uq, i));
 
-		if (e->wins[i].core.state != SKBREMAP_WS_USER)
-			continue;
 		/* Acquire, as a consumer reads it (pairs with the publish). */
 		if (smp_load_acquire(&ctl->status) == SKBREMAP_WIN_READY)
 			return true;
@@ -133,6 +164,7 @@ void emu_windows_drop_all(struct skbremap_emu *e)
 		}
 	}
 	e->filling = -1;
+	skbremap_uq_clear(&e->uq);
 }
 
 /* FILLING -> USER. Must hold e->lock; the worker's filling window. */
@@ -160,6 +192,8 @@ static void window_publish(struct skbremap_emu *e, u32 flags)
 	/* Data and info page before seq and status (the module's order). */
 	smp_wmb();
 	skbremap_win_publish(&w->core, e->seq, emu_win_ctl(e, i));
+	/* Cannot fail: at most every window is USER. */
+	(void)skbremap_uq_push(&e->uq, i);
 
 	e->st.captured += w->core.packets;
 	e->st.captured_bytes += w->captured_bytes;

@@ -1,4 +1,4 @@
-# The in-VM benchmark (issue 3, item 4b), run in the guest by /init as the
+# The in-VM benchmark, run in the guest by /init as the
 # scenario /vm/scenarios/50-bench.sh: tools/bench/vm-bench.sh packs this
 # file there (build-initramfs.sh EXTRA_TREE=), with /vm/bench.conf (the
 # sizes, loads, consumers and counts), /vm/recvloop and /vm/udpflood, and
@@ -24,11 +24,26 @@
 #   ring-worker  remapd --mode ring with the module parameter direct_copy=0:
 #              the ring path through the queue and the worker (clone, then
 #              copy in process context) instead of the copy in the hook
-#   tcpdump    tcpdump -w /dev/null -B <same bytes as remapd's windows>
+#   tcpdump    tcpdump -w SINK -B <same bytes as remapd's windows>
+#   netsniff-ng  netsniff-ng -i IF -o SINK -s -G -Q -S <same bytes> (TPACKET_V3,
+#              scatter-gather pcap writes); started per phase: it has no
+#              live counters, its final ones are read at SIGINT
+#   dumpcap    dumpcap -i IF -w SINK -P -B <same MiB> (libpcap, TPACKET_V3);
+#              per phase, as netsniff-ng
+#   fanout2    remapd -j 2 (a fanout group of two members), when remapd has it
 #   recvfrom   /vm/recvloop: recvfrom() loop on an AF_PACKET socket
 #   tcpdump2   tcpdump again, last: the A/A control (its distance from the
 #              first tcpdump is the noise of this run)
-# Phases per consumer (one start of the consumer for all of them):
+# SINKS: "null" (-w /dev/null) and "file" (a pcap on ext4 on the virtio disk
+# /dev/vdb, mounted at /mnt/cap; FILE_CONSUMERS on FILE_LOADS); the CSV's load column
+# says "pktgen" or "pktgen:file". Dirty page cache is bounded (DIRTY_BYTES) so
+# a file sink writes at the disk's pace, not into 2 GiB of guest memory.
+# Then, with a throttled disk (/dev/vdc, QEMU throttling.bps-total, /mnt/slow):
+# the "burst" load (pktgen bursts at a peak above the disk's rate, pauses,
+# average below it) and the "over" load (unpaced: average above the disk's
+# rate), THROTTLE_CONSUMERS each alone, one start for all bursts.
+# Phases per consumer (one start of the consumer for all of them, but
+# netsniff-ng and dumpcap: one start per phase):
 # CONSUMERS run ROUNDS times in turn (labelled C#2, C#3, ... in the CSV).
 #   flood      COUNT frames unpaced (pktgen "delay 0" / udpflood), COUNT from
 #              the generator's rate alone (probe) x FLOOD_SECS
@@ -44,6 +59,7 @@
 #   load,size,consumer,phase,nominal_pps,offered,at_tap,captured,drops,
 #   gen_secs,gen_pps,busy_ticks,busy_cpu1_ticks,proc_ticks,backlog_drops,note,
 #   user_ticks
+#   ,softirq_cpu1_ticks
 # busy: /proc/stat user+nice+system+irq+softirq+steal over the phase and its
 # drain, all CPUs and CPU 1 alone (USER_HZ ticks: softirqs, kworkers, the
 # generator, the consumer); proc: utime+stime of the consumer process
@@ -63,6 +79,8 @@ module_loaded || { fail bench "skbremap is not loaded"; exit 0; }
 for t in $RECVLOOP $UDPFLOOD; do
 	[ -x $t ] || { fail bench "no $t in the initramfs"; exit 0; }
 done
+NETSNIFF=/usr/sbin/netsniff-ng
+DUMPCAP=/usr/bin/dumpcap
 : >$CSV
 : >$RAW
 DIRECT=/sys/module/skbremap/parameters/direct_copy
@@ -74,6 +92,7 @@ sysctl -qw net.core.netdev_max_backlog=$BACKLOG
 # --- measurement helpers -------------------------------------------------
 # busy_ticks [CPU]: all CPUs ("cpu"), or one ("cpu1").
 busy_ticks() { awk -v c="${1:-cpu}" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+softirq_ticks() { awk -v c="${1:-cpu}" '$1 == c { print $8; exit }' /proc/stat; }
 proc_ticks() { awk '{ print $14 + $15 }' /proc/$1/stat 2>/dev/null || echo 0; }
 user_ticks() { awk '{ print $14 }' /proc/$1/stat 2>/dev/null || echo 0; }
 now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
@@ -140,6 +159,13 @@ load_run() {
 		pg $PG_DEV "count $3" || return 1
 		if [ "$4" = 0 ]; then pg $PG_DEV "delay 0"; else pg $PG_DEV "ratep $4"; fi
 		pg pgctrl start
+		# The write returns early when a signal reaches this shell (e.g.
+		# SIGCHLD of a consumer that ended): wait for pktgen's result.
+		i=0
+		while ! pg_result | grep -q 'Result: OK' && [ $i -lt 600 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
 		res=$(pg_result)
 		# Result: OK: 1234567(c..+d..) usec, 2000 (64byte,0frags)
 		#   1620pps 0Mb/sec (829440bps) errors: 0
@@ -170,18 +196,33 @@ load_run() {
 # --- consumers -----------------------------------------------------------
 # consumer_start C IFACE: sets CPID (empty for none) and CLOG; on failure
 # NA says why ("n/a (...)") and it returns 1.
+# SINK_PATH: /dev/null, or the consumer's file on the mounted disk (SINK_DIR).
 consumer_start() {
 	CPID= NA= CLOG=/tmp/consumer.log
 	: >$CLOG
+	SINK_PATH=/dev/null
+	if [ "$SINK" != null ]; then
+		SINK_PATH=$SINK_DIR/$1.pcap
+		rm -f "$SINK_PATH" "$SINK_DIR"/$1.*.pcap
+	fi
+	JOBS=
 	case $1 in
 	none) return 0 ;;
-	bounce | ring | ring-worker | remap | adaptive)
+	bounce | ring | ring-worker | remap | adaptive | fanout2)
 		case $1 in
 		bounce) bit=1 feat=FEAT_BOUNCE ;;
 		ring | ring-worker) bit=4 feat=FEAT_RING ;;
 		remap) bit=8 feat=FEAT_REMAP ;;
-		adaptive) bit=16 feat=FEAT_ADAPTIVE ;;
+		adaptive | fanout2) bit=16 feat=FEAT_ADAPTIVE ;;
 		esac
+		# The fanout row: remapd -j 2, when this remapd has it.
+		if [ $1 = fanout2 ]; then
+			if ! $REMAPD capture --help 2>&1 | grep -qE -- '(-j|--threads)'; then
+				NA="n/a (this remapd has no -j/--threads: no fanout row)"
+				return 1
+			fi
+			JOBS="-j 2"
+		fi
 		if [ $((FEATURES & bit)) -eq 0 ]; then
 			NA="n/a (module lacks $feat)"
 			return 1
@@ -190,8 +231,10 @@ consumer_start() {
 			[ -w $DIRECT ] || { NA="n/a (no $DIRECT)"; return 1; }
 			echo 0 >$DIRECT
 		fi
-		taskset 2 $REMAPD capture --backend kernel -i "$2" -w /dev/null --windows $WINDOWS \
-			--pages-per-window $PPW --info-pages ${INFO_PAGES:-0} --mode ${1%-worker} -q >$CLOG 2>&1 &
+		m=${1%-worker}
+		[ $1 = fanout2 ] && m=adaptive
+		taskset 2 $REMAPD capture --backend kernel -i "$2" -w "$SINK_PATH" --windows $WINDOWS \
+			--pages-per-window $PPW --info-pages ${INFO_PAGES:-0} --mode $m $JOBS -q >$CLOG 2>&1 &
 		CPID=$!
 		bg_track $CPID
 		i=0
@@ -208,10 +251,25 @@ consumer_start() {
 		done
 		;;
 	tcpdump | tcpdump2)
-		taskset 2 $TCPDUMP -i "$2" -nn -B $TCPDUMP_KB -Z root -w /dev/null >$CLOG 2>&1 &
+		taskset 2 $TCPDUMP -i "$2" -nn -B $TCPDUMP_KB -Z root -w "$SINK_PATH" >$CLOG 2>&1 &
 		CPID=$!
 		bg_track $CPID
 		wait_for $CLOG 'listening on' 20 && return 0
+		;;
+	netsniff-ng)
+		[ -x $NETSNIFF ] || { NA="n/a (no $NETSNIFF in the initramfs)"; return 1; }
+		# -Q: leave IRQ affinities alone; -G: scatter-gather pcap writes.
+		taskset 2 $NETSNIFF -i "$2" -o "$SINK_PATH" -s -G -Q -S ${TCPDUMP_KB}KiB >$CLOG 2>&1 &
+		CPID=$!
+		bg_track $CPID
+		wait_for $CLOG 'Running' 20 && return 0
+		;;
+	dumpcap)
+		[ -x $DUMPCAP ] || { NA="n/a (no $DUMPCAP in the initramfs)"; return 1; }
+		taskset 2 $DUMPCAP -i "$2" -w "$SINK_PATH" -P -B $((TCPDUMP_KB / 1024)) >$CLOG 2>&1 &
+		CPID=$!
+		bg_track $CPID
+		wait_for $CLOG 'Capturing on' 20 && return 0
 		;;
 	recvfrom)
 		taskset 2 $RECVLOOP "$2" $RCVBUF >$CLOG 2>&1 &
@@ -231,11 +289,17 @@ consumer_counts() {
 	DONE=0
 	case $1 in
 	none) CAP=0 DROP=0 DONE=1 ;;
-	bounce | ring | ring-worker | remap | adaptive)
+	bounce | ring | ring-worker | remap | adaptive | fanout2)
+		# Every capture of the process (fanout2: the group's members).
 		l=$($GAUGES captures 2>/dev/null | grep " pid=$CPID ")
-		CAP=$(echo "$l" | sed -n 's/.* captured=\([0-9]*\).*/\1/p')
-		DROP=$(echo "$l" | sed -n 's/.* drops=\([0-9]*\).*/\1/p')
-		echo "$l" | grep -q ' user=0 .* in_flight=0 ' && DONE=1
+		CAP=$(echo "$l" | sed -n 's/.* captured=\([0-9]*\).*/\1/p' | awk '{ n += $1 } END { print n + 0 }')
+		DROP=$(echo "$l" | sed -n 's/.* drops=\([0-9]*\).*/\1/p' | awk '{ n += $1 } END { print n + 0 }')
+		[ -n "$l" ] && ! echo "$l" | grep -vq ' user=0 .* in_flight=0 ' && DONE=1
+		;;
+	netsniff-ng | dumpcap)
+		# Started for this phase: nothing counted yet; the counts come at
+		# its end (peer_final).
+		CAP=0 DROP=0
 		;;
 	tcpdump | tcpdump2 | recvfrom)
 		nl=$(wc -l <$CLOG)
@@ -266,18 +330,56 @@ consumer_counts() {
 drain() {
 	t0=$(now_cs)
 	min=$MIN_DRAIN_CS
-	case $1 in tcpdump*) min=130 ;; esac
+	case $1 in tcpdump* | netsniff-ng | dumpcap) min=130 ;; esac
 	last=-1 still=0
 	while :; do
 		consumer_counts $1
 		t=$(($(now_cs) - t0))
 		cur=$((CAP + DROP))
-		if [ $cur -eq $last ]; then still=$((still + 1)); else still=0; fi
+		# netsniff-ng, dumpcap: no live counters; done when their CPU time
+		# and their file stop growing.
+		case $1 in netsniff-ng | dumpcap)
+			cur="$(proc_ticks $CPID) $(stat -c %s "$SINK_PATH" 2>/dev/null)" ;;
+		esac
+		if [ "$cur" = "$last" ]; then still=$((still + 1)); else still=0; fi
 		last=$cur
 		[ $t -ge $min ] && { [ $DONE = 1 ] || [ $still -ge 2 ]; } && break
 		[ $t -ge 2000 ] && { echo "  $1: still moving after 20 s"; break; }
 		sleep 0.3
 	done
+}
+
+# peer_final C: stops netsniff-ng or dumpcap with SIGINT and reads its
+# final counts into CAP DROP (since its start, i.e. this phase).
+peer_final() {
+	stop_pid $CPID INT 20 >/dev/null
+	{
+		echo "=== $LOAD $SIZE $1 (phase)"
+		cat $CLOG
+	} >>$RAW
+	CAP=0 DROP=0
+	case $1 in
+	netsniff-ng)
+		# "N  packets passed filter", "N  packets failed filter (out of space)"
+		f=$(tr '\r' '\n' <$CLOG)
+		CAP=$(echo "$f" | sed -n 's/^ *\([0-9]*\)  packets passed filter.*/\1/p' | tail -n 1)
+		DROP=$(echo "$f" | sed -n 's/^ *\([0-9]*\)  packets failed filter.*/\1/p' | tail -n 1)
+		# On lo it counts each datagram's outgoing copy, which it does not
+		# keep, as "failed": what is left over beyond those is the loss.
+		if [ $LOAD = lo ]; then
+			DROP=$(((${DROP:-0} - ${CAP:-0}) / 2))
+			[ $DROP -ge 0 ] || DROP=0
+		fi
+		;;
+	dumpcap)
+		# "Packets captured: N", "Packets received/dropped on interface 'vh': R/D (...)"
+		f=$(tr '\r' '\n' <$CLOG)
+		CAP=$(echo "$f" | sed -n 's/^Packets captured: \([0-9]*\).*/\1/p' | tail -n 1)
+		DROP=$(echo "$f" | sed -n "s/^Packets received\/dropped on interface .*: [0-9]*\/\([0-9]*\) .*/\\1/p" | tail -n 1)
+		;;
+	esac
+	CAP=${CAP:-0} DROP=${DROP:-0}
+	CPID=
 }
 
 # consumer_stop C: stops it as its user would; its final words go to RAW
@@ -298,30 +400,42 @@ consumer_stop() {
 	# skbremap's drops by reason (remapd's summary), no commas (CSV).
 	why=$(sed -n 's/.*dropped [0-9]* (queue full \([0-9]*\), no window \([0-9]*\), no memory \([0-9]*\), too big \([0-9]*\)).*/drops: queue full \1 no window \2 no memory \3 too big \4/p' $CLOG)
 	[ -n "$why" ] && PATHS="$PATHS; $why"
-	LO_WRITTEN=$(sed -n 's/^remapd: \([0-9]*\) packets written to.*/\1/p' $CLOG)
+	LO_WRITTEN=$(sed -n 's/^remapd: \([0-9]*\) packets written to.*/\1/p' $CLOG | awk '{ n += $1 } END { if (NR) print n }')
+	# The output path's own words (a writer's queue, output drops), if any.
+	outw=$(grep -iE 'queue|too slow|output' $CLOG | tr ',\n' '; ' | cut -c1-300)
+	[ -n "$outw" ] && PATHS="$PATHS; output: $outw"
 	CPID=
 }
 
 # phase C KIND NOMINAL COUNT RATE: one measured run of the load against the
 # running consumer; appends a CSV record; sets LOSSLESS=1/0.
 phase() {
+	case $1 in netsniff-ng | dumpcap)
+		if [ -z "$CPID" ]; then
+			consumer_start $1 $IFACE || { note "$LOAD $SIZE $1: $NA"; LOSSLESS=0; return; }
+			sleep 0.5
+		fi ;;
+	esac
 	consumer_counts $1
 	cap0=$CAP drop0=$DROP
+	s0=$(softirq_ticks cpu1)
 	b0=$(busy_ticks) c0=$(busy_ticks cpu1) p0=0 u0=0 q0=$(backlog_drops)
 	[ -n "$CPID" ] && p0=$(proc_ticks $CPID) u0=$(user_ticks $CPID)
 	rx0=$(rx_packets $IFACE)
 	load_run $LOAD $SIZE $4 $5 || echo "  $LOAD: load failed"
 	drain $1
 	b1=$(busy_ticks) c1=$(busy_ticks cpu1) p1=0 u1=0 q1=$(backlog_drops)
+	s1=$(softirq_ticks cpu1)
 	[ -n "$CPID" ] && p1=$(proc_ticks $CPID) u1=$(user_ticks $CPID)
+	case $1 in netsniff-ng | dumpcap) peer_final $1 ;; esac
 	rx=$(($(rx_packets $IFACE) - rx0))
 	cap=$((CAP - cap0)) drop=$((DROP - drop0))
 	LOSSLESS=0
 	[ $drop -eq 0 ] && [ $cap -ge $GEN_SENT ] && LOSSLESS=1
 	[ $1 = none ] && cap= drop=
-	echo "$LOAD,$SIZE,${CL:-$1},$2,$3,$GEN_SENT,$rx,$cap,$drop,$GEN_SECS,$GEN_PPS,$((b1 - b0)),$((c1 - c0)),$((p1 - p0)),$((q1 - q0)),$PHASE_NOTE,$((u1 - u0))" >>$CSV
-	note "$(printf '%-6s %5s %-8s %-5s %7s/s  offered %7s  at tap %7s  captured %7s  drops %7s  %6ss  %7s pps  busy %4s cpu1 %4s  proc %4s  backlog drops %s' \
-		$LOAD $SIZE ${CL:-$1} $2 $3 $GEN_SENT $rx "${cap:--}" "${drop:--}" $GEN_SECS $GEN_PPS $((b1 - b0)) $((c1 - c0)) $((p1 - p0)) $((q1 - q0)))"
+	echo "$LOAD$SINK_TAG,$SIZE,${CL:-$1},$2,$3,$GEN_SENT,$rx,$cap,$drop,$GEN_SECS,$GEN_PPS,$((b1 - b0)),$((c1 - c0)),$((p1 - p0)),$((q1 - q0)),$PHASE_NOTE,$((u1 - u0)),$((s1 - s0))" >>$CSV
+	note "$(printf '%-6s%s %5s %-8s %-5s %7s/s  offered %7s  at tap %7s  captured %7s  drops %7s  %6ss  %7s pps  busy %4s cpu1 %4s  proc %4s  backlog drops %s' \
+		$LOAD "$SINK_TAG" $SIZE ${CL:-$1} $2 $3 $GEN_SENT $rx "${cap:--}" "${drop:--}" $GEN_SECS $GEN_PPS $((b1 - b0)) $((c1 - c0)) $((p1 - p0)) $((q1 - q0)))"
 }
 
 # --- the run ---------------------------------------------------------------
@@ -341,6 +455,79 @@ echo 2 >/sys/devices/virtual/workqueue/cpumask ||
 command -v taskset >/dev/null || { fail bench "no taskset (busybox applet) in the initramfs"; exit 0; }
 note "RPS of vh and lo on CPU 1, unbound workqueues on CPU $(cat /sys/devices/virtual/workqueue/cpumask), pktgen on CPU 0"
 
+# The file sinks: ext4 on /dev/vdb (full speed) and /dev/vdc (throttled by
+# QEMU), made on the host (vm-bench.sh). Page cache bounded: a writer blocks
+# at the disk's pace once DIRTY_BYTES are waiting, as on a busy sensor.
+SINK_DIR=/mnt/cap SINK=null SINK_TAG=
+if [ -n "${FILE_CONSUMERS:-}" ] || [ -n "${THROTTLE_CONSUMERS:-}" ]; then
+	load_module ext4 || fail bench "modprobe ext4 failed"
+	sysctl -qw vm.dirty_bytes=$DIRTY_BYTES vm.dirty_background_bytes=$((DIRTY_BYTES / 4))
+fi
+if [ -n "${FILE_CONSUMERS:-}" ]; then
+	mkdir -p /mnt/cap
+	mount -t ext4 -o noatime /dev/vdb /mnt/cap ||
+		{ fail bench "cannot mount the capture disk /dev/vdb"; FILE_CONSUMERS=; }
+fi
+
+# run_consumer C: one consumer (already in CL) through the phases of LOAD SIZE.
+run_consumer() {
+	C=$1
+	PHASE_NOTE=
+	if ! consumer_start $C $IFACE; then
+		note "$LOAD$SINK_TAG $SIZE $CL: $NA"
+		echo "$LOAD$SINK_TAG,$SIZE,$CL,na,,,,,,,,,,,,$NA" >>$CSV
+		return
+	fi
+	sleep 0.5
+	phase $C flood 0 $COUNT 0
+	flood_lossless=$LOSSLESS
+	# The load alone (first, /dev/null's table) gives the rate the ladder
+	# is scaled to, for both tables.
+	[ $C = none ] && [ "$SINK" = null ] && G=$GEN_PPS
+	if [ $LOAD = pktgen ]; then
+		# CPU step: paced at G/CPU_DIV, a rate each consumer should
+		# sustain; CPU 1's busy time per packet is measured here (the
+		# paced pktgen spins on CPU 0 between frames). It is also the
+		# first step of the loss-free search.
+		r=$((G / CPU_DIV))
+		n=$(calc "$r * $STEP_SECS")
+		[ $n -ge $MIN_STEP_COUNT ] || n=$MIN_STEP_COUNT
+		phase $C cpu $r $n $r
+		if [ $C != none ] && [ $flood_lossless = 0 ]; then
+			# Bisection on a log scale between the CPU step and the
+			# flood (or G/CPU_DIV^2 and the CPU step when it lost
+			# packets too).
+			if [ $LOSSLESS = 1 ]; then lo=$r hi=$G; else lo=$((r / CPU_DIV)) hi=$r; fi
+			k=1
+			while [ $k -lt $LADDER_STEPS ]; do
+				r=$(isqrt $((lo * hi)))
+				n=$(calc "$r * $STEP_SECS")
+				[ $n -ge $MIN_STEP_COUNT ] || n=$MIN_STEP_COUNT
+				phase $C step $r $n $r
+				if [ $LOSSLESS = 1 ]; then lo=$r; else hi=$r; fi
+				k=$((k + 1))
+			done
+		fi
+	fi
+	consumer_stop $C
+	# After the stop: what the consumer still held in its buffers is written.
+	FILE_BYTES=$(cat "$SINK_DIR/$C.pcap" "$SINK_DIR"/$C.*.pcap 2>/dev/null | wc -c)
+	# lo: remapd writes each frame once (the outgoing copy skipped, as
+	# libpcap does) but the module counts both copies; its written
+	# count is the captured count.
+	if [ $LOAD = lo ] && [ -n "$LO_WRITTEN" ]; then
+		echo "$LOAD$SINK_TAG,$SIZE,$CL,written,,,,$LO_WRITTEN,,,,,,,," >>$CSV
+	fi
+	[ -n "$PATHS" ] && echo "$LOAD$SINK_TAG,$SIZE,$CL,paths,,,,,,,,,,,,$PATHS" >>$CSV
+	if [ "$SINK" = file ]; then
+		# The file must have grown: a sink that wrote nothing is no result.
+		echo "$LOAD$SINK_TAG,$SIZE,$CL,filebytes,,,,$FILE_BYTES,,,,,,,," >>$CSV
+		[ "$C" = none ] || [ "${FILE_BYTES:-0}" -gt 24 ] ||
+			fail bench "$LOAD $SIZE $CL wrote nothing to $SINK_DIR"
+		rm -f "$SINK_DIR/$C.pcap" "$SINK_DIR"/$C.*.pcap
+	fi
+}
+
 for LOAD in $LOADS; do
 	case $LOAD in
 	pktgen) IFACE=vh ;;
@@ -358,59 +545,95 @@ for LOAD in $LOADS; do
 		[ $COUNT -le $MAX_COUNT ] || COUNT=$MAX_COUNT
 		note "$LOAD $SIZE B: generator alone $G pps (probe of $PROBE_COUNT); flood count $COUNT"
 		for ROUND in $(seq 1 $ROUNDS); do
-		for C in $CONSUMERS; do
-			# CSV label: the consumer, with #ROUND from the second round on.
-			CL=$C
-			[ $ROUND = 1 ] || CL="$C#$ROUND"
-			PHASE_NOTE=
-			if ! consumer_start $C $IFACE; then
-				note "$LOAD $SIZE $CL: $NA"
-				echo "$LOAD,$SIZE,$CL,na,,,,,,,,,,,,$NA" >>$CSV
-				continue
+		for SINK in null file; do
+			if [ $SINK = null ]; then
+				SINK_TAG= list=$CONSUMERS
+			else
+				SINK_TAG=:file list=${FILE_CONSUMERS:-}
+				# FILE_LOADS: the loads written to the disk too.
+				echo " ${FILE_LOADS:-pktgen} " | grep -q " $LOAD " || list=
+				# The load alone again: its own CPU baseline for this table.
+				[ -n "$list" ] && list="none $list"
 			fi
-			sleep 0.5
-			phase $C flood 0 $COUNT 0
-			flood_lossless=$LOSSLESS
-			# The load alone (first) gives the rate the ladder is scaled to.
-			[ $C = none ] && G=$GEN_PPS
-			if [ $LOAD = pktgen ]; then
-				# CPU step: paced at G/CPU_DIV, a rate each consumer should
-				# sustain; CPU 1's busy time per packet is measured here (the
-				# paced pktgen spins on CPU 0 between frames). It is also the
-				# first step of the loss-free search.
-				r=$((G / CPU_DIV))
-				n=$(calc "$r * $STEP_SECS")
-				[ $n -ge $MIN_STEP_COUNT ] || n=$MIN_STEP_COUNT
-				phase $C cpu $r $n $r
-				if [ $C != none ] && [ $flood_lossless = 0 ]; then
-					# Bisection on a log scale between the CPU step and the
-					# flood (or G/CPU_DIV^2 and the CPU step when it lost
-					# packets too).
-					if [ $LOSSLESS = 1 ]; then lo=$r hi=$G; else lo=$((r / CPU_DIV)) hi=$r; fi
-					k=1
-					while [ $k -lt $LADDER_STEPS ]; do
-						r=$(isqrt $((lo * hi)))
-						n=$(calc "$r * $STEP_SECS")
-						[ $n -ge $MIN_STEP_COUNT ] || n=$MIN_STEP_COUNT
-						phase $C step $r $n $r
-						if [ $LOSSLESS = 1 ]; then lo=$r; else hi=$r; fi
-						k=$((k + 1))
-					done
-				fi
-			fi
-			consumer_stop $C
-			# lo: remapd writes each frame once (the outgoing copy skipped, as
-			# libpcap does) but the module counts both copies; its written
-			# count is the captured count.
-			if [ $LOAD = lo ] && [ -n "$LO_WRITTEN" ]; then
-				echo "$LOAD,$SIZE,$CL,written,,,,$LO_WRITTEN,,,,,,,," >>$CSV
-			fi
-			[ -n "$PATHS" ] && echo "$LOAD,$SIZE,$CL,paths,,,,,,,,,,,,$PATHS" >>$CSV
+			for C in $list; do
+				# CSV label: the consumer, with #ROUND from the second round on.
+				CL=$C
+				[ $ROUND = 1 ] || CL="$C#$ROUND"
+				run_consumer $C
+			done
 		done
 		done
+		SINK=null SINK_TAG=
 		note "$LOAD $SIZE B done at $((($(now_cs) - start) / 100)) s"
 	done
 done
+
+# --- the throttled disk ----------------------------------------------------
+# pktgen frames of BURST_SIZE bytes to a disk QEMU throttles to THROTTLE_BPS:
+#   burst  BURSTS bursts of BURST_COUNT frames paced at BURST_PPS (a peak above
+#          the disk's rate), each followed by BURST_PAUSE seconds of nothing:
+#          the average is below the disk's rate, so a consumer that buffers a
+#          burst loses nothing
+#   over   OVER_COUNT frames unpaced: the average is above the disk's rate,
+#          loss is certain; who counts it, under which reason
+# One start of each consumer for the whole load.
+# burst_run N COUNT RATE PAUSE: N times COUNT frames at RATE (0 = unpaced).
+burst_run() {
+	sent=0 t0=$(now_cs) b=0
+	while [ $b -lt $1 ]; do
+		load_run pktgen $BURST_SIZE $2 $3 || echo "  pktgen: burst failed"
+		sent=$((sent + GEN_SENT))
+		[ $b -lt $(($1 - 1)) ] && sleep $4
+		b=$((b + 1))
+	done
+	GEN_SENT=$sent
+	GEN_SECS=$(awk "BEGIN { printf \"%.3f\", ($(now_cs) - $t0) / 100 }")
+	GEN_PPS=$(awk "BEGIN { printf \"%d\", $sent / $GEN_SECS }")
+}
+if [ -n "${THROTTLE_CONSUMERS:-}" ] && grep -q 'pktgen' /proc/modules; then
+	mkdir -p /mnt/slow
+	if mount -t ext4 -o noatime /dev/vdc /mnt/slow; then
+		SINK_DIR=/mnt/slow SINK=slow SINK_TAG= IFACE=vh
+		pktgen_setup $BURST_SIZE || fail bench "pktgen setup for $BURST_SIZE failed"
+		note "throttled disk: $THROTTLE_BPS B/s; $BURSTS bursts of $BURST_COUNT x $BURST_SIZE B at $BURST_PPS pps, $BURST_PAUSE s apart; over: $OVER_COUNT unpaced"
+		for LOAD in burst over; do
+			SIZE=$BURST_SIZE
+			for C in $THROTTLE_CONSUMERS; do
+				CL=$C
+				if ! consumer_start $C vh; then
+					echo "$LOAD,$SIZE,$CL,na,,,,,,,,,,,,$NA" >>$CSV
+					continue
+				fi
+				sleep 0.5
+				consumer_counts $C
+				cap0=$CAP drop0=$DROP p0=$(proc_ticks $CPID)
+				if [ $LOAD = burst ]; then
+					burst_run $BURSTS $BURST_COUNT $BURST_PPS $BURST_PAUSE
+					peak=$BURST_PPS
+				else
+					burst_run 1 $OVER_COUNT 0 0
+					peak=$GEN_PPS
+				fi
+				drain $C
+				p1=$(proc_ticks $CPID)
+				case $C in netsniff-ng | dumpcap) peer_final $C ;; esac
+				cap=$((CAP - cap0)) drop=$((DROP - drop0))
+				consumer_stop $C
+				FILE_BYTES=$(cat "$SINK_DIR/$C.pcap" "$SINK_DIR"/$C.*.pcap 2>/dev/null | wc -c)
+				echo "$LOAD,$SIZE,$CL,flood,$peak,$GEN_SENT,,$cap,$drop,$GEN_SECS,$GEN_PPS,,,$((p1 - p0)),,,,," >>$CSV
+				[ -n "$PATHS" ] && echo "$LOAD,$SIZE,$CL,paths,,,,,,,,,,,,$PATHS" >>$CSV
+				echo "$LOAD,$SIZE,$CL,filebytes,,,,$FILE_BYTES,,,,,,,," >>$CSV
+				note "$LOAD $CL: offered $GEN_SENT captured $cap drops $drop file $FILE_BYTES B; $PATHS"
+				rm -f "$SINK_DIR/$C.pcap" "$SINK_DIR"/$C.*.pcap
+				sync
+			done
+		done
+		umount /mnt/slow
+	else
+		fail bench "cannot mount the throttled disk /dev/vdc"
+	fi
+fi
+[ -n "${FILE_CONSUMERS:-}" ] && umount /mnt/cap 2>/dev/null
 
 # The module's START-time calibration (ADAPTIVE): copy vs remap per page.
 dmesg | grep -E 'calibration' | tail -n 12 >$OUT/bench-calibration.txt

@@ -20,6 +20,8 @@
 #                             benchmark) never clobbers the lane's image; run-qemu.sh boots it
 #   EXTRA_TREE=DIR            copy DIR's contents over the staged tree last (what
 #                             tools/bench/vm-bench.sh adds: vm/scenarios/50-bench.sh, its tools)
+#   EXTRA_BINS="PATH ..."     more host binaries, each with its shared libraries (ldd)
+#   EXTRA_MODULES="NAME ..."  more kernel modules (with their dependencies)
 #
 # Missing module or AOT binaries are left out with a note; the scenarios
 # that need them then fail with a message saying so.
@@ -89,6 +91,10 @@ copy_with_libs /usr/bin/ping /usr/bin/ping
 # another uid with chosen groups): the permission scenarios (5x-*).
 copy_with_libs /usr/bin/unshare
 copy_with_libs /usr/bin/setpriv
+for b in ${EXTRA_BINS:-}; do
+	[ -x "$b" ] || die "EXTRA_BINS: no $b"
+	copy_with_libs "$b"
+done
 
 # tcpdump drops privileges to its own user and needs it in passwd/group.
 cat >etc/passwd <<'PW'
@@ -115,7 +121,7 @@ echo "127.0.0.1 localhost" >etc/hosts
 # .ko.xz/.ko.zst are unpacked: busybox's modprobe reads plain .ko only. A
 # module built into the kernel (modules.builtin) needs nothing; the guest's
 # load_module skips it.
-MODS="veth pktgen 8021q virtio_pci virtio_blk"
+MODS="veth pktgen 8021q virtio_pci virtio_blk ${EXTRA_MODULES:-}"
 : >"lib/modules/$KVER/modules.dep"
 cp "$MODDIR/modules.builtin" "lib/modules/$KVER/" 2>/dev/null || : >"lib/modules/$KVER/modules.builtin"
 for m in $MODS; do

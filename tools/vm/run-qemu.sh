@@ -10,6 +10,9 @@
 #
 # SKBREMAP_INITRAMFS=FILE boots FILE instead of build/vm/initramfs.cpio.gz
 # (a variant packed by build-initramfs.sh with the same variable).
+# SKBREMAP_QEMU_DRIVES="-drive ... -drive ...": more disks after the results
+# disk (the guest sees them as /dev/vdb, /dev/vdc, ...; the in-VM benchmark's
+# capture disks).
 #
 # Results come back on a second raw virtio disk: the guest writes a tar of
 # /out onto /dev/vda (the cloud kernel has no 9p), the host untars it.
@@ -74,6 +77,7 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
 	-nographic -no-reboot \
 	-kernel "$VMLINUZ" -initrd "$INITRD" -append "$APPEND" \
 	-drive file="$DISK",format=raw,if=virtio,cache=unsafe \
+	${SKBREMAP_QEMU_DRIVES:-} \
 	-nic none \
 	</dev/null 2>&1 | tee "$CONSOLE" || true
 # tee's status hides QEMU's: timeout(1) says 124 when it fired.
