@@ -38,6 +38,15 @@ sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 # Receive timestamps on for the whole run, so tcpdump starting and
 # stopping never patches kernel text under TCG (see tools/vm/tstamp-hold.c).
 /vm/tstamp-hold &
+# The same for the memory cgroup keys: the first non-root memory cgroup
+# enables memcg_kmem_online_key (slab and page allocation paths, run on
+# every CPU all the time) and memcg_sockets_enabled_key; creating it here,
+# before any traffic, and never removing it keeps 39-memory's own cgroup
+# from patching those paths while a UDP flood runs.
+mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null &&
+	mkdir -p /sys/fs/cgroup/keys-hold ||
+	echo "SKBREMAP-VM: note: no cgroup v2 memory controller"
 
 echo "SKBREMAP-VM: kernel $(uname -r), $(nproc) cpus, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo), booted in $(cut -d' ' -f1 /proc/uptime)s"
 

@@ -102,7 +102,12 @@ for f in "$CONSOLE" "$OUTDIR/out/dmesg.txt"; do
 	[ -f "$f" ] || continue
 	if grep -nE "$BAD" "$f" >"$OUTDIR/kernel-problems.txt"; then
 		log "FAIL: kernel problems in $(basename "$f"):"
-		head -n 20 "$OUTDIR/kernel-problems.txt" >&2
+		# On stdout: CI keeps stdout, and the first report with its
+		# registers and stack is what a failure on another machine needs.
+		head -n 20 "$OUTDIR/kernel-problems.txt"
+		first=$(head -n 1 "$OUTDIR/kernel-problems.txt" | cut -d: -f1)
+		log "the first report, from line $first of $(basename "$f"):"
+		sed -n "$((first > 5 ? first - 5 : 1)),$((first + 45))p" "$f"
 		verdict=1
 		break
 	fi
@@ -110,7 +115,8 @@ done
 [ -s "$OUTDIR/kernel-problems.txt" ] || rm -f "$OUTDIR/kernel-problems.txt"
 if ! grep -q '^SKBREMAP-VM: PASS' "$CONSOLE"; then
 	if [ $rc -ne 0 ] && ! grep -q '^SKBREMAP-VM: \(PASS\|FAIL\) (' "$CONSOLE"; then
-		log "FAIL: no verdict marker (kernel panic, hang, or the ${TIMEOUT}s timeout)"
+		log "FAIL: no verdict marker (kernel panic, hang, or the ${TIMEOUT}s timeout); the console's last lines:"
+		tail -n 30 "$CONSOLE"
 	else
 		log "FAIL: no 'SKBREMAP-VM: PASS' marker"
 	fi
