@@ -23,7 +23,8 @@ if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
 fi
 if [ "${1:-run}" = bench ]; then
 	want+=(gnuplot-nox	# tools/bench/run.sh draws its chart with it
-	       strace tshark)	# tools/bench/output.sh: system calls per packet, capinfos
+	       strace tshark	# tools/bench/output.sh: system calls per packet, capinfos
+	       netsniff-ng wireshark-common)	# tools/bench/vm-bench.sh: the peers netsniff-ng and dumpcap
 fi
 missing=()
 for p in "${want[@]}"; do

@@ -44,7 +44,7 @@
 # build/bench/vm-bench.csv, the guest's raw records in build/bench/vm-bench-raw.csv, a chart
 # in build/bench/vm-bench.png (when gnuplot is installed: tools/deps.sh bench), QEMU's console
 # and the guest's /out in $SKBREMAP_VM_DIR/bench-results/.
-# Needs netsniff-ng and wireshark-common (dumpcap) on the host: their binaries and libraries
+# Needs netsniff-ng and wireshark-common (dumpcap) on the host (tools/deps.sh bench): their binaries and libraries
 # go into the initramfs (a consumer whose binary is missing is a "n/a" row).
 # SKBREMAP_VM_DIR (default build/vm) holds the kernel, module and AOT caches of the VM lane;
 # the bench packs its own initramfs there (bench-initramfs.cpio.gz), never the lane's.
