@@ -107,6 +107,29 @@ public sealed class FanoutCaptureTests
         r = Lane.Remapd("--source", Source, "-j", "2", "-w", "-");
         r.ExitCode.Should().Be(2, r.ToString());
         r.Stderr.Should().Contain("--merge");
+
+        string fifo = lane.PathOf("stream");
+        ExternalTool.Run("mkfifo", fifo).ExitCode.Should().Be(0);
+        r = Lane.Remapd("--source", Source, "-j", "2", "-w", fifo);
+        r.ExitCode.Should().Be(2, r.ToString());
+        r.Stderr.Should().Contain("not a regular file").And.Contain("--merge");
+        File.Exists(lane.PathOf("stream.0")).Should().BeFalse("nothing is created when the options are refused");
+    }
+
+    [Fact]
+    public void Every_member_discards_into_dev_null_rather_than_a_numbered_file_beside_it()
+    {
+        File.Exists("/dev/null.0").Should().BeFalse("no earlier run may have left one");
+
+        ToolResult r = Lane.Remapd("--source", Source, "-j", "2", "-w", "/dev/null", "-q");
+
+        r.ExitCode.Should().Be(0, r.ToString());
+        r.Stderr.Should().Contain("nothing lost");
+        Lane.SummaryPackets(r.Stderr).Should().Be(Count);
+        r.Stderr.Should().MatchRegex(@"remapd: member 0: [1-9]\d* packets written to /dev/null");
+        r.Stderr.Should().MatchRegex(@"remapd: member 1: [1-9]\d* packets written to /dev/null");
+        File.Exists("/dev/null.0").Should().BeFalse();
+        File.Exists("/dev/null.1").Should().BeFalse();
     }
 
     /// <summary>The frame's index (the payload's first 8 bytes), after checking every byte against the generator.</summary>

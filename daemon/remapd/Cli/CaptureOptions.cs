@@ -127,7 +127,7 @@ internal sealed class CaptureOptions : ICaptureShapeOptions
     [Option('j', "threads", Default = 1U, MetaValue = "N",
         HelpText = "Capture with N consumer threads: N captures of one skbremap fanout group (as PACKET_FANOUT), each with its own region and thread; " +
             "the group's packet hook gives every packet to exactly one of them (--fanout-mode). Without --merge each writes its own file: " +
-            "-w cap.pcap gives cap.0.pcap, cap.1.pcap, ... (the member's number before the extension). 1..64; 1 = one capture, no group.")]
+            "-w cap.pcap gives cap.0.pcap, cap.1.pcap, ... (the member's number before the extension; -w /dev/null: every member discards there). 1..64; 1 = one capture, no group.")]
     public uint Threads { get; set; } = 1;
 
     [Option("fanout-mode", Default = "hash", MetaValue = "hash|cpu|lb",

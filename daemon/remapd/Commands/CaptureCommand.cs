@@ -520,6 +520,10 @@ internal static class CaptureCommand
         Check(o.Threads > 1 || (!o.Merge && !o.NoRollover && o.FanoutGroup == 0), "--merge, --no-rollover and --fanout-group go with -j 2 or more");
         Check(o.Threads == 1 || o.Merge || o.Write != CaptureOutput.StdoutPath,
             "-w -: with -j N every member writes its own file; add --merge to write one stream to stdout");
+        Check(o.Threads == 1 || o.Merge || o.Write.Length == 0 || o.Write == CaptureOutput.StdoutPath || OutputPaths.IsDevNull(o.Write) ||
+                OutputPaths.KindOf(o.Write) is OutputPathKind.Missing or OutputPathKind.Regular,
+            $"-w {o.Write}: not a regular file; with -j N every member writes its own file named after it (-w cap.pcap: cap.0.pcap, cap.1.pcap, ...): " +
+            "give a file name or /dev/null, or add --merge to write one stream there");
         Check(!o.Merge || o.RotateSeconds == 0 || o.FileCount == 0, "--merge with -G and -W: not supported (the merged file has no file limit to stop at)");
     }
 }

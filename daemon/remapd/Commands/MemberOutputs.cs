@@ -39,9 +39,17 @@ internal sealed class MemberOutputs : IDisposable
     /// <summary>Packets the merge wrote out of timestamp order (see <see cref="TimestampMerge"/>); 0 without --merge.</summary>
     internal long OutOfOrder => _merge?.OutOfOrder ?? 0;
 
-    /// <summary>"cap.pcap" -> "cap.3.pcap"; "cap" -> "cap.3" (the number before the file name's extension).</summary>
+    /// <summary>
+    /// "cap.pcap" -> "cap.3.pcap"; "cap" -> "cap.3" (the number before the file name's extension);
+    /// /dev/null stays /dev/null: every member discards into it (never a file "/dev/null.3").
+    /// </summary>
     internal static string MemberPath(string path, int member)
     {
+        if (OutputPaths.IsDevNull(path))
+        {
+            return path;
+        }
+
         string dir = Path.GetDirectoryName(path) ?? "";
         string name = Path.GetFileName(path);
         int dot = name.LastIndexOf('.');
