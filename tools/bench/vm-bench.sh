@@ -91,14 +91,16 @@ mkdir -p "$out" "$VM"
 start=$(date +%s)
 step() { echo "--- vm-bench: $* ($(($(date +%s) - start))s)" >&2; }
 
-# The remapd region and the buffers the other consumers get: the same bytes. 128 windows of 16
-# data pages (64 KiB frames fit) and remapd's default info pages for that: one entry per 128 B of
-# data, 7 pages = 596 entries (one info page describes only 84 packets, so at 64 B the entries,
-# not the bytes, bound what is in flight). tcpdump -B and recvloop get the whole region, info
-# pages included: 128 x 23 pages = 11.5 MiB. BENCH_WINDOWS / BENCH_PPW / BENCH_INFO_PAGES
-# override.
-windows=${BENCH_WINDOWS:-128}
-ppw=${BENCH_PPW:-16}
+# The remapd region and the buffers the other consumers get: the same bytes. remapd's own
+# window (64 data pages, 256 KiB: the size of tcpdump's TPACKET_V3 block) and its default info
+# pages for that: one entry per 128 B of data, 25 pages = 2,133 entries (one info page
+# describes only 84 packets, so at 64 B the entries, not the bytes, bound what is in flight);
+# 32 windows. tcpdump -B and recvloop get the whole region, info pages included: 32 x 89 pages
+# = 11.1 MiB. Windows of 16 pages cost remapd 2.4x the process time per 16 KiB packet (a
+# window, and its poll, hand-over and release, per 3 packets; docs/performance.md).
+# BENCH_WINDOWS / BENCH_PPW / BENCH_INFO_PAGES override.
+windows=${BENCH_WINDOWS:-32}
+ppw=${BENCH_PPW:-64}
 # WindowGeometry.DefaultInfoPages: ceil((64 + 48 * ceil(ppw * 4096 / 128)) / 4096), 1..64.
 info_default=$(((64 + 48 * ppw * 32 + 4095) / 4096))
 [ $info_default -le 64 ] || info_default=64
@@ -142,7 +144,7 @@ throttle_consumers="adaptive tcpdump netsniff-ng dumpcap"
 [ $throttle = 1 ] || throttle_consumers=
 # The throttled disk's rate (4 MB/s) and the bursts (1500 B frames): 6,000 frames (9 MB) paced
 # at 20,000 pps (30 MB/s, 0.3 s), 4 s apart: ~2 MB/s on average; a consumer must hold ~8 MB of a
-# burst (its ring or region: 11.5 MiB, plus 4 MiB of dirty page cache) while the disk catches
+# burst (its ring or region: 11.1 MiB, plus 4 MiB of dirty page cache) while the disk catches
 # up. "over": 30,000 frames (45 MB) unpaced, far above the disk's rate.
 throttle_bps=${BENCH_THROTTLE_BPS:-4000000}
 cat >"$tree/vm/bench.conf" <<CONF
