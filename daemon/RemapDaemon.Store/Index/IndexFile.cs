@@ -157,33 +157,14 @@ public sealed class IndexFile
         for (int i = 0; i < flowCount; i++)
         {
             ReadOnlySpan<byte> r = b.Slice(IndexFormat.HeaderSize + (i * IndexFormat.FlowSize), IndexFormat.FlowSize);
-            var key = new FlowKey
-            {
-                Kind = r[0],
-                Proto = r[1],
-                Ihl = r[2],
-                Flags = r[3],
-                EtherType = BinaryPrimitives.ReadUInt16LittleEndian(r[4..]),
-                VlanTpid = BinaryPrimitives.ReadUInt16LittleEndian(r[6..]),
-                VlanId = BinaryPrimitives.ReadUInt16LittleEndian(r[8..]),
-                PortA = BinaryPrimitives.ReadUInt16LittleEndian(r[10..]),
-                PortB = BinaryPrimitives.ReadUInt16LittleEndian(r[12..]),
-                AddrA = BinaryPrimitives.ReadUInt128BigEndian(r[16..]),
-                AddrB = BinaryPrimitives.ReadUInt128BigEndian(r[32..]),
-            };
             ulong length = BinaryPrimitives.ReadUInt64LittleEndian(r[80..]);
             if (length > positionBytes - used)
             {
                 return null;
             }
 
-            IndexedFlow flow = IndexedFlow.FromEncoded(key, b.Slice(positionsAt + (int)used, (int)length).ToArray());
-            flow.FirstNs = BinaryPrimitives.ReadUInt64LittleEndian(r[48..]);
-            flow.LastNs = BinaryPrimitives.ReadUInt64LittleEndian(r[56..]);
-            flow.Packets = BinaryPrimitives.ReadUInt64LittleEndian(r[64..]);
-            flow.WireBytes = BinaryPrimitives.ReadUInt64LittleEndian(r[72..]);
+            flows.Add(ReadFlow(r, b.Slice(positionsAt + (int)used, (int)length).ToArray()));
             used += length;
-            flows.Add(flow);
         }
 
         if (used != positionBytes)
@@ -201,5 +182,62 @@ public sealed class IndexFile
             Format = b[48],
             Flows = flows,
         };
+    }
+
+    /// <summary>
+    /// The flow table of index bytes (<see cref="IndexFormat.FlowSize"/> bytes per flow, in
+    /// table order), without the positions: what the fleet's index record carries. Null when
+    /// <paramref name="indexBytes"/> is no valid index.
+    /// </summary>
+    public static byte[]? FlowTableOf(ReadOnlySpan<byte> indexBytes)
+    {
+        if (TryParse(indexBytes, -1) is null)
+        {
+            return null;
+        }
+
+        uint flowCount = BinaryPrimitives.ReadUInt32LittleEndian(indexBytes[40..]);
+        return indexBytes.Slice(IndexFormat.HeaderSize, (int)flowCount * IndexFormat.FlowSize).ToArray();
+    }
+
+    /// <summary>The flows of a flow table (<see cref="FlowTableOf"/>), with no positions; null when its length is no whole number of flows.</summary>
+    public static IReadOnlyList<IndexedFlow>? ReadFlowTable(ReadOnlySpan<byte> table)
+    {
+        if (table.Length % IndexFormat.FlowSize != 0)
+        {
+            return null;
+        }
+
+        var flows = new List<IndexedFlow>(table.Length / IndexFormat.FlowSize);
+        for (int at = 0; at < table.Length; at += IndexFormat.FlowSize)
+        {
+            flows.Add(ReadFlow(table.Slice(at, IndexFormat.FlowSize), []));
+        }
+
+        return flows;
+    }
+
+    private static IndexedFlow ReadFlow(ReadOnlySpan<byte> r, byte[] positions)
+    {
+        var key = new FlowKey
+        {
+            Kind = r[0],
+            Proto = r[1],
+            Ihl = r[2],
+            Flags = r[3],
+            EtherType = BinaryPrimitives.ReadUInt16LittleEndian(r[4..]),
+            VlanTpid = BinaryPrimitives.ReadUInt16LittleEndian(r[6..]),
+            VlanId = BinaryPrimitives.ReadUInt16LittleEndian(r[8..]),
+            PortA = BinaryPrimitives.ReadUInt16LittleEndian(r[10..]),
+            PortB = BinaryPrimitives.ReadUInt16LittleEndian(r[12..]),
+            AddrA = BinaryPrimitives.ReadUInt128BigEndian(r[16..]),
+            AddrB = BinaryPrimitives.ReadUInt128BigEndian(r[32..]),
+        };
+        IndexedFlow flow = IndexedFlow.FromEncoded(key, positions);
+        flow.FirstNs = BinaryPrimitives.ReadUInt64LittleEndian(r[48..]);
+        flow.LastNs = BinaryPrimitives.ReadUInt64LittleEndian(r[56..]);
+        flow.Packets = BinaryPrimitives.ReadUInt64LittleEndian(r[64..]);
+        flow.WireBytes = BinaryPrimitives.ReadUInt64LittleEndian(r[72..]);
+        return flow;
     }
 }
