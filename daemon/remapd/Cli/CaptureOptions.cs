@@ -220,6 +220,30 @@ internal sealed class CaptureOptions : ICaptureShapeOptions
         HelpText = "With --store: write no index (queries then read every file of their time range whole).")]
     public bool NoIndex { get; set; }
 
+    // The capture fleet (docs/fleet.md): each is also a key of the config file.
+    [Option("fleet", MetaValue = "URL",
+        HelpText = "Join a capture fleet through the local NATS leaf server at URL (e.g. nats://127.0.0.1:4222): publish statistics, one index record per completed store file and events " +
+            "into the leaf's JetStream (kept while the hub is out of reach), put a heartbeat into the hub's bucket remapd-alive, apply the desired configuration of the hub's bucket " +
+            "remapd-config (keys 'all' and 'host.HOST', remapd.conf lines; a new filter atomically, a bad value logged and refused), and answer status, start, stop and extract " +
+            "on remapd.svc.HOST.*. A leaf or hub that does not answer never stops the capture.")]
+    public string? Fleet { get; set; }
+
+    [Option("fleet-host", MetaValue = "NAME",
+        HelpText = "With --fleet: this host's name in the fleet (letters, digits, _ and -; also the leaf's JetStream domain). Default: the machine's host name.")]
+    public string? FleetHost { get; set; }
+
+    [Option("fleet-hub-domain", Default = "hub", MetaValue = "DOMAIN",
+        HelpText = "With --fleet: the hub's JetStream domain.")]
+    public string FleetHubDomain { get; set; } = "hub";
+
+    [Option("fleet-interval", Default = 5.0, MetaValue = "SECONDS",
+        HelpText = "With --fleet: statistics, heartbeat and the store's new files this often (0.2 to 3600).")]
+    public double FleetInterval { get; set; }
+
+    [Option("fleet-replicas", Default = 3, MetaValue = "N",
+        HelpText = "With --fleet: replicas of this host's stream and of the buckets at the hub (1 to 5; the hub's cluster size).")]
+    public int FleetReplicas { get; set; }
+
     [Option('v', "verbose", Default = false,
         HelpText = "Also log the ABI handshake and the region layout.")]
     public bool Verbose { get; set; }

@@ -4,6 +4,7 @@ using RemapDaemon.Cli;
 using RemapDaemon.Device;
 using RemapDaemon.Device.Errors;
 using RemapDaemon.Engine;
+using RemapDaemon.Fleet.Sensor;
 using RemapDaemon.Output;
 using RemapDaemon.Remapd.Cli;
 using RemapDaemon.Remapd.Output;
@@ -29,7 +30,7 @@ internal static class CaptureCommand
 
     /// <summary>What the capture reports beyond its files: systemd, metrics, the store's counters, a --config reload.</summary>
     private sealed record Reporting(ServiceNotifier Notifier, MetricsEndpoint? Metrics, CaptureCounters Counters, string Name,
-        Reparse? Service, StoreOptions? Store, StoreStatistics StoreStatistics, ILoggerFactory Loggers);
+        Reparse? Service, StoreOptions? Store, StoreStatistics StoreStatistics, ILoggerFactory Loggers, FleetSensorOptions? Fleet);
 
     internal static int Run(CaptureOptions o, TextWriter stderr, Reparse? service = null)
     {
@@ -50,6 +51,7 @@ internal static class CaptureCommand
 
         StoreOptions? storeOptions = StoreCapture.From(o);
         CaptureFileOptions? files = storeOptions is null ? CaptureFiles.From(o) : null;
+        FleetSensorOptions? fleetOptions = FleetCapture.Options(o, storeOptions);
         PacketSelection selection = PacketSelection.From(o);
         BackendKind backendKind = BackendNames.Parse(o.Backend);
         if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
@@ -86,7 +88,7 @@ internal static class CaptureCommand
             metrics?.Register(new StoreCounters(storeStatistics), [new("capture", name), new("interface", o.Interface)]);
         }
 
-        var reporting = new Reporting(notifier, metrics, counters, name, service, storeOptions, storeStatistics, loggers);
+        var reporting = new Reporting(notifier, metrics, counters, name, service, storeOptions, storeStatistics, loggers, fleetOptions);
 
         // -j N: N captures of one fanout group, all joined before the first starts.
         var sessions = new List<CaptureSession>(members);
@@ -180,6 +182,9 @@ internal static class CaptureCommand
         IFilterReloads reloads = reporting.Service is null
             ? new FilterReload(reload, o.FilterFile, o.Snaplen, () => sessions[0].Filter, logger)
             : new ConfigReload(reload, reporting.Service, () => sessions[0].Filter, notifier, heartbeat, logger);
+        // --fleet: the fleet's filter and its stop/start reach the loop through the same path as SIGHUP's.
+        FleetCapture? fleet = reporting.Fleet is null ? null : FleetCapture.Wrap(o, reloads, selection.Filter, reporting.StoreStatistics);
+        reloads = fleet ?? reloads;
         var sharedReloads = new SharedFilterReloads(reloads);
         TimeSpan? liveInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null;
         var loops = new CaptureLoop[members];
@@ -240,7 +245,9 @@ internal static class CaptureCommand
                         store.Tick();
                     }
 
-                    reporting.Counters.Update(members == 1 ? p : MemberTotals.Sum(latest), FilesOpened(outputs, files), (ulong)sessions[0].FilterReplacements);
+                    CaptureProgress total = members == 1 ? p : MemberTotals.Sum(latest);
+                    reporting.Counters.Update(total, FilesOpened(outputs, files), (ulong)sessions[0].FilterReplacements);
+                    fleet?.Report(total);
                     if (liveInterval is { } every && p.Elapsed - lastLive >= every - TimeSpan.FromMilliseconds(50))
                     {
                         lastLive = p.Elapsed;
@@ -270,7 +277,20 @@ internal static class CaptureCommand
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-        CaptureResult[] results = RunOnCaptureThreads(loops, outputs);
+        // The fleet's loops run on the thread pool: a leaf or hub that does not answer never holds up a capture thread.
+        FleetSensor? sensor = reporting.Fleet is null ? null : new FleetSensor(reporting.Fleet, fleet!, reporting.Loggers.CreateLogger("remapd.fleet"));
+        sensor?.Start();
+        CaptureResult[] results;
+        try
+        {
+            results = RunOnCaptureThreads(loops, outputs);
+        }
+        catch
+        {
+            sensor?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+
         notifier.Stopping();
         if (reload.TryTake())
         {
@@ -326,6 +346,10 @@ internal static class CaptureCommand
         }
 
         reporting.Counters.Update(result.Final, FilesOpened(outputs, files), (ulong)sessions[0].FilterReplacements);
+
+        // The fleet hears of the last file, the final counters and the stop before the summary is printed.
+        fleet?.Report(result.Final);
+        sensor?.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
         // The summary is not a log line: -q keeps it, and scripts read it.
         for (int k = 0; k < members && members > 1; k++)

@@ -125,9 +125,18 @@ internal sealed class ServiceConfig
     }
 
     /// <summary>Reads <paramref name="path"/> and converts every value as the command line would, naming the line of a bad one.</summary>
-    internal static ServiceConfig Load(string path)
+    internal static ServiceConfig Load(string path) => Checked(ConfigFile.Load(path, Keys));
+
+    /// <summary>
+    /// Configuration text that is no file (a fleet's desired configuration, named by
+    /// <paramref name="name"/> in messages), checked as <see cref="Load"/> checks a file.
+    /// </summary>
+    /// <exception cref="ConfigException">A line is wrong (the message names it).</exception>
+    internal static ServiceConfig FromText(string name, string text) => Checked(ConfigFile.Parse(name, text, Keys));
+
+    private static ServiceConfig Checked(ConfigFile file)
     {
-        ConfigFile file = ConfigFile.Load(path, Keys);
+        string path = file.Path;
         foreach (ConfigEntry e in file.Entries)
         {
             if (Keys[e.Key] != OptionKind.Value)
