@@ -461,9 +461,10 @@ public sealed class FleetSensor : IAsyncDisposable
         var hub = new NatsJSContext(nats, new NatsJSOpts(nats.Opts, domain: _o.HubDomain));
         var kv = new NatsKVContext(hub);
         INatsKVStore? config = null;
-        INatsKVStore? alive = null;
+        bool alive = false;
         bool sourced = false;
         bool down = false;
+        string step = "";
         TimeSpan poll = TimeSpan.FromSeconds(Math.Min(_o.Interval.TotalSeconds, 1));
         DateTime nextBeat = DateTime.MinValue;
         while (!ct.IsCancellationRequested)
@@ -472,18 +473,27 @@ public sealed class FleetSensor : IAsyncDisposable
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(HubTimeout * 3);
+                step = "the stream sourcing this host";
                 if (!sourced)
                 {
                     await EnsureHubStreamAsync(hub, timeout.Token).ConfigureAwait(false);
                     sourced = true;
                 }
 
+                step = "the buckets";
                 config ??= await OpenBucketAsync(kv, FleetNames.ConfigBucket, 5, timeout.Token).ConfigureAwait(false);
-                alive ??= await OpenBucketAsync(kv, FleetNames.AliveBucket, 1, timeout.Token).ConfigureAwait(false);
+                if (!alive)
+                {
+                    await OpenBucketAsync(kv, FleetNames.AliveBucket, 1, timeout.Token).ConfigureAwait(false);
+                    alive = true;
+                }
+
+                step = "the desired configuration";
                 await ReadConfigAsync(config, timeout.Token).ConfigureAwait(false);
                 if (DateTime.UtcNow >= nextBeat)
                 {
-                    await alive.PutAsync(_o.Host, FleetCodec.Encode(Status(), FleetJson.Default.HostStats), cancellationToken: timeout.Token).ConfigureAwait(false);
+                    step = "the heartbeat";
+                    await PutAcrossDomainAsync(nats, FleetNames.AliveBucket, _o.Host, FleetCodec.Encode(Status(), FleetJson.Default.HostStats), timeout.Token).ConfigureAwait(false);
                     nextBeat = DateTime.UtcNow + _o.Interval;
                 }
 
@@ -493,7 +503,7 @@ public sealed class FleetSensor : IAsyncDisposable
             {
                 if (!down)
                 {
-                    Log.HubDown(_logger, _o.HubDomain, e.Message);
+                    Log.HubDown(_logger, _o.HubDomain, step, e.Message);
                     down = true;
                 }
             }
@@ -506,6 +516,23 @@ public sealed class FleetSensor : IAsyncDisposable
             {
                 break;
             }
+        }
+    }
+
+    /// <summary>
+    /// A KV put into the hub's domain from the leaf: published on the domain's API prefix
+    /// (<c>$JS.DOMAIN.API.$KV.BUCKET.KEY</c>, which the hub maps to the bucket's subject), because
+    /// the bucket's own subject has no interest across a JetStream leaf connection and
+    /// NATS.Client.KeyValueStore 3.3.2 does not add the prefix itself (its put then finds no
+    /// responder). The acknowledgement is checked like any JetStream publish's.
+    /// </summary>
+    private async Task PutAcrossDomainAsync(NatsConnection nats, string bucket, string key, byte[] value, CancellationToken ct)
+    {
+        NatsMsg<byte[]> ack = await nats.RequestAsync<byte[], byte[]>($"$JS.{_o.HubDomain}.API.$KV.{bucket}.{key}", value, cancellationToken: ct).ConfigureAwait(false);
+        string text = System.Text.Encoding.UTF8.GetString(ack.Data ?? []);
+        if (ack.HasNoResponders || !text.Contains("\"seq\"", StringComparison.Ordinal))
+        {
+            throw new NatsException($"the put into {bucket} was refused: {(ack.HasNoResponders ? "no responders" : text)}");
         }
     }
 

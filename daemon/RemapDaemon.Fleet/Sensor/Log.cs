@@ -16,8 +16,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "fleet: the hub (domain {Domain}) sources this host's stream into {Stream} (R{Replicas})")]
     internal static partial void HubReady(ILogger logger, string domain, string stream, int replicas);
 
-    [LoggerMessage(EventId = 404, Level = LogLevel.Debug, Message = "fleet: the hub (domain {Domain}) does not answer ({Reason}); the leaf keeps what the hub has not taken")]
-    internal static partial void HubDown(ILogger logger, string domain, string reason);
+    [LoggerMessage(EventId = 404, Level = LogLevel.Debug, Message = "fleet: the hub (domain {Domain}) does not answer for {Step} ({Reason}); the leaf keeps what the hub has not taken")]
+    internal static partial void HubDown(ILogger logger, string domain, string step, string reason);
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "fleet: configuration all rev {AllRevision}, host rev {HostRevision} applied{Restart}")]
     internal static partial void ConfigApplied(ILogger logger, ulong allRevision, ulong hostRevision, string restart);
