@@ -85,6 +85,13 @@ public sealed class FleetSensor : IAsyncDisposable
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _run = string.Create(CultureInfo.InvariantCulture, $"{NowNs():x}-{Environment.ProcessId}");
         _extracts = new Extracts(options, logger);
+        if (options.Started is ({ } desired, { } decision))
+        {
+            _configSeen = true;
+            _allRevision = desired.AllRevision;
+            _hostRevision = desired.HostRevision;
+            _config = new ConfigState { AllRevision = desired.AllRevision, HostRevision = desired.HostRevision, Applied = decision.Applied, Error = decision.Error, RestartKeys = decision.RestartKeys };
+        }
     }
 
     /// <summary>This process's run id (in statistics' and events' message ids).</summary>
@@ -106,6 +113,11 @@ public sealed class FleetSensor : IAsyncDisposable
     public void Start()
     {
         Log.Starting(_logger, _o.Host, _o.Url, _o.Interval.TotalSeconds, _o.HubDomain);
+        if (_o.Started is ({ } desired, _))
+        {
+            Log.StartingWithDesired(_logger, desired.AllRevision, desired.HostRevision, _o.DesiredConfigPath ?? "");
+        }
+
         Enqueue(Event(HostEventKinds.Start, $"capturing on {_o.Interface}" + (_o.StoreDirectory is null ? "" : $" into the store {_o.StoreDirectory}")));
         _nats = new NatsConnection(NatsOpts.Default with
         {
@@ -606,6 +618,18 @@ public sealed class FleetSensor : IAsyncDisposable
         lock (_gate)
         {
             _config = state;
+        }
+
+        if (d.Applied && _o.DesiredConfigPath is string path)
+        {
+            try
+            {
+                new DesiredConfig { AllRevision = allRev, HostRevision = hostRev, All = all, Host = own }.Save(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.DesiredNotSaved(_logger, path, e.Message);
+            }
         }
 
         if (d.Applied)

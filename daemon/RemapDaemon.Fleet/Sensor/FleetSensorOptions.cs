@@ -26,6 +26,12 @@ public sealed record FleetSensorOptions
 
     public required string Interface { get; init; }
 
+    /// <summary>Where the last applied desired configuration is kept (<see cref="DesiredConfig"/>); null: nowhere.</summary>
+    public string? DesiredConfigPath { get; init; }
+
+    /// <summary>The desired configuration remapd started with (from <see cref="DesiredConfigPath"/>), and what came of it.</summary>
+    public (DesiredConfig Config, ConfigDecision Decision)? Started { get; init; }
+
     /// <summary>Most statistics and events kept while the local leaf cannot take them (the oldest statistics go first).</summary>
     public int MaxPending { get; init; } = 10_000;
 }

@@ -39,4 +39,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "fleet: stopped; {Messages} messages ({Bytes} bytes) published, {Pending} not yet taken by the leaf")]
     internal static partial void Stopped(ILogger logger, ulong messages, ulong bytes, int pending);
+
+    [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "fleet: the applied configuration cannot be kept in {Path} ({Reason}); a restart while the hub is out of reach starts with the command line's")]
+    internal static partial void DesiredNotSaved(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 413, Level = LogLevel.Information, Message = "fleet: starting with the configuration applied last (all rev {AllRevision}, host rev {HostRevision}, from {Path})")]
+    internal static partial void StartingWithDesired(ILogger logger, ulong allRevision, ulong hostRevision, string path);
 }

@@ -30,7 +30,7 @@ internal static class CaptureCommand
 
     /// <summary>What the capture reports beyond its files: systemd, metrics, the store's counters, a --config reload.</summary>
     private sealed record Reporting(ServiceNotifier Notifier, MetricsEndpoint? Metrics, CaptureCounters Counters, string Name,
-        Reparse? Service, StoreOptions? Store, StoreStatistics StoreStatistics, ILoggerFactory Loggers, FleetSensorOptions? Fleet);
+        Reparse? Service, StoreOptions? Store, StoreStatistics StoreStatistics, ILoggerFactory Loggers, FleetSensorOptions? FleetOptions, FleetCapture? Fleet);
 
     internal static int Run(CaptureOptions o, TextWriter stderr, Reparse? service = null)
     {
@@ -53,6 +53,15 @@ internal static class CaptureCommand
         CaptureFileOptions? files = storeOptions is null ? CaptureFiles.From(o) : null;
         FleetSensorOptions? fleetOptions = FleetCapture.Options(o, storeOptions);
         PacketSelection selection = PacketSelection.From(o);
+
+        // --fleet: the desired configuration applied last (kept beside the store) is in force from the start.
+        var storeStatistics = new StoreStatistics();
+        FleetCapture? fleet = fleetOptions is null ? null : new FleetCapture(o, selection.Filter, storeStatistics);
+        if (fleet is not null && fleet.ApplyKept(fleetOptions!) is { } kept)
+        {
+            fleetOptions = fleetOptions! with { Started = kept };
+            selection = selection with { Filter = fleet.StartFilter };
+        }
         BackendKind backendKind = BackendNames.Parse(o.Backend);
         if (o.Source is not null && BackendFactory.Resolve(backendKind) == BackendKind.Kernel)
         {
@@ -82,13 +91,12 @@ internal static class CaptureCommand
         using MetricsEndpoint? metrics = o.MetricsListen is { } listen ? StartMetrics(listen) : null;
         var counters = new CaptureCounters();
         metrics?.Register(counters, [new("capture", name), new("interface", o.Interface)]);
-        var storeStatistics = new StoreStatistics();
         if (storeOptions is not null)
         {
             metrics?.Register(new StoreCounters(storeStatistics), [new("capture", name), new("interface", o.Interface)]);
         }
 
-        var reporting = new Reporting(notifier, metrics, counters, name, service, storeOptions, storeStatistics, loggers, fleetOptions);
+        var reporting = new Reporting(notifier, metrics, counters, name, service, storeOptions, storeStatistics, loggers, fleetOptions, fleet);
 
         // -j N: N captures of one fanout group, all joined before the first starts.
         var sessions = new List<CaptureSession>(members);
@@ -183,8 +191,13 @@ internal static class CaptureCommand
             ? new FilterReload(reload, o.FilterFile, o.Snaplen, () => sessions[0].Filter, logger)
             : new ConfigReload(reload, reporting.Service, () => sessions[0].Filter, notifier, heartbeat, logger);
         // --fleet: the fleet's filter and its stop/start reach the loop through the same path as SIGHUP's.
-        FleetCapture? fleet = reporting.Fleet is null ? null : FleetCapture.Wrap(o, reloads, selection.Filter, reporting.StoreStatistics);
-        reloads = fleet ?? reloads;
+        FleetCapture? fleet = reporting.Fleet;
+        if (fleet is not null)
+        {
+            fleet.Inner = reloads;
+            reloads = fleet;
+        }
+
         var sharedReloads = new SharedFilterReloads(reloads);
         TimeSpan? liveInterval = !o.Quiet && o.StatsInterval > 0 ? TimeSpan.FromSeconds(o.StatsInterval) : null;
         var loops = new CaptureLoop[members];
@@ -278,7 +291,7 @@ internal static class CaptureCommand
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
         // The fleet's loops run on the thread pool: a leaf or hub that does not answer never holds up a capture thread.
-        FleetSensor? sensor = reporting.Fleet is null ? null : new FleetSensor(reporting.Fleet, fleet!, reporting.Loggers.CreateLogger("remapd.fleet"));
+        FleetSensor? sensor = reporting.FleetOptions is null ? null : new FleetSensor(reporting.FleetOptions, fleet!, reporting.Loggers.CreateLogger("remapd.fleet"));
         sensor?.Start();
         CaptureResult[] results;
         try

@@ -27,7 +27,6 @@ internal sealed class FleetCapture : ICaptureControl, IFilterReloads
     private static readonly string[] RefusedKeys = ["filter-file", "config"];
 
     private readonly CaptureOptions _running;
-    private readonly IFilterReloads _inner;
     private readonly StoreStatistics _store;
     private readonly Lock _gate = new();
     private readonly BpfProgram _nothing;
@@ -38,10 +37,9 @@ internal sealed class FleetCapture : ICaptureControl, IFilterReloads
     private CaptureProgress _progress;
     private string _filter;
 
-    private FleetCapture(CaptureOptions running, IFilterReloads inner, BpfProgram? startFilter, StoreStatistics store)
+    internal FleetCapture(CaptureOptions running, BpfProgram? startFilter, StoreStatistics store)
     {
         _running = running;
-        _inner = inner;
         _store = store;
         _desired = startFilter;
         _filter = startFilter?.Expression ?? "";
@@ -98,12 +96,45 @@ internal sealed class FleetCapture : ICaptureControl, IFilterReloads
             StoreDirectory = store?.Directory,
             CaptureName = store?.CaptureName,
             Interface = o.Interface,
+            DesiredConfigPath = store is null ? null : DesiredConfig.PathFor(store.Directory, store.CaptureName),
         };
     }
 
-    /// <summary>Stands between the capture loop and <paramref name="inner"/> (SIGHUP's reload).</summary>
-    internal static FleetCapture Wrap(CaptureOptions running, IFilterReloads inner, BpfProgram? startFilter, StoreStatistics store) =>
-        new(running, inner, startFilter, store);
+    /// <summary>SIGHUP's reload, which this stands in front of (set before the loop runs).</summary>
+    internal IFilterReloads Inner { get; set; } = NoReloads.Instance;
+
+    /// <summary>The filter the hook starts with: the command line's, or that of the desired configuration applied last.</summary>
+    internal BpfProgram? StartFilter
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _desired;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The desired configuration kept from the last run (<see cref="DesiredConfig"/>), applied
+    /// before the capture starts; null when there is none (or no store to keep it in).
+    /// </summary>
+    internal (DesiredConfig Config, ConfigDecision Decision)? ApplyKept(FleetSensorOptions options)
+    {
+        if (options.DesiredConfigPath is not string path || DesiredConfig.Load(path) is not { } kept)
+        {
+            return null;
+        }
+
+        ConfigDecision d = Apply(kept.All, kept.Host);
+        lock (_gate)
+        {
+            _desiredPending = false; // in force from the start: no replacement at the first turn
+            _filter = _desired?.Expression ?? "";
+        }
+
+        return (kept, d);
+    }
 
     /// <summary>The loop's latest progress (the capture's counters; with -j N the members' sum).</summary>
     internal void Report(in CaptureProgress progress)
@@ -117,7 +148,7 @@ internal sealed class FleetCapture : ICaptureControl, IFilterReloads
     public bool TryTake(out BpfProgram? program)
     {
         // A SIGHUP's new filter is the desired one from now on (as a fleet's is).
-        bool reloaded = _inner.TryTake(out BpfProgram? fromSignal);
+        bool reloaded = Inner.TryTake(out BpfProgram? fromSignal);
         lock (_gate)
         {
             if (reloaded)
@@ -295,4 +326,16 @@ internal sealed class FleetCapture : ICaptureControl, IFilterReloads
     }
 
     private static CommandException Usage(string message) => new(ExitCode.Usage, message);
+
+    /// <summary>No reload source: a capture whose loop is not yet wired.</summary>
+    private sealed class NoReloads : IFilterReloads
+    {
+        internal static readonly NoReloads Instance = new();
+
+        public bool TryTake(out BpfProgram? program)
+        {
+            program = null;
+            return false;
+        }
+    }
 }
