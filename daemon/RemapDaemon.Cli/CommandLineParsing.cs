@@ -31,6 +31,11 @@ public static class CommandLineParsing
         string program, string[] args, IReadOnlyList<string> footer, TextWriter stdout, TextWriter stderr) =>
         Parse(program, footer, stdout, stderr, p => p.ParseArguments<T1, T2, T3>(args));
 
+    public static Outcome Parse<[DynamicallyAccessedMembers(OptionMembers)] T1, [DynamicallyAccessedMembers(OptionMembers)] T2, [DynamicallyAccessedMembers(OptionMembers)] T3,
+        [DynamicallyAccessedMembers(OptionMembers)] T4, [DynamicallyAccessedMembers(OptionMembers)] T5, [DynamicallyAccessedMembers(OptionMembers)] T6>(
+        string program, string[] args, IReadOnlyList<string> footer, TextWriter stdout, TextWriter stderr) =>
+        Parse(program, footer, stdout, stderr, p => p.ParseArguments<T1, T2, T3, T4, T5, T6>(args));
+
     private static Outcome Parse(string program, IReadOnlyList<string> footer, TextWriter stdout, TextWriter stderr, Func<Parser, ParserResult<object>> parse)
     {
         using var parser = new Parser(settings =>

@@ -11,7 +11,13 @@ internal static class Program
 
     private static int Run(string[] args)
     {
-        CommandLineParsing.Outcome parsed = CommandLineParsing.Parse<StatusOptions, DumpOptions>(
+        // The fleet has verbs of its own: 'remapctl fleet VERB ...' (FleetOptions is its entry in --help).
+        if (args is ["fleet", ..])
+        {
+            return FleetCommand.Run(args[1..], Console.Out, Console.Error);
+        }
+
+        CommandLineParsing.Outcome parsed = CommandLineParsing.Parse<StatusOptions, DumpOptions, FleetOptions>(
             "remapctl", args, ExitCodeHelp.Lines, Console.Out, Console.Error);
         return parsed.Options switch
         {
