@@ -12,6 +12,7 @@ if [ "${1:-run}" = test ]; then
 	       flex bison bc libelf-dev libssl-dev	# the debug kernel (tools/kdebug)
 	       prometheus	# the metrics endpoint scraped by a real Prometheus (emulator lane)
 	       strace	# remapd's write system calls per packet (OutputPathTests)
+	       nats-server curl	# the capture fleet's hub and leaves; servers.sh polls their monitor (tools/fleet/)
 	       man-db groff-base)	# the man pages rendered and checked (emulator lane)
 fi
 if [ "${1:-run}" = test ] || [ "${1:-run}" = package ]; then
