@@ -453,7 +453,13 @@ public sealed class FleetSensor : IAsyncDisposable
             }
 
             PubAckResponse ack = await js.PublishAsync(next.Subject, next.Data, opts: new NatsJSPubOpts { MsgId = next.MsgId }, cancellationToken: ct).ConfigureAwait(false);
-            ack.EnsureSuccess();
+
+            // Not EnsureSuccess: it throws on a duplicate, which here is the leaf saying it has the message already.
+            if (ack.Error is { } error)
+            {
+                throw new NatsJSApiException(error);
+            }
+
             lock (_gate)
             {
                 _pending.RemoveFirst();

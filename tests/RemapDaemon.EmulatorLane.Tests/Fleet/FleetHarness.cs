@@ -57,8 +57,13 @@ internal sealed class FleetHarness : IDisposable
     /// <summary>The hub's client URLs, as remapctl fleet --server takes them.</summary>
     public string HubUrls => string.Join(",", HubNodes.Select(h => h.Url));
 
-    /// <summary>Bases of three free ports each (node N listens on BASE+N-1): client, cluster, leafnode.</summary>
-    private static (int Client, int Cluster, int Leaf) HubPorts { get; } = (FreeRun(), FreeRun(), FreeRun());
+    /// <summary>
+    /// Bases of three free ports each (node N listens on BASE+N-1): client, cluster, leafnode;
+    /// and the leafnode address each node announces, where nothing listens: a leaf that
+    /// reconnects to an announced address would bypass its proxies (and a cut would cut
+    /// nothing), so the only way up from a leaf is through them.
+    /// </summary>
+    private static (int Client, int Cluster, int Leaf, int Announced) HubPorts { get; } = (FreeRun(), FreeRun(), FreeRun(), FreeRun());
 
     /// <summary>Starts every host's remapd.</summary>
     public void StartSensors()
@@ -319,10 +324,10 @@ internal sealed class NatsServer : IDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
-    public static NatsServer Hub(string dir, int n, (int Client, int Cluster, int Leaf) bases)
+    public static NatsServer Hub(string dir, int n, (int Client, int Cluster, int Leaf, int Announced) bases)
     {
         static string S(int v) => v.ToString(CultureInfo.InvariantCulture);
-        string config = Conf("hub", dir, S(n), S(bases.Client), S(bases.Cluster), S(bases.Leaf));
+        string config = Conf("hub", dir, S(n), S(bases.Client), S(bases.Cluster), S(bases.Leaf), "", S(bases.Announced));
         return new NatsServer($"hub-{n}", config, bases.Client + n - 1, bases.Leaf + n - 1);
     }
 

@@ -270,7 +270,7 @@ public sealed class FleetTests(ITestOutputHelper output)
         got.Select(Key).OrderBy(k => k, StringComparer.Ordinal).Should().Equal(expected.Select(e => Key(e.Packet)).OrderBy(k => k, StringComparer.Ordinal),
             $"{what}: fleet extract returns exactly the union of tcpdump -r over the three stores");
 
-        ToolResult find = Fleetctl(fleet, ["find", "--json", "--from", Epoch(from), "--to", Epoch(to), .. words.Length > 0 ? ["--", .. words] : Array.Empty<string>()]);
+        ToolResult find = Fleetctl(fleet, ["find", "--from", Epoch(from), "--to", Epoch(to), .. words.Length > 0 ? ["--", .. words] : Array.Empty<string>()]);
         find.ExitCode.Should().Be(0, find.ToString());
         foreach (string f in filesWith)
         {
@@ -287,7 +287,7 @@ public sealed class FleetTests(ITestOutputHelper output)
     private static List<PcapRecord> Tcpdump(string file, string expression, string scratch)
     {
         string selected = Path.Combine(scratch, $"tcpdump-{Guid.NewGuid():N}.pcap");
-        ToolResult r = ExternalTool.Run("tcpdump", ["-r", file, "-w", selected, .. TcpdumpOracle.Words(expression)]);
+        ToolResult r = ExternalTool.Run("tcpdump", ["--time-stamp-precision=nano", "-r", file, "-w", selected, .. TcpdumpOracle.Words(expression)]);
         r.ExitCode.Should().Be(0, r.ToString());
         List<PcapRecord> records = PcapReader.ReadFile(selected);
         File.Delete(selected);
