@@ -116,8 +116,17 @@ public sealed class FleetClient : IAsyncDisposable
 
         foreach (string stream in streams.Order(StringComparer.Ordinal))
         {
+            INatsJSStream info;
+            try
+            {
+                info = await _js.GetStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (NatsJSApiException e) when (e.Error.Code == 404)
+            {
+                continue; // deleted since the listing
+            }
+
             selection.AddHost(stream[FleetNames.HubStreamPrefix.Length..]);
-            INatsJSStream info = await _js.GetStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (info.Info.State.Messages == 0)
             {
                 continue;
