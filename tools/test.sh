@@ -7,7 +7,8 @@
 #
 #   lane 1  host unit tests: checkpatch of the module, the shared C core + emulator (ASan/UBSan),
 #           the C# ABI mirror, info-page parser and pcap writer
-#   lane 2  emulator lane: remapd/remapctl against the emulator end to end;
+#   lane 2  emulator lane: remapd/remapctl against the emulator end to end (with the capture
+#           fleet on loopback: a 3-node NATS hub, leaves and three remapd sensors);
 #           tools/bench/run.sh --short (every delivery mode, byte checks)
 #   lane 3  VM-kernel lane: the lane's guards (tests/vm/guards.sh), then skbremap.ko
 #           in Debian's 6.1, 6.12 and 7.3 cloud kernels under QEMU (scenarios vs

@@ -132,8 +132,10 @@ public sealed class FleetClient : IAsyncDisposable
                 continue;
             }
 
-            await ReadStreamAsync(stream, "remapd.data.*.index", selection, cancellationToken).ConfigureAwait(false);
-            await ReadStreamAsync(stream, "remapd.data.*.event", selection, cancellationToken).ConfigureAwait(false);
+            // One literal subject per consumer: nats-server 2.9 refuses a wildcard in the create subject.
+            string host = stream[FleetNames.HubStreamPrefix.Length..];
+            await ReadStreamAsync(stream, FleetNames.IndexSubject(host), selection, cancellationToken).ConfigureAwait(false);
+            await ReadStreamAsync(stream, FleetNames.EventSubject(host), selection, cancellationToken).ConfigureAwait(false);
         }
 
         return selection.Select(fromNs, toNs, filter);
@@ -334,26 +336,8 @@ public sealed class FleetClient : IAsyncDisposable
     }
 
     /// <summary>Reads the index records and events of one hub stream from its start until caught up (a fetch that finds nothing more pending).</summary>
-    private async Task ReadStreamAsync(string stream, string subject, FindSelection selection, CancellationToken cancellationToken)
-    {
-        INatsJSConsumer consumer = await _js.CreateOrderedConsumerAsync(stream, new NatsJSOrderedConsumerOpts { FilterSubjects = [subject] }, cancellationToken).ConfigureAwait(false);
-        while (true)
-        {
-            int got = 0;
-            bool caughtUp = false;
-            await foreach (NatsJSMsg<byte[]> msg in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = FetchBatch }, cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                got++;
-                selection.AddMessage(msg.Subject, msg.Data ?? []);
-                caughtUp = msg.Metadata is { NumPending: 0 };
-            }
-
-            if (got == 0 || caughtUp)
-            {
-                return;
-            }
-        }
-    }
+    private Task ReadStreamAsync(string stream, string subject, FindSelection selection, CancellationToken cancellationToken) =>
+        StreamSubjectReader.ReadAsync(_js, stream, subject, msg => selection.AddMessage(msg.Subject, msg.Data ?? []), cancellationToken);
 
     /// <summary>A KV bucket of the hub; null when it does not exist and <paramref name="create"/> is false.</summary>
     private async Task<INatsKVStore?> StoreAsync(string bucket, bool create, CancellationToken cancellationToken)

@@ -388,26 +388,8 @@ public sealed class FleetSensor : IAsyncDisposable
         INatsJSStream stream = await js.GetStreamAsync(FleetNames.HostStream, cancellationToken: ct).ConfigureAwait(false);
         if (stream.Info.State.Messages > 0)
         {
-            INatsJSConsumer consumer = await js.CreateOrderedConsumerAsync(FleetNames.HostStream, new NatsJSOrderedConsumerOpts
-            {
-                FilterSubjects = [FleetNames.IndexSubject(_o.Host), FleetNames.EventSubject(_o.Host)],
-            }, ct).ConfigureAwait(false);
-            while (true)
-            {
-                int got = 0;
-                bool caughtUp = false;
-                await foreach (NatsJSMsg<byte[]> m in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1000, Expires = TimeSpan.FromSeconds(2) }, cancellationToken: ct).ConfigureAwait(false))
-                {
-                    got++;
-                    Remember(m.Subject, m.Data);
-                    caughtUp = m.Metadata?.NumPending == 0;
-                }
-
-                if (got == 0 || caughtUp)
-                {
-                    break;
-                }
-            }
+            await StreamSubjectReader.ReadAsync(js, FleetNames.HostStream, FleetNames.IndexSubject(_o.Host), m => Remember(m.Subject, m.Data), ct).ConfigureAwait(false);
+            await StreamSubjectReader.ReadAsync(js, FleetNames.HostStream, FleetNames.EventSubject(_o.Host), m => Remember(m.Subject, m.Data), ct).ConfigureAwait(false);
         }
 
         Log.Connected(_logger, _o.Url, FleetNames.HostStream, _published.Count, _deleted.Count);

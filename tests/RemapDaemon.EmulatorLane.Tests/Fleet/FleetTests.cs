@@ -105,9 +105,12 @@ public sealed class FleetTests(ITestOutputHelper output)
         ulong stoppedAt = 0;
         (await FleetHarness.EventuallyAsync(async () => (await fleet.AliveAsync())["sensor-b"] is { State: "stopped" } s && (stoppedAt = s.Packets) > 0, TimeSpan.FromSeconds(15)))
             .Should().BeTrue("sensor-b reports stopped");
+        // The windows in flight at the stop drain first; from then on nothing is written.
+        await Task.Delay(2500);
+        ulong settled = (await fleet.AliveAsync())["sensor-b"].Packets;
         await Task.Delay(3000);
         ulong stillStopped = (await fleet.AliveAsync())["sensor-b"].Packets;
-        stillStopped.Should().BeLessThanOrEqualTo(stoppedAt + 3, "a stopped sensor writes nothing (a window in flight at the stop at most)");
+        stillStopped.Should().Be(settled, $"a stopped sensor writes nothing ({stoppedAt} when it said stopped)");
         ToolResult start = Fleetctl(fleet, "start", "--host", "sensor-b");
         start.ExitCode.Should().Be(0, start.ToString());
         (await FleetHarness.EventuallyAsync(async () => (await fleet.AliveAsync())["sensor-b"] is { State: "capturing" } s && s.Packets > stillStopped + 50, TimeSpan.FromSeconds(15)))
@@ -117,8 +120,14 @@ public sealed class FleetTests(ITestOutputHelper output)
         fleet.HubNodes[1].Kill();
         await Task.Delay(4000);
         fleet.HubNodes[1].Start();
+        // The cut is real: the leaf's stream grows, the hub's copy of it does not.
         fleet.Hosts["sensor-a"].CutUplink();
-        await Task.Delay(8000);
+        await Task.Delay(1500);
+        (ulong hubBefore, ulong leafBefore) = await CountsAsync(fleet, "sensor-a");
+        await Task.Delay(6500);
+        (ulong hubAfter, ulong leafAfter) = await CountsAsync(fleet, "sensor-a");
+        leafAfter.Should().BeGreaterThan(leafBefore, "sensor-a publishes into its leaf while the uplink is cut");
+        hubAfter.Should().Be(hubBefore, "nothing of sensor-a reaches the hub while its uplink is cut");
         fleet.Hosts["sensor-a"].RestoreUplink();
         fleet.Hosts["sensor-c"].KillSensor();
         await Task.Delay(2000);
@@ -272,6 +281,7 @@ public sealed class FleetTests(ITestOutputHelper output)
 
         ToolResult find = Fleetctl(fleet, ["find", "--from", Epoch(from), "--to", Epoch(to), .. words.Length > 0 ? ["--", .. words] : Array.Empty<string>()]);
         find.ExitCode.Should().Be(0, find.ToString());
+        (find.Stdout + find.Stderr).Should().Contain(", 0 duplicate records", $"{what}: the hub holds each file's record once");
         foreach (string f in filesWith)
         {
             string file = f[(f.IndexOf('/', StringComparison.Ordinal) + 1)..];
@@ -317,6 +327,16 @@ public sealed class FleetTests(ITestOutputHelper output)
         }
 
         return true;
+    }
+
+    /// <summary>Messages in the host's stream at the hub and on its leaf.</summary>
+    private static async Task<(ulong Hub, ulong Leaf)> CountsAsync(FleetHarness fleet, string host)
+    {
+        await using NatsConnection hub = await fleet.ConnectHubAsync();
+        INatsJSStream atHub = await FleetHarness.HubJetStream(hub).GetStreamAsync(FleetNames.HubStream(host));
+        await using NatsConnection leaf = fleet.Hosts[host].ConnectLeaf();
+        INatsJSStream onLeaf = await new NatsJSContext(leaf).GetStreamAsync(FleetNames.HostStream);
+        return ((ulong)atHub.Info.State.Messages, (ulong)onLeaf.Info.State.Messages);
     }
 
     private static async Task<ulong> PutConfigAsync(FleetHarness fleet, string key, string text)
