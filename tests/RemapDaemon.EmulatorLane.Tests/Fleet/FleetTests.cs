@@ -107,9 +107,9 @@ public sealed class FleetTests(ITestOutputHelper output)
             .Should().BeTrue("sensor-b reports stopped");
         // The windows in flight at the stop drain first; from then on nothing is written.
         await Task.Delay(2500);
-        ulong settled = (await fleet.AliveAsync())["sensor-b"].Packets;
+        ulong settled = (await RetryAsync(fleet.AliveAsync))["sensor-b"].Packets;
         await Task.Delay(3000);
-        ulong stillStopped = (await fleet.AliveAsync())["sensor-b"].Packets;
+        ulong stillStopped = (await RetryAsync(fleet.AliveAsync))["sensor-b"].Packets;
         stillStopped.Should().Be(settled, $"a stopped sensor writes nothing ({stoppedAt} when it said stopped)");
         ToolResult start = Fleetctl(fleet, "start", "--host", "sensor-b");
         start.ExitCode.Should().Be(0, start.ToString());
@@ -329,8 +329,30 @@ public sealed class FleetTests(ITestOutputHelper output)
         return true;
     }
 
-    /// <summary>Messages in the host's stream at the hub and on its leaf.</summary>
-    private static async Task<(ulong Hub, ulong Leaf)> CountsAsync(FleetHarness fleet, string host)
+    /// <summary>
+    /// Messages in the host's stream at the hub and on its leaf; asked again while the hub elects
+    /// the stream's leader (seconds after a node was killed, stream info gets no answer).
+    /// </summary>
+    private static Task<(ulong Hub, ulong Leaf)> CountsAsync(FleetHarness fleet, string host) => RetryAsync(() => CountsOnceAsync(fleet, host));
+
+    /// <summary><paramref name="ask"/>, again for up to 30 s while the hub does not answer (a leader election, a node restarting).</summary>
+    private static async Task<T> RetryAsync<T>(Func<Task<T>> ask)
+    {
+        var t = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await ask();
+            }
+            catch (Exception e) when (e is NatsException or TimeoutException or InvalidOperationException && t.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    private static async Task<(ulong Hub, ulong Leaf)> CountsOnceAsync(FleetHarness fleet, string host)
     {
         await using NatsConnection hub = await fleet.ConnectHubAsync();
         INatsJSStream atHub = await FleetHarness.HubJetStream(hub).GetStreamAsync(FleetNames.HubStream(host));
@@ -339,7 +361,9 @@ public sealed class FleetTests(ITestOutputHelper output)
         return ((ulong)atHub.Info.State.Messages, (ulong)onLeaf.Info.State.Messages);
     }
 
-    private static async Task<ulong> PutConfigAsync(FleetHarness fleet, string key, string text)
+    private static Task<ulong> PutConfigAsync(FleetHarness fleet, string key, string text) => RetryAsync(() => PutConfigOnceAsync(fleet, key, text));
+
+    private static async Task<ulong> PutConfigOnceAsync(FleetHarness fleet, string key, string text)
     {
         await using NatsConnection c = await fleet.ConnectHubAsync();
         var kv = new NatsKVContext(FleetHarness.HubJetStream(c));
