@@ -17,7 +17,9 @@ namespace RemapDaemon.EmulatorLane.Tests.Service;
 public sealed class PrometheusTests : IDisposable
 {
     private const int Datagrams = 200;
-    private const int UdpPort = 9;
+
+    // A port of this test's own: the demo's test sends to the discard port (9) on lo at the same time.
+    private static readonly int UdpPort = FreeUdpPort();
     private readonly Lane _lane = new();
 
     public void Dispose() => _lane.Dispose();
@@ -166,6 +168,12 @@ public sealed class PrometheusTests : IDisposable
         {
             return double.NaN;
         }
+    }
+
+    private static int FreeUdpPort()
+    {
+        using var u = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)u.Client.LocalEndPoint!).Port;
     }
 
     private static int FreePort()
