@@ -11,7 +11,8 @@ namespace RemapDaemon.Fleet.Sensor;
 /// The extracts a host serves: <c>extract</c> runs the store query (<see cref="StoreQuery"/>,
 /// the same as remapd query) into a temporary file and answers its id and size; <c>chunk</c>
 /// hands out pieces of it. A file is deleted once its last byte was read, after two minutes
-/// without a chunk request, and when remapd stops.
+/// without a chunk request (looked at every statistics interval and at every extract), and
+/// when remapd stops.
 /// </summary>
 internal sealed class Extracts : IDisposable
 {
@@ -154,7 +155,7 @@ internal sealed class Extracts : IDisposable
         }
     }
 
-    private void Expire()
+    internal void Expire()
     {
         List<string> old;
         lock (_gate)

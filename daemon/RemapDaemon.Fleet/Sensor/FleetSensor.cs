@@ -94,9 +94,6 @@ public sealed class FleetSensor : IAsyncDisposable
         }
     }
 
-    /// <summary>This process's run id (in statistics' and events' message ids).</summary>
-    public string Run => _run;
-
     /// <summary>Messages the leaf has taken from this process, and their payload bytes.</summary>
     public (ulong Messages, ulong Bytes) Published
     {
@@ -268,6 +265,7 @@ public sealed class FleetSensor : IAsyncDisposable
     /// <summary>One interval's messages: the store's changes, the statistics, the alarms.</summary>
     private void Tick()
     {
+        _extracts.Expire();
         if (_o.StoreDirectory is not null)
         {
             ScanStore(_o.StoreDirectory);

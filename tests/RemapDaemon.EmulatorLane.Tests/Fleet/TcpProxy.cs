@@ -23,17 +23,6 @@ internal sealed class TcpProxy : IDisposable
 
     public int Port { get; }
 
-    public bool IsCut
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _listener is null;
-            }
-        }
-    }
-
     /// <summary>Closes every forwarded connection and stops accepting.</summary>
     public void Cut()
     {
